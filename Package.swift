@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Refuge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "git-refuge", targets: ["git-refuge"]),
+        .library(name: "RefugeCore", targets: ["RefugeCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+    ],
+    targets: [
+        // libgit2 as Debian ships it (libgit2-dev); GitKit is the only module that imports it.
+        .systemLibrary(
+            name: "CLibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "GitKit", dependencies: ["CLibgit2"]),
+        // The core library, in rooms: Model, Audit, Analysis, Hooks, Install, Output.
+        .target(
+            name: "RefugeCore",
+            dependencies: ["GitKit", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // One file per subcommand; each validates, calls RefugeCore, maps the outcome to output.
+        .target(
+            name: "RefugeCommands",
+            dependencies: ["RefugeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "git-refuge", dependencies: ["RefugeCommands"]),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
+        .testTarget(name: "RefugeCoreTests", dependencies: ["RefugeCore", "GitKit"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["RefugeCore", "GitKit"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,113 @@
+import CLibgit2
+import Foundation
+
+/// What a person needs to recognise a commit.
+public struct CommitSummary: Hashable, Sendable {
+    public let id: ObjectID
+    public let authorName: String
+    public let authorEmail: String
+    public let authorTime: Date
+    public let summary: String
+}
+
+extension Repository {
+    /// Whether the object database holds `id`.
+    public func contains(_ id: ObjectID) -> Bool {
+        var odb: OpaquePointer?
+        guard git_repository_odb(&odb, pointer) == 0 else { return false }
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// The commit `id` names, peeling annotated tags; nil if the object is missing or not commit-ish.
+    public func peelToCommit(_ id: ObjectID) throws -> ObjectID? {
+        var oid = id.raw
+        var object: OpaquePointer?
+        let lookup = git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY)
+        if lookup == GIT_ENOTFOUND.rawValue { return nil }
+        try check(lookup, "reading object \(id.hex)")
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 else {
+            git_error_clear()
+            return nil  // a tag of a tree or blob: no commits behind it
+        }
+        defer { git_object_free(peeled) }
+        return ObjectID(git_object_id(peeled).pointee)
+    }
+
+    /// Whether commit `ancestor` is reachable from commit `descendant` (a commit is its own ancestor).
+    public func isAncestor(_ ancestor: ObjectID, of descendant: ObjectID) throws -> Bool {
+        if ancestor == descendant { return true }
+        var commit = descendant.raw
+        var candidate = ancestor.raw
+        let result = git_graph_descendant_of(pointer, &commit, &candidate)
+        try check(result, "checking whether \(ancestor.short) is an ancestor of \(descendant.short)")
+        return result == 1
+    }
+
+    /// How many commits are reachable from `tips` and from none of `hidden` (`git rev-list --count TIPS ^HIDDEN`).
+    public func countCommits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID]) throws -> Int {
+        var count = 0
+        try walk(from: tips, excluding: hidden, sortByTime: false) { _ in
+            count += 1
+            return true
+        }
+        return count
+    }
+
+    /// The commits reachable from `tips` and from none of `hidden`, newest first, at most `limit`.
+    public func commits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID], limit: Int = .max) throws
+        -> [CommitSummary]
+    {
+        var ids: [ObjectID] = []
+        try walk(from: tips, excluding: hidden, sortByTime: true) { oid in
+            ids.append(ObjectID(oid))
+            return ids.count < limit
+        }
+        return try ids.map(commitSummary)
+    }
+
+    /// Author, time and summary line of commit `id`.
+    public func commitSummary(_ id: ObjectID) throws -> CommitSummary {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
+        defer { git_commit_free(commit) }
+        let author = git_commit_author(commit)!.pointee
+        return CommitSummary(
+            id: id,
+            authorName: author.name.map { String(cString: $0) } ?? "",
+            authorEmail: author.email.map { String(cString: $0) } ?? "",
+            authorTime: Date(timeIntervalSince1970: TimeInterval(author.when.time)),
+            summary: git_commit_summary(commit).map { String(cString: $0) } ?? "")
+    }
+
+    private func walk(
+        from tips: [ObjectID], excluding hidden: [ObjectID], sortByTime: Bool,
+        _ visit: (git_oid) throws -> Bool
+    ) throws {
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, pointer), "starting a revision walk")
+        defer { git_revwalk_free(walker) }
+        if sortByTime {
+            try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue), "sorting a revision walk")
+        }
+        for tip in tips {
+            var oid = tip.raw
+            try check(git_revwalk_push(walker, &oid), "walking history from \(tip.hex)")
+        }
+        for hide in hidden {
+            var oid = hide.raw
+            try check(git_revwalk_hide(walker, &oid), "excluding history of \(hide.hex)")
+        }
+        var oid = git_oid()
+        while true {
+            let result = git_revwalk_next(&oid, walker)
+            if result == GIT_ITEROVER.rawValue { return }
+            try check(result, "walking history")
+            guard try visit(oid) else { return }
+        }
+    }
+}

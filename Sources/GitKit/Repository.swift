@@ -1,0 +1,57 @@
+import CLibgit2
+import Foundation
+
+/// An open git repository: bare, non-bare or a linked worktree. Owns its `git_repository`.
+public final class Repository {
+    let pointer: OpaquePointer
+
+    private init(pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit {
+        git_repository_free(pointer)
+    }
+
+    /// Opens the repository that contains `path`, searching parent directories as git does.
+    /// Honours `GIT_DIR` and friends when `fromEnvironment` is set (as inside a hook).
+    public static func discover(from path: String = ".", fromEnvironment: Bool = false) throws -> Repository {
+        Libgit2.ensureInitialised()
+        var handle: OpaquePointer?
+        let flags = fromEnvironment ? GIT_REPOSITORY_OPEN_FROM_ENV.rawValue : 0
+        try check(
+            git_repository_open_ext(&handle, fromEnvironment ? nil : path, flags, nil),
+            "opening the git repository at \(path)")
+        return Repository(pointer: handle!)
+    }
+
+    /// Opens exactly the repository at `path` (a git dir, or a work tree holding `.git`), without searching upwards.
+    public static func open(at path: String) throws -> Repository {
+        Libgit2.ensureInitialised()
+        var handle: OpaquePointer?
+        try check(
+            git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
+            "opening the git repository at \(path)")
+        return Repository(pointer: handle!)
+    }
+
+    /// The repository's git directory (for a linked worktree, that worktree's own), without a trailing slash.
+    public var gitDirectory: String { Self.trimmed(git_repository_path(pointer)) }
+
+    /// The directory shared by all worktrees: refs, objects, config and Refuge's audit log live here.
+    public var commonDirectory: String { Self.trimmed(git_repository_commondir(pointer)) }
+
+    /// The work tree, or nil for a bare repository.
+    public var workingDirectory: String? {
+        git_repository_workdir(pointer).map { Self.trimmed($0) }
+    }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    private static func trimmed(_ path: UnsafePointer<CChar>?) -> String {
+        guard let path else { return "" }
+        var text = String(cString: path)
+        while text.count > 1 && text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}

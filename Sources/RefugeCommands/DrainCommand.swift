@@ -1,0 +1,27 @@
+import ArgumentParser
+import RefugeCore
+
+struct DrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drain",
+        abstract: "Write what hooks left in the spool into the audit log now.",
+        discussion: """
+            Every git refuge command and every recorded push does this first, so you rarely need it. \
+            Files of git processes still running are left for later.
+            """)
+
+    @Flag(help: "Print nothing (the reference-transaction hook uses this).")
+    var quiet = false
+
+    @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))
+    var path: String?
+
+    func run() throws {
+        try reportingFailures {
+            let report = try AuditSession(path: path, environment: environment).drainReport
+            guard !quiet else { return }
+            report.warnings.forEach { printError("warning: \($0)") }
+            print("recorded \(report.recorded) update(s), confirmed \(report.confirmed) push(es)")
+        }
+    }
+}

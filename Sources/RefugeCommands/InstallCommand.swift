@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import GitKit
+import RefugeCore
+
+struct InstallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install Refuge's hooks in a repository.",
+        discussion: """
+            Client hooks (pre-push, reference-transaction) for a clone; server hooks (post-receive, \
+            reference-transaction) for a bare repository, where core.logAllRefUpdates is also turned on. \
+            core.hooksPath is honoured. A hook already there is kept as <hook>.refuge-chained and still runs, \
+            with the same input. Running install again is harmless.
+            """)
+
+    @Flag(name: .long, help: "Install the client hooks, whatever the repository is.")
+    var client = false
+
+    @Flag(name: .long, help: "Install the server hooks, whatever the repository is.")
+    var server = false
+
+    @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))
+    var path: String?
+
+    func validate() throws {
+        if client && server { throw ValidationError("--client and --server cannot be used together") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let repository = try path.map { try Repository.discover(from: $0) } ?? Repository.discover(fromEnvironment: true)
+            let installer = HookInstaller(repository: repository)
+            let role = client ? .client : server ? .server : installer.defaultRole()
+            for change in try installer.install(role: role, binaryPath: Self.executablePath()) {
+                let chained = change.chained.map { " (runs the existing hook, kept as \($0))" } ?? ""
+                print("installed \(change.hook.rawValue) at \(change.path)\(chained)")
+            }
+            print("audit log: \(try AuditLocation.resolve(for: repository, environment: environment).databasePath)")
+        }
+    }
+
+    /// The absolute path of this binary, written into the shims.
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+}

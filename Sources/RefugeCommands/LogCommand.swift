@@ -1,0 +1,73 @@
+import ArgumentParser
+import RefugeCore
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "List recorded ref updates, oldest first.",
+        discussion: """
+            Examples:
+              git refuge log --forced --since 7.days.ago
+              git refuge log --ref main --side server --json
+            """)
+
+    @Flag(help: "Print one JSON array (names in Docs/Schema.md).")
+    var json = false
+
+    @Option(help: "Only updates seen on this side: client, server or local.")
+    var side: Side?
+
+    @Option(help: ArgumentHelp("Only this ref (full or short name, as git accepts it).", valueName: "ref"))
+    var ref: String?
+
+    @Option(help: "Only this kind: create, fast-forward, forced or delete.")
+    var kind: UpdateKind?
+
+    @Flag(help: "Only updates that can drop commits (forced updates and deletions).")
+    var forced = false
+
+    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-20, 7.days.ago, yesterday…).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"))
+    var until: String?
+
+    @Option(help: "Only updates by this pusher.")
+    var pusher: String?
+
+    @Option(help: "At most this many updates: the most recent ones.")
+    var limit: Int?
+
+    @Flag(help: "Every repository in the database, not only this one.")
+    var allRepositories = false
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if forced && kind != nil { throw ValidationError("--forced and --kind cannot be used together") }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let session = try AuditSession(path: nil, environment: environment)
+            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            var filter = EventFilter(repository: allRepositories ? nil : session.repository.auditIdentity)
+            filter.side = side
+            filter.ref = ref
+            filter.kinds = forced ? [.forced, .delete] : Set(kind.map { [$0] } ?? [])
+            filter.since = try since.map { try DateExpression.parse($0) }
+            filter.until = try until.map { try DateExpression.parse($0) }
+            filter.pusher = pusher
+            filter.limit = limit
+            let events = try session.store.events(filter)
+            if json {
+                print(try JSONOutput.render(events.map(EventJSON.init)))
+            } else {
+                let text = EventText(palette: .forStandardOutput(environment: environment))
+                for event in events { print(text.line(event)) }
+            }
+        }
+    }
+}
+
+extension Side: ExpressibleByArgument {}
+extension UpdateKind: ExpressibleByArgument {}

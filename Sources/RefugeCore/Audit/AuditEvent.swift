@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import GitKit
+
+/// One recorded ref update: a row of the `event` table.
+public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "event"
+
+    public var id: Int64?
+    public var time: Date
+    public var side: Side
+    public var hook: HookName
+    /// The repository's common git directory (shared by its linked worktrees), absolute.
+    public var repository: String
+    /// The ref that moved; for a client push, the ref on the remote.
+    public var ref: String
+    public var old: ObjectID?
+    public var new: ObjectID?
+    public var kind: UpdateKind
+    /// Commits the update dropped; nil when they cannot be known (the client never had them).
+    public var dropped: Int?
+    public var pusher: String?
+    public var remote: String?
+    /// The remote's URL with any credentials removed.
+    public var url: String?
+    /// For a client push: the local source the pusher named (`refs/heads/x`, `HEAD~2`).
+    public var localRef: String?
+    public var pushOptions: [String]?
+    public var status: EventStatus
+    /// Shared by the updates of one push or one ref transaction.
+    public var batch: String
+    /// The git process that ran the hook: links a push's pre-push rows to its remote-tracking
+    /// updates, and a server's post-receive rows to its reference-transaction lines.
+    public var processID: Int64?
+
+    public init(
+        time: Date, side: Side, hook: HookName, repository: String, update: RefUpdate, kind: UpdateKind,
+        dropped: Int?, status: EventStatus, batch: String, pusher: String? = nil, remote: String? = nil,
+        url: String? = nil, localRef: String? = nil, pushOptions: [String]? = nil, processID: Int64? = nil
+    ) {
+        self.time = time
+        self.side = side
+        self.hook = hook
+        self.repository = repository
+        self.ref = update.ref
+        self.old = update.old
+        self.new = update.new
+        self.kind = kind
+        self.dropped = dropped
+        self.pusher = pusher
+        self.remote = remote
+        self.url = url
+        self.localRef = localRef
+        self.pushOptions = pushOptions
+        self.status = status
+        self.batch = batch
+        self.processID = processID
+    }
+
+    public var update: RefUpdate? { RefUpdate(ref: ref, old: old, new: new) }
+
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

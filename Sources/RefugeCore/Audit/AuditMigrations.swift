@@ -1,0 +1,42 @@
+import GRDB
+
+/// The audit log's schema, evolved only by appending migrations (never by editing one that shipped).
+enum AuditMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: events and spool receipts") { db in
+            try db.create(table: "event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .datetime).notNull()
+                t.column("side", .text).notNull().check { ["client", "server", "local"].contains($0) }
+                t.column("hook", .text).notNull()
+                t.column("repository", .text).notNull()
+                t.column("ref", .text).notNull()
+                t.column("old", .text)
+                t.column("new", .text)
+                t.column("kind", .text).notNull()
+                    .check { ["create", "fast-forward", "forced", "delete"].contains($0) }
+                t.column("dropped", .integer)
+                t.column("pusher", .text)
+                t.column("remote", .text)
+                t.column("url", .text)
+                t.column("local_ref", .text)
+                t.column("push_options", .jsonText)
+                t.column("status", .text).notNull()
+                    .check { ["attempted", "confirmed", "accepted", "done"].contains($0) }
+                t.column("batch", .text).notNull()
+                t.column("process_id", .integer)
+                t.check(sql: "old IS NOT NULL OR new IS NOT NULL")
+            }
+            try db.create(index: "event_on_time", on: "event", columns: ["time"])
+            try db.create(index: "event_on_repository_ref", on: "event", columns: ["repository", "ref", "time"])
+            try db.create(index: "event_on_process", on: "event", columns: ["process_id"])
+            // A spool file's key, once its records are in: draining the same file again imports nothing twice.
+            try db.create(table: "spool_receipt") { t in
+                t.primaryKey("key", .text)
+                t.column("drained_at", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GitKit
+
+/// A repository and its audit log, opened for a command, with the spool drained first so that
+/// what hooks recorded a moment ago is there to read.
+public final class AuditSession {
+    public let repository: Repository
+    public let store: AuditStore
+    public let drainReport: SpoolDrain.Report
+
+    public init(path: String?, environment: [String: String]) throws {
+        repository = try path.map { try Repository.open(at: $0) } ?? Repository.discover(fromEnvironment: true)
+        let location = try AuditLocation.resolve(for: repository, environment: environment)
+        store = try AuditStore(location: location)
+        drainReport = SpoolDrain(repository: repository, store: store).drain()
+    }
+
+    /// The event and its dropped commits, read from the event's own repository (a shared database may
+    /// hold several); nil if there is no such event.
+    public func detail(of id: Int64) throws -> EventDetail? {
+        guard let event = try store.event(id: id) else { return nil }
+        let source = event.repository == repository.auditIdentity ? repository : try? Repository.open(at: event.repository)
+        guard let source else { return EventDetail(event: event, droppedCommits: nil) }
+        return try EventDetail.load(event, repository: source)
+    }
+}
+
+/// What `git refuge status` reports.
+public struct RefugeStatus: Sendable {
+    public let repository: String
+    public let hooksDirectory: String
+    public let hooks: [HookInstaller.HookState]
+    public let location: AuditLocation
+    public let databaseExists: Bool
+    public let eventCount: Int?
+    public let lastEvent: AuditEvent?
+    public let databaseProblem: String?
+    public let spoolWaiting: Int
+
+    /// Reads without draining the spool, so that what waits in it is reported as waiting.
+    public static func gather(path: String?, environment: [String: String]) throws -> RefugeStatus {
+        let repository = try path.map { try Repository.open(at: $0) } ?? Repository.discover(fromEnvironment: true)
+        let installer = HookInstaller(repository: repository)
+        let location = try AuditLocation.resolve(for: repository, environment: environment)
+        let exists = FileManager.default.fileExists(atPath: location.databasePath)
+        var summary: AuditStore.Summary?
+        var problem: String?
+        if exists {
+            do {
+                summary = try AuditStore(location: location, readOnly: true).summary(repository: repository.auditIdentity)
+            } catch {
+                problem = "\(error)"
+            }
+        }
+        return RefugeStatus(
+            repository: repository.auditIdentity, hooksDirectory: try installer.hooksDirectory(),
+            hooks: try installer.states(), location: location, databaseExists: exists,
+            eventCount: summary?.eventCount ?? (exists ? nil : 0), lastEvent: summary?.lastEvent,
+            databaseProblem: problem, spoolWaiting: SpoolDrain.waitingFiles(in: location.spoolDirectory).count)
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+import GitKit
+
+/// The audit log: the one owner of the SQLite database, its migrations and every query.
+/// WAL with a busy timeout, so that many hook processes can write while others read.
+public final class AuditStore {
+    private let queue: DatabaseQueue
+    public let location: AuditLocation
+
+    /// How long a writer waits for another before giving up (then the hook spools its records).
+    public static let busyTimeout: TimeInterval = 10
+
+    public init(location: AuditLocation, readOnly: Bool = false) throws {
+        self.location = location
+        let path = location.databasePath
+        do {
+            if !readOnly { try Self.createFileIfMissing(path: path, shared: location.shared) }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(Self.busyTimeout)
+            configuration.journalMode = .wal
+            configuration.readonly = readOnly
+            configuration.label = "refuge.audit"
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            if !readOnly { try AuditMigrations.migrator.migrate(queue) }
+        } catch let error as AuditStoreError {
+            throw error
+        } catch {
+            throw AuditStoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    // MARK: Writing
+
+    /// Appends `events` in one IMMEDIATE transaction. With a `receipt`, a second call with the same
+    /// receipt appends nothing (draining a spool file twice must not record it twice).
+    /// - Returns: the events with their ids; empty if the receipt was already there.
+    @discardableResult
+    public func append(_ events: [AuditEvent], receipt: String? = nil, confirming confirmedIDs: [Int64] = [])
+        throws -> [AuditEvent]
+    {
+        try write { db in
+            if let receipt {
+                if try SpoolReceipt.fetchOne(db, key: receipt) != nil { return [] }
+                try SpoolReceipt(key: receipt, drainedAt: Date()).insert(db)
+            }
+            if !confirmedIDs.isEmpty {
+                try AuditEvent.filter(keys: confirmedIDs)
+                    .filter(Column("status") == EventStatus.attempted.rawValue)
+                    .updateAll(db, Column("status").set(to: EventStatus.confirmed.rawValue))
+            }
+            var saved: [AuditEvent] = []
+            for var event in events {
+                try event.insert(db)
+                saved.append(event)
+            }
+            return saved
+        }
+    }
+
+    // MARK: Reading
+
+    public func events(_ filter: EventFilter) throws -> [AuditEvent] {
+        try read { db in
+            var request = AuditEvent.all()
+            if let repository = filter.repository { request = request.filter(Column("repository") == repository) }
+            if let side = filter.side { request = request.filter(Column("side") == side.rawValue) }
+            if let ref = filter.ref {
+                request = request.filter(EventFilter.candidateNames(for: ref).contains(Column("ref")))
+            }
+            if !filter.kinds.isEmpty {
+                request = request.filter(filter.kinds.map(\.rawValue).contains(Column("kind")))
+            }
+            if let since = filter.since { request = request.filter(Column("time") >= since) }
+            if let until = filter.until { request = request.filter(Column("time") <= until) }
+            if let pusher = filter.pusher { request = request.filter(Column("pusher") == pusher) }
+            if let limit = filter.limit {
+                let newest = try request.order(Column("time").desc, Column("id").desc).limit(limit).fetchAll(db)
+                return newest.reversed()
+            }
+            return try request.order(Column("time"), Column("id")).fetchAll(db)
+        }
+    }
+
+    public func event(id: Int64) throws -> AuditEvent? {
+        try read { db in try AuditEvent.fetchOne(db, key: id) }
+    }
+
+    public struct Summary: Sendable {
+        public let eventCount: Int
+        public let lastEvent: AuditEvent?
+    }
+
+    public func summary(repository: String?) throws -> Summary {
+        try read { db in
+            var request = AuditEvent.all()
+            if let repository { request = request.filter(Column("repository") == repository) }
+            return Summary(
+                eventCount: try request.fetchCount(db),
+                lastEvent: try request.order(Column("time").desc, Column("id").desc).fetchOne(db))
+        }
+    }
+
+    /// Client rows a `git push` process (by pid) recorded as attempted and not yet confirmed.
+    func attemptedPushes(processID: Int64, repository: String) throws -> [AuditEvent] {
+        try read { db in
+            try AuditEvent
+                .filter(Column("process_id") == processID && Column("repository") == repository)
+                .filter(Column("hook") == HookName.prePush.rawValue)
+                .filter(Column("status") == EventStatus.attempted.rawValue)
+                .fetchAll(db)
+        }
+    }
+
+    /// Whether a server's post-receive already recorded this update from receive-pack `processID`.
+    func hasAcceptedUpdate(processID: Int64, repository: String, ref: String, new: ObjectID?) throws -> Bool {
+        try read { db in
+            try AuditEvent
+                .filter(Column("process_id") == processID && Column("repository") == repository)
+                .filter(Column("hook") == HookName.postReceive.rawValue && Column("ref") == ref)
+                .filter(Column("new") == new?.hex)
+                .fetchCount(db) > 0
+        }
+    }
+
+    public func hasReceipt(_ key: String) throws -> Bool {
+        try read { db in try SpoolReceipt.fetchOne(db, key: key) != nil }
+    }
+
+    /// SQLite's own thorough check of the file.
+    public func integrityCheck() throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    // MARK: Plumbing
+
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw AuditStoreError.cannotWrite(path: location.databasePath, reason: Self.describe(error))
+        }
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw AuditStoreError.cannotRead(path: location.databasePath, reason: Self.describe(error))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+
+    /// Creates the database file (and its directory) with Refuge's permissions before SQLite opens it:
+    /// 0600 in a 0700 directory, or 0660 in a setgid 2770 directory when the database is shared.
+    /// SQLite gives its -wal and -shm files the database file's permissions.
+    private static func createFileIfMissing(path: String, shared: Bool) throws {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path) { return }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !manager.fileExists(atPath: directory) {
+            do {
+                try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                chmod(directory, shared ? 0o2770 : 0o700)
+            } catch {
+                throw AuditStoreError.cannotOpen(path: path, reason: "cannot create \(directory): \(error.localizedDescription)")
+            }
+        }
+        let mode: mode_t = shared ? 0o660 : 0o600
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        if descriptor < 0 {
+            if errno == EEXIST { return }
+            throw AuditStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        fchmod(descriptor, mode)  // the umask may have narrowed it
+        close(descriptor)
+    }
+}
+
+/// A spool file already drained into the log.
+struct SpoolReceipt: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "spool_receipt"
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    var key: String
+    var drainedAt: Date
+}
+
+public enum AuditStoreError: Error, CustomStringConvertible, Sendable {
+    case cannotOpen(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+    case cannotRead(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the audit log \(path): \(reason)"
+        case .cannotWrite(let path, let reason):
+            return "cannot write to the audit log \(path): \(reason)"
+        case .cannotRead(let path, let reason):
+            return "cannot read the audit log \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Which events `log` (and later `report`) shows.
+public struct EventFilter: Sendable, Equatable {
+    /// Only this repository's events (its common git dir); nil for every repository in the database.
+    public var repository: String?
+    public var side: Side?
+    /// A full ref name, or a short one as git accepts it (`main` matches `refs/heads/main`, `refs/tags/main`…).
+    public var ref: String?
+    public var kinds: Set<UpdateKind> = []
+    public var since: Date?
+    public var until: Date?
+    public var pusher: String?
+    /// At most this many events: the most recent ones, still listed oldest first.
+    public var limit: Int?
+
+    public init(repository: String? = nil) {
+        self.repository = repository
+    }
+
+    /// The names a short ref could stand for, in git's order of precedence (gitrevisions(7)).
+    public static func candidateNames(for ref: String) -> [String] {
+        if ref == "HEAD" || ref.hasPrefix("refs/") { return [ref] }
+        return [ref, "refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)", "refs/remotes/\(ref)",
+                "refs/remotes/\(ref)/HEAD"]
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import GitKit
+
+/// Moves what hooks left in the spool into the audit log: events parked when the database could not
+/// be written, and the reference-transaction shim's files of git processes that have finished.
+/// Safe to run from several processes at once, and idempotent (each file has a receipt).
+public struct SpoolDrain {
+    let repository: Repository
+    let store: AuditStore
+    let directory: String
+
+    public struct Report: Sendable {
+        public var recorded = 0
+        public var confirmed = 0
+        public var warnings: [String] = []
+    }
+
+    public init(repository: Repository, store: AuditStore) {
+        self.repository = repository
+        self.store = store
+        self.directory = store.location.spoolDirectory
+    }
+
+    /// Files still waiting: parked events and transaction files (including those of running git processes).
+    public static func waitingFiles(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix(PendingSpool.prefix) && $0.hasSuffix(".json") || $0.hasPrefix("rt.") }
+            .sorted()
+    }
+
+    public func drain() -> Report {
+        var report = Report()
+        // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
+        try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
+        for name in Self.waitingFiles(in: directory) where name.hasPrefix(PendingSpool.prefix) {
+            drainPending(name, into: &report)
+        }
+        for name in Self.waitingFiles(in: directory) where name.hasPrefix("rt.") {
+            guard let claimed = claim(name) else { continue }
+            drainTransactions(claimed, into: &report)
+        }
+        return report
+    }
+
+    private func drainPending(_ name: String, into report: inout Report) {
+        let path = "\(directory)/\(name)"
+        do {
+            let events = try PendingSpool.read(path)
+            report.recorded += try store.append(events, receipt: "pending:\(name)").count
+            try? FileManager.default.removeItem(atPath: path)
+        } catch let error as AuditStoreError {
+            report.warnings.append("\(error)")
+        } catch {
+            report.warnings.append("cannot read parked events \(path): \(error); it is kept for inspection")
+        }
+    }
+
+    /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
+    /// can no longer grow), or takes over a file whose drainer died. Returns the claimed name.
+    private func claim(_ name: String) -> String? {
+        let parts = name.split(separator: ".")
+        guard parts.count >= 2, let writer = Int32(parts[1]) else { return nil }
+        let path = "\(directory)/\(name)"
+        if parts.count == 3, parts[2].hasPrefix("draining-") {
+            guard let drainer = Int32(parts[2].dropFirst("draining-".count)), !ProcessLiveness.isAlive(drainer)
+            else { return nil }
+        } else if parts.count == 2 {
+            let stale = (fileStatus(path)?.modified).map { Date().timeIntervalSince($0) > 3_600 } ?? false
+            if ProcessLiveness.isAlive(writer) && !stale { return nil }
+        } else {
+            return nil
+        }
+        let claimed = "rt.\(writer).draining-\(getpid())"
+        return rename(path, "\(directory)/\(claimed)") == 0 ? claimed : nil
+    }
+
+    private func drainTransactions(_ name: String, into report: inout Report) {
+        let path = "\(directory)/\(name)"
+        guard let status = fileStatus(path), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            report.warnings.append("cannot read spool file \(path); it is kept")
+            return
+        }
+        let file = TransactionSpoolFile(text: text)
+        report.warnings += file.problems.map { "spool file \(path), \($0)" }
+        let gitProcess = Int64(name.split(separator: ".")[1]) ?? 0
+        let receipt = "rt:\(gitProcess):\(status.inode):\(status.size):\(status.modified.timeIntervalSince1970)"
+        do {
+            var events: [AuditEvent] = []
+            var confirmations: [Int64] = []
+            let attempted = try store.attemptedPushes(processID: gitProcess, repository: repository.auditIdentity)
+            let classifier = UpdateClassifier(repository: repository)
+            var batches: [Int: String] = [:]
+            for var spooled in file.updates() {
+                if spooled.oldNeedsResolution, let new = spooled.update.new {
+                    spooled.update = RefUpdate(ref: spooled.update.ref, old: try resolveOld(spooled.update.ref, new: new), new: new)!
+                }
+                let update = spooled.update
+                if try store.hasAcceptedUpdate(
+                    processID: gitProcess, repository: repository.auditIdentity, ref: update.ref, new: update.new) {
+                    continue  // receive-pack's own write of a push that post-receive recorded
+                }
+                if let row = try confirmedPush(update, among: attempted) {
+                    confirmations.append(row)
+                    continue  // the remote-tracking update that confirms this process's push
+                }
+                let classification = try classifier.classify(update)
+                let batch = batches[spooled.transaction] ?? UUID().uuidString
+                batches[spooled.transaction] = batch
+                events.append(AuditEvent(
+                    time: Uptime.date(spooled.uptime) ?? status.modified, side: .local, hook: .referenceTransaction,
+                    repository: repository.auditIdentity, update: update, kind: classification.kind,
+                    dropped: classification.dropped, status: .done, batch: batch,
+                    pusher: Identity.accountName(uid: status.owner), processID: gitProcess))
+            }
+            let saved = try store.append(events, receipt: receipt, confirming: confirmations)
+            report.recorded += saved.count
+            report.confirmed += saved.isEmpty && !events.isEmpty ? 0 : confirmations.count  // a repeated receipt confirms nothing
+            try? FileManager.default.removeItem(atPath: path)
+        } catch {
+            report.warnings.append("cannot record spool file \(path) yet: \(error)")
+        }
+    }
+
+    /// git passed zero as the old id and the shim could not read it (a packed ref): the reflog entry
+    /// that wrote `new` has it; else the stale line in packed-refs (a non-deleting update leaves it).
+    private func resolveOld(_ ref: String, new: ObjectID) throws -> ObjectID? {
+        if let entry = try repository.reflog(of: ref).first(where: { $0.new == new }) { return entry.old }
+        let packed = (try? String(contentsOfFile: "\(repository.commonDirectory)/packed-refs", encoding: .utf8)) ?? ""
+        for line in packed.split(separator: "\n") where line.hasSuffix(" \(ref)") {
+            let fields = line.split(separator: " ")
+            if fields.count == 2, fields[1] == ref, let value = ObjectID(hex: fields[0]), value != new { return value }
+        }
+        return nil
+    }
+
+    /// The pre-push row (if any) whose remote-tracking ref this update is, as written by the same `git push`.
+    private func confirmedPush(_ update: RefUpdate, among attempted: [AuditEvent]) throws -> Int64? {
+        for row in attempted where row.new == update.new {
+            guard let remote = row.remote,
+                  try repository.trackingReference(remote: remote, remoteReference: row.ref) == update.ref
+            else { continue }
+            return row.id
+        }
+        return nil
+    }
+}
+
+/// The spool shim stamps blocks with /proc/uptime (a shell has no clock builtin); this turns it into a date.
+enum Uptime {
+    static func date(_ uptime: Double?) -> Date? {
+        guard let uptime, let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let now = Double(text.split(separator: " ").first ?? "")
+        else { return nil }
+        return Date().addingTimeInterval(uptime - now)
+    }
+}
+
+struct FileStatus {
+    let inode: UInt64
+    let size: Int64
+    let modified: Date
+    let owner: uid_t
+}
+
+func fileStatus(_ path: String) -> FileStatus? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+    return FileStatus(inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: modified, owner: info.st_uid)
+}
+
+extension Repository {
+    /// How a repository is named in the audit log: its common git directory, so linked worktrees share it.
+    public var auditIdentity: String {
+        (commonDirectory as NSString).standardizingPath
+    }
+}

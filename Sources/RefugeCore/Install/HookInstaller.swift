@@ -1,0 +1,178 @@
+import Foundation
+import GitKit
+
+/// Installs, removes and inspects Refuge's hooks in one repository.
+public struct HookInstaller {
+    public enum Role: String, Sendable { case client, server }
+
+    static let marker = "# refuge-hook: "
+    static let chainedSuffix = ".refuge-chained"
+    /// Set when install turned on `core.logAllRefUpdates`, so that uninstall turns off only what it turned on.
+    static let logAllRefUpdatesKey = "refuge.installedLogAllRefUpdates"
+
+    let repository: Repository
+
+    public init(repository: Repository) {
+        self.repository = repository
+    }
+
+    /// Where git looks for hooks: `core.hooksPath` (relative to the work tree, or to the git dir when
+    /// bare, as git resolves it), else `<common git dir>/hooks`.
+    public func hooksDirectory() throws -> String {
+        guard let configured = try repository.configString("core.hooksPath"), !configured.isEmpty else {
+            return "\(repository.commonDirectory)/hooks"
+        }
+        let expanded = (configured as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return expanded }
+        let base = repository.workingDirectory ?? repository.gitDirectory
+        return ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+    }
+
+    public func defaultRole() -> Role { repository.isBare ? .server : .client }
+
+    public struct Change: Sendable, Equatable {
+        public let hook: HookName
+        public let path: String
+        /// The hook that was there before, kept and still run by Refuge's shim.
+        public let chained: String?
+    }
+
+    /// Installs the role's hooks. Re-running rewrites Refuge's own shims (say, with a moved binary) and
+    /// never chains a Refuge shim to itself.
+    public func install(role: Role, binaryPath: String) throws -> [Change] {
+        let directory = try hooksDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var changes: [Change] = []
+        for hook in role == .server ? HookName.server : HookName.client {
+            let path = "\(directory)/\(hook.rawValue)"
+            let chainedPath = path + Self.chainedSuffix
+            var chained: String? = FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil
+            if FileManager.default.fileExists(atPath: path), !Self.isRefugeShim(at: path) {
+                if chained != nil {
+                    throw InstallError.chainSlotTaken(hook: path, chained: chainedPath)
+                }
+                try Self.move(path, to: chainedPath)
+                chained = chainedPath
+            }
+            try Self.writeShim(hook, to: path, binaryPath: binaryPath)
+            changes.append(Change(hook: hook, path: path, chained: chained))
+        }
+        if role == .server, try repository.localConfigString("core.logAllRefUpdates") == nil {
+            // Bare repositories keep no reflog by default; recovery reads them. `always` includes tags.
+            try repository.setConfig("core.logAllRefUpdates", to: "always")
+            try repository.setConfig(Self.logAllRefUpdatesKey, to: "true")
+        }
+        return changes
+    }
+
+    /// Removes Refuge's shims, gives chained hooks their place back, and undoes install's config.
+    public func uninstall() throws -> [Change] {
+        let directory = try hooksDirectory()
+        var changes: [Change] = []
+        for hook in HookName.allCases {
+            let path = "\(directory)/\(hook.rawValue)"
+            guard Self.isRefugeShim(at: path) else { continue }
+            try FileManager.default.removeItem(atPath: path)
+            let chainedPath = path + Self.chainedSuffix
+            var restored: String?
+            if FileManager.default.fileExists(atPath: chainedPath) {
+                try Self.move(chainedPath, to: path)
+                restored = path
+            }
+            changes.append(Change(hook: hook, path: path, chained: restored))
+        }
+        if try repository.localConfigString(Self.logAllRefUpdatesKey) != nil {
+            try repository.unsetConfig("core.logAllRefUpdates")
+            try repository.unsetConfig(Self.logAllRefUpdatesKey)
+        }
+        return changes
+    }
+
+    public struct HookState: Sendable, Equatable {
+        public let hook: HookName
+        public let path: String
+        public let installed: Bool
+        public let executable: Bool
+        /// The binary the shim runs, and whether it exists (nil for the pure-sh reference-transaction shim).
+        public let binary: String?
+        public let binaryExists: Bool?
+        public let chained: String?
+    }
+
+    public func states() throws -> [HookState] {
+        let directory = try hooksDirectory()
+        return HookName.allCases.map { hook in
+            let path = "\(directory)/\(hook.rawValue)"
+            let installed = Self.isRefugeShim(at: path)
+            let binary = installed ? Self.binary(inShimAt: path) : nil
+            let chainedPath = path + Self.chainedSuffix
+            return HookState(
+                hook: hook, path: path, installed: installed,
+                executable: FileManager.default.isExecutableFile(atPath: path),
+                binary: binary, binaryExists: binary.map { Self.binaryExists($0) },
+                chained: FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil)
+        }
+    }
+
+    // MARK: Files
+
+    static func isRefugeShim(at path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
+        return head.contains(marker)
+    }
+
+    /// The shim text for `hook`, with the absolute path of this binary as the default `REFUGE_BIN`,
+    /// single-quoted for sh (a quote inside the path becomes '\'').
+    static func shimText(_ hook: HookName, binaryPath: String) -> String {
+        let quoted = "'" + binaryPath.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        return HookScripts.text(for: hook).replacingOccurrences(
+            of: "REFUGE_BIN=${REFUGE_BIN:-git-refuge}", with: "REFUGE_BIN=${REFUGE_BIN:-\(quoted)}")
+    }
+
+    private static func writeShim(_ hook: HookName, to path: String, binaryPath: String) throws {
+        let temporary = path + ".refuge-new"
+        try shimText(hook, binaryPath: binaryPath).write(toFile: temporary, atomically: false, encoding: .utf8)
+        chmod(temporary, 0o755)
+        try move(temporary, to: path)
+    }
+
+    private static func move(_ from: String, to: String) throws {
+        guard rename(from, to) == 0 else {
+            throw InstallError.cannotMove(from: from, to: to, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    private static func binary(inShimAt path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("REFUGE_BIN=${REFUGE_BIN:-") })
+        else { return nil }
+        var value = line.dropFirst("REFUGE_BIN=${REFUGE_BIN:-".count).dropLast()  // drop the closing }
+        if value.hasPrefix("'") && value.hasSuffix("'") {
+            value = value.dropFirst().dropLast()
+        }
+        return value.replacingOccurrences(of: #"'\''"#, with: "'")
+    }
+
+    private static func binaryExists(_ binary: String) -> Bool {
+        if binary.contains("/") { return FileManager.default.isExecutableFile(atPath: binary) }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(binary)") }
+    }
+}
+
+public enum InstallError: Error, CustomStringConvertible {
+    case chainSlotTaken(hook: String, chained: String)
+    case cannotMove(from: String, to: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .chainSlotTaken(let hook, let chained):
+            return "\(hook) is not Refuge's, and \(chained) already holds a chained hook; "
+                + "merge the two by hand, then run git refuge install again"
+        case .cannotMove(let from, let to, let reason):
+            return "cannot move \(from) to \(to): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// Where a ref update was seen.
+public enum Side: String, Codable, Sendable, CaseIterable {
+    /// A clone's `pre-push`: what it is about to push.
+    case client
+    /// A server's `post-receive`: what it accepted.
+    case server
+    /// A `reference-transaction` on any repository: commits, resets, fetches, deletions…
+    case local
+}
+
+/// What an update did to its ref, decided by ancestry (never by what git printed).
+public enum UpdateKind: String, Codable, Sendable, CaseIterable {
+    case create
+    case fastForward = "fast-forward"
+    /// The old value is not an ancestor of the new one (or is unknown to this repository).
+    case forced
+    case delete
+
+    /// Updates that can drop commits.
+    public var canDropCommits: Bool { self == .forced || self == .delete }
+}
+
+/// How far an update is known to have happened.
+public enum EventStatus: String, Codable, Sendable, CaseIterable {
+    /// A client was about to push it (pre-push); the push may still fail or be a dry run.
+    case attempted
+    /// The client saw git update the matching remote-tracking ref after the push.
+    case confirmed
+    /// The server accepted it (post-receive).
+    case accepted
+    /// A local update that git committed.
+    case done
+}
+
+/// The git hooks Refuge installs.
+public enum HookName: String, Codable, Sendable, CaseIterable {
+    case prePush = "pre-push"
+    case postReceive = "post-receive"
+    case referenceTransaction = "reference-transaction"
+
+    /// Hooks that belong in a clone and on a server.
+    public static let client: [HookName] = [.prePush, .referenceTransaction]
+    public static let server: [HookName] = [.postReceive, .referenceTransaction]
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GitKit
+
+/// An event as `--json` prints it. Names are stable (Docs/Schema.md); zero ids and unknowns are `null`.
+public struct EventJSON: Encodable {
+    let event: AuditEvent
+
+    public init(_ event: AuditEvent) {
+        self.event = event
+    }
+
+    enum Key: String, CodingKey {
+        case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, remote, url, status
+        case pushOptions = "push_options", localRef = "local_ref", batch
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(event.id, forKey: .id)
+        try container.encode(Timestamp.iso(event.time), forKey: .time)
+        try container.encode(event.side, forKey: .side)
+        try container.encode(event.hook, forKey: .hook)
+        try container.encode(event.repository, forKey: .repository)
+        try container.encode(event.ref, forKey: .ref)
+        try container.encode(event.old, forKey: .old)
+        try container.encode(event.new, forKey: .new)
+        try container.encode(event.kind, forKey: .kind)
+        try container.encode(event.dropped, forKey: .dropped)
+        try container.encode(event.pusher, forKey: .pusher)
+        try container.encode(event.remote, forKey: .remote)
+        try container.encode(event.url, forKey: .url)
+        try container.encode(event.status, forKey: .status)
+        try container.encode(event.pushOptions, forKey: .pushOptions)
+        try container.encode(event.localRef, forKey: .localRef)
+        try container.encode(event.batch, forKey: .batch)
+    }
+}
+
+/// `show --json`: the event, and the commits it dropped (null when this repository cannot know them).
+public struct EventDetailJSON: Encodable {
+    let detail: EventDetail
+
+    public init(_ detail: EventDetail) {
+        self.detail = detail
+    }
+
+    struct CommitJSON: Encodable {
+        let oid: ObjectID
+        let author: String
+        let time: String
+        let summary: String
+    }
+
+    enum Key: String, CodingKey { case droppedCommits = "dropped_commits" }
+
+    public func encode(to encoder: any Encoder) throws {
+        try EventJSON(detail.event).encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        let commits = detail.droppedCommits?.map {
+            CommitJSON(oid: $0.id, author: "\($0.authorName) <\($0.authorEmail)>", time: Timestamp.iso($0.authorTime), summary: $0.summary)
+        }
+        try container.encode(commits, forKey: .droppedCommits)
+    }
+}
+
+public enum JSONOutput {
+    public static func render(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// The human forms of events.
+public struct EventText {
+    let palette: Palette
+
+    public init(palette: Palette) {
+        self.palette = palette
+    }
+
+    /// One line: `#12 2026-11-22 03:40:12Z server forced refs/heads/main 1a2b3c4..5d6e7f8 dropped 1 by alice (accepted)`.
+    public func line(_ event: AuditEvent) -> String {
+        let kind = event.kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+        let coloredKind: String
+        switch event.kind {
+        case .forced, .delete: coloredKind = palette.red(kind)
+        case .create: coloredKind = palette.green(kind)
+        case .fastForward: coloredKind = kind
+        }
+        var parts = [
+            palette.yellow("#\(event.id ?? 0)"), palette.dim(Timestamp.short(event.time)),
+            event.side.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0), coloredKind, event.ref,
+            "\(event.old?.short ?? "0000000")..\(event.new?.short ?? "0000000")",
+        ]
+        if event.kind.canDropCommits {
+            parts.append(palette.bold(event.dropped.map { "dropped \($0)" } ?? "dropped unknown"))
+        }
+        if let pusher = event.pusher { parts.append("by \(pusher)") }
+        if let remote = event.remote ?? event.url { parts.append("to \(remote)") }
+        parts.append("(\(event.status.rawValue))")
+        return parts.joined(separator: " ")
+    }
+
+    public func detail(_ detail: EventDetail) -> String {
+        let event = detail.event
+        var lines = [palette.bold("event #\(event.id ?? 0)") + "  \(event.kind.rawValue) of \(event.ref)"]
+        func field(_ name: String, _ value: String?) {
+            if let value { lines.append("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
+        }
+        field("time", Timestamp.iso(event.time))
+        field("side", "\(event.side.rawValue) (\(event.hook.rawValue) hook), \(event.status.rawValue)")
+        field("repository", event.repository)
+        field("old", event.old?.hex ?? "(none)")
+        field("new", event.new?.hex ?? "(none)")
+        field("local ref", event.localRef)
+        field("pusher", event.pusher)
+        field("remote", event.remote)
+        field("url", event.url)
+        field("push options", event.pushOptions?.joined(separator: ", "))
+        field("batch", event.batch)
+        if event.kind.canDropCommits {
+            field("dropped", event.dropped.map(String.init) ?? "unknown (this repository never had the old commits)")
+        }
+        if let commits = detail.droppedCommits, !commits.isEmpty {
+            lines.append("")
+            lines.append(palette.bold("dropped commits") + " (newest first):")
+            for commit in commits {
+                lines.append("  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) "
+                    + "\(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+            }
+        } else if detail.droppedCommits == nil, event.kind.canDropCommits {
+            lines.append("")
+            lines.append("dropped commits: not in this repository's object store")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

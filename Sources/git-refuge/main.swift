@@ -1,0 +1,3 @@
+import RefugeCommands
+
+RefugeCommand.main()
