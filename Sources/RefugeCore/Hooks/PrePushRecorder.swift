@@ -29,7 +29,7 @@ public enum PrePushRecorder {
                 time: context.now, side: .client, hook: .prePush, repository: context.repository.auditIdentity,
                 update: line.update, kind: classification.kind, dropped: classification.dropped,
                 status: .attempted, batch: batch, pusher: Identity.accountName(uid: geteuid()),
-                remote: pushedToURL ? nil : remote, url: RemoteURL.redacted(url), localRef: line.localRef,
+                remote: pushedToURL ? nil : RemoteURL.redacted(remote), url: RemoteURL.redacted(url), localRef: line.localRef,
                 processID: context.gitProcessID))
         }
         HookRecording.save(events, context: context, outcome: &outcome)

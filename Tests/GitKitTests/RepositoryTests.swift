@@ -1,0 +1,107 @@
+import Foundation
+import GitKit
+import Testing
+
+/// GitKit against repositories built by the real git.
+@Suite("GitKit")
+struct RepositoryTests {
+    final class Scratch {
+        let root = FileManager.default.temporaryDirectory.path + "/gitkit-\(UUID().uuidString.prefix(8))"
+        init() throws { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: root) }
+
+        @discardableResult
+        func git(_ arguments: String..., in directory: String? = nil) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            process.arguments = ["-c", "user.name=T", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"] + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    @Test func openKinds() throws {
+        let scratch = try Scratch()
+        try scratch.git("init", "-q", "work")
+        try scratch.git("init", "-q", "--bare", "bare.git")
+        try scratch.git("commit", "-q", "--allow-empty", "-m", "one", in: "\(scratch.root)/work")
+        try scratch.git("worktree", "add", "-q", "../linked", in: "\(scratch.root)/work")
+
+        let work = try Repository.discover(from: "\(scratch.root)/work")
+        #expect(!work.isBare && work.workingDirectory == "\(scratch.root)/work")
+        #expect(work.commonDirectory == "\(scratch.root)/work/.git")
+        let bare = try Repository.open(at: "\(scratch.root)/bare.git")
+        #expect(bare.isBare && bare.workingDirectory == nil)
+        let linked = try Repository.discover(from: "\(scratch.root)/linked")
+        #expect(linked.commonDirectory == "\(scratch.root)/work/.git")
+        #expect(linked.gitDirectory == "\(scratch.root)/work/.git/worktrees/linked")
+    }
+
+    @Test("a failure carries libgit2's message and what was being done")
+    func errors() throws {
+        let error = #expect(throws: GitError.self) { try Repository.open(at: "/nonexistent/refuge") }
+        #expect(error?.description.hasPrefix("opening the git repository at /nonexistent/refuge: ") == true)
+        #expect(error?.isNotFound == true)
+    }
+
+    @Test("a SHA-256 repository gets a clear one-line error")
+    func sha256() throws {
+        let scratch = try Scratch()
+        try scratch.git("init", "-q", "--object-format=sha256", "sha")
+        let error = #expect(throws: GitError.self) { try Repository.open(at: "\(scratch.root)/sha") }
+        #expect(error?.description.contains("SHA-256 repository, which Refuge cannot read yet") == true)
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test("ancestry, counts and commit summaries agree with git")
+    func history() throws {
+        let scratch = try Scratch()
+        try scratch.git("init", "-q", "r")
+        let dir = "\(scratch.root)/r"
+        for index in 1...5 { try scratch.git("commit", "-q", "--allow-empty", "-m", "c\(index)", in: dir) }
+        try scratch.git("checkout", "-q", "-b", "side", "HEAD~3", in: dir)
+        for index in 1...2 { try scratch.git("commit", "-q", "--allow-empty", "-m", "s\(index)", in: dir) }
+        let repo = try Repository.discover(from: dir)
+        let main = try #require(try repo.resolveReference("refs/heads/main"))
+        let side = try #require(try repo.resolveReference("refs/heads/side"))
+        let base = try #require(ObjectID(hex: try scratch.git("rev-parse", "main~3", in: dir)))
+        #expect(try repo.isAncestor(base, of: main))
+        #expect(try !repo.isAncestor(side, of: main))
+        #expect(try repo.isAncestor(main, of: main))
+        let expected = Int(try scratch.git("rev-list", "--count", "main", "^side", in: dir))
+        #expect(try repo.countCommits(reachableFrom: [main], excluding: [side]) == expected)
+        #expect(expected == 3)
+        let commits = try repo.commits(reachableFrom: [side], excluding: [main])
+        #expect(commits.map(\.summary) == ["s2", "s1"])
+        #expect(commits.first?.authorEmail == "t@example.com")
+        #expect(try repo.resolveReference("refs/heads/nope") == nil)
+        #expect(try repo.symbolicTarget(of: "HEAD") == "refs/heads/side")
+    }
+
+    @Test func reflogAndPeeling() throws {
+        let scratch = try Scratch()
+        try scratch.git("init", "-q", "r")
+        let dir = "\(scratch.root)/r"
+        try scratch.git("commit", "-q", "--allow-empty", "-m", "one", in: dir)
+        try scratch.git("commit", "-q", "--allow-empty", "-m", "two", in: dir)
+        try scratch.git("tag", "-a", "-m", "t", "v1", in: dir)
+        let repo = try Repository.discover(from: dir)
+        let log = try repo.reflog(of: "refs/heads/main")
+        #expect(log.count == 2)
+        #expect(log[1].old == nil)  // the creation
+        #expect(log[0].old == log[1].new)
+        let tag = try #require(try repo.resolveReference("refs/tags/v1"))
+        let commit = try repo.peelToCommit(tag)
+        #expect(commit?.hex == (try scratch.git("rev-parse", "v1^{commit}", in: dir)))
+        #expect(tag != commit)
+        #expect(repo.contains(tag))
+        #expect(!repo.contains(ObjectID(hex: String(repeating: "1", count: 40))!))
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// Local ref updates seen by the reference-transaction shim: git hands it zero old ids for several
+/// commands, and the log must still hold the true old value.
+@Suite("Recording local updates")
+struct LocalUpdateTests {
+    /// A clone with hooks and three commits on main; returns (clone, [c1, c2, c3]).
+    func repository(_ box: Sandbox) throws -> (String, [String]) {
+        let (_, clones) = try box.serverWithClones("alice")
+        let alice = clones[0]
+        var commits: [String] = []
+        for index in 1...3 { commits.append(try box.commit("c\(index)", in: alice)) }
+        return (alice, commits)
+    }
+
+    @Test("branch -f and branch -D record the true old value, loose or packed", arguments: [false, true])
+    func forceAndDelete(packed: Bool) throws {
+        let box = try Sandbox()
+        let (alice, c) = try repository(box)
+        try box.git("branch", "topic", in: alice)
+        if packed { try box.git("pack-refs", "--all", in: alice) }
+        try box.git("branch", "-f", "topic", c[0], in: alice)
+        try box.git("branch", "-D", "topic", in: alice)
+
+        let topic = try box.events(in: alice, "--ref", "topic")
+        #expect(topic.map { $0.string("kind") } == ["create", "forced", "delete"])
+        #expect(topic[1].string("old") == c[2] && topic[1].string("new") == c[0])
+        // rev-list OLD ^NEW: c2 and c3, although main still has them (dropped from this ref)
+        #expect(topic[1].int("dropped") == 2)
+        #expect(topic[2].string("old") == c[0] && topic[2].isNull("new"))
+        #expect(topic.allSatisfy { $0.string("side") == "local" && $0.string("status") == "done" })
+        // pack-refs itself is not an update of anything.
+        #expect(try box.events(in: alice, "--ref", "main").count == 3)
+    }
+
+    @Test("a branch -D whose commits no other ref keeps counts them as dropped")
+    func deleteDropsCommits() throws {
+        let box = try Sandbox()
+        let (alice, _) = try repository(box)
+        try box.git("checkout", "-q", "-b", "experiment", in: alice)
+        try box.commit("e1", in: alice)
+        let e2 = try box.commit("e2", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        try box.git("branch", "-D", "experiment", in: alice)
+        let deletion = try box.events(in: alice, "--kind", "delete")
+        #expect(deletion.count == 1)
+        #expect(deletion.first?.string("old") == e2)
+        #expect(deletion.first?.int("dropped") == 2)
+    }
+
+    @Test("reset --hard is a forced update of the branch, dropping the commits left behind")
+    func resetHard() throws {
+        let box = try Sandbox()
+        let (alice, c) = try repository(box)
+        try box.git("reset", "-q", "--hard", "HEAD~2", in: alice)
+        let forced = try box.events(in: alice, "--forced")
+        #expect(forced.count == 1)
+        #expect(forced.first?.string("ref") == "refs/heads/main")
+        #expect(forced.first?.string("old") == c[2] && forced.first?.string("new") == c[0])
+        #expect(forced.first?.int("dropped") == 2)
+        // ORIG_HEAD and the duplicate HEAD line are not listed.
+        #expect(try box.events(in: alice).filter { $0.string("ref") != "refs/heads/main" }.isEmpty)
+    }
+
+    @Test("a fetch records remote-tracking updates and new tags; gc adds nothing")
+    func fetchAndGC() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        let first = try box.commit("one", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("fetch", "-q", "origin", in: bob)
+        let second = try box.commit("two", in: alice)
+        for index in 1...3 { try box.git("tag", "t\(index)", in: alice) }
+        try box.git("push", "-q", "origin", "main", "--tags", in: alice)
+        try box.git("fetch", "-q", "--tags", "origin", in: bob)
+        let before = try box.events(in: bob).count
+        try box.git("gc", "-q", in: bob)
+        try box.git("pack-refs", "--all", in: bob)
+
+        let tracking = try box.events(in: bob, "--ref", "refs/remotes/origin/main")
+        #expect(tracking.map { $0.string("kind") } == ["create", "fast-forward"])
+        #expect(tracking.last?.string("old") == first && tracking.last?.string("new") == second)
+        let tags = try box.events(in: bob).filter { ($0.string("ref") ?? "").hasPrefix("refs/tags/") }
+        #expect(tags.count == 3 && tags.allSatisfy { $0.string("kind") == "create" && $0.string("new") == second })
+        #expect(try box.events(in: bob).count == before)
+        _ = server
+    }
+
+    @Test("a linked worktree records into the same log")
+    func linkedWorktree() throws {
+        let box = try Sandbox()
+        let (alice, c) = try repository(box)
+        let linked = box.path("linked")
+        try box.git("worktree", "add", "-q", "-b", "wt", linked, c[0], in: alice)
+        let inWorktree = try box.commit("in worktree", in: linked)
+        let events = try box.events(in: alice, "--ref", "wt")
+        #expect(events.map { $0.string("new") } == [c[0], inWorktree])
+        #expect(events.allSatisfy { $0.string("repository") == "\(alice)/.git" })
+        #expect(try box.events(in: linked, "--ref", "wt").count == 2)
+    }
+
+    @Test("a rebase is recorded as one forced update of the branch with what it dropped")
+    func rebase() throws {
+        let box = try Sandbox()
+        let (alice, c) = try repository(box)
+        try box.git("checkout", "-q", "-b", "feature", c[0], in: alice)
+        try box.commit("f1", in: alice)
+        let f2 = try box.commit("f2", in: alice)
+        try box.git("rebase", "-q", "main", in: alice)
+        let rebased = try box.revParse("HEAD", in: alice)
+        let forced = try box.events(in: alice, "--ref", "feature", "--forced")
+        #expect(forced.count == 1)
+        #expect(forced.first?.string("old") == f2 && forced.first?.string("new") == rebased)
+        #expect(forced.first?.int("dropped") == 2)  // the originals; their rewrites are new commits
+    }
+}

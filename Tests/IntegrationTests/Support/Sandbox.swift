@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+/// A temporary directory with its own HOME and git identity, where tests run the real `git` and the real
+/// `git-refuge` binary (built next to the test bundle). Removed when the test ends.
+final class Sandbox: @unchecked Sendable {  // immutable after init
+    let root: String
+    let binDirectory: String
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var succeeded: Bool { status == 0 }
+    }
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.path
+        root = "\(base)/refuge-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: "\(root)/home", withIntermediateDirectories: true)
+        binDirectory = Self.productsDirectory()
+        try """
+            [user]
+            \tname = Test Person
+            \temail = test@example.com
+            [init]
+            \tdefaultBranch = main
+            [advice]
+            \tdetachedHead = false
+            [gc]
+            \tauto = 0
+            """.write(toFile: "\(root)/home/.gitconfig", atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// The directory holding the built `git-refuge`: the test bundle's own directory.
+    static func productsDirectory() -> String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = (exe as NSString).deletingLastPathComponent
+        while !directory.isEmpty, directory != "/" {
+            if FileManager.default.isExecutableFile(atPath: "\(directory)/git-refuge") { return directory }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        return (exe as NSString).deletingLastPathComponent
+    }
+
+    var refugeBinary: String { "\(binDirectory)/git-refuge" }
+
+    func path(_ relative: String) -> String { "\(root)/\(relative)" }
+
+    var baseEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("GIT_") || key.hasPrefix("REFUGE_") { environment[key] = nil }
+        environment["HOME"] = "\(root)/home"
+        environment["PATH"] = "\(binDirectory):" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["NO_COLOR"] = "1"
+        environment["GIT_AUTHOR_DATE"] = nil
+        return environment
+    }
+
+    /// Runs a program to completion. `input` is written to its stdin.
+    @discardableResult
+    func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
+             environment extra: [String: String] = [:], input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
+        process.environment = baseEnvironment.merging(extra) { _, new in new }
+        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        try process.run()
+        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        // Read both pipes concurrently so that neither fills up and blocks the child.
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: outputData, as: UTF8.self),
+                      stderr: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Runs git and fails the test (with git's stderr) when it fails, unless `allowFailure`.
+    @discardableResult
+    func git(_ arguments: String..., in directory: String, environment: [String: String] = [:], input: String? = nil,
+             allowFailure: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        try gitArgs(arguments, in: directory, environment: environment, input: input, allowFailure: allowFailure,
+                    sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func gitArgs(_ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
+                 allowFailure: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let result = try run("git", arguments, in: directory, environment: environment, input: input)
+        if !allowFailure && !result.succeeded {
+            Issue.record("git \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)",
+                         sourceLocation: sourceLocation)
+        }
+        return result
+    }
+
+    /// Runs `git-refuge` with `arguments` in `directory`.
+    @discardableResult
+    func refuge(_ arguments: String..., in directory: String, environment: [String: String] = [:],
+                input: String? = nil) throws -> Result {
+        try run(refugeBinary, arguments, in: directory, environment: environment, input: input)
+    }
+
+    /// The output of `git rev-parse` for `revision`.
+    func revParse(_ revision: String, in directory: String) throws -> String {
+        try git("rev-parse", revision, in: directory).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `git-refuge log --json` (or `--json` plus `extra`) parsed into dictionaries.
+    func events(in directory: String, _ extra: String..., environment: [String: String] = [:]) throws -> [[String: Any]] {
+        let result = try run(refugeBinary, ["log", "--json"] + extra, in: directory, environment: environment)
+        guard result.succeeded else {
+            Issue.record("git refuge log failed: \(result.stderr)")
+            return []
+        }
+        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+
+    // MARK: Scenes
+
+    /// A bare server with Refuge's server hooks, and `clones` named clones with client hooks.
+    func serverWithClones(_ names: String...) throws -> (server: String, clones: [String]) {
+        let server = path("server.git")
+        try git("init", "--bare", "-q", server, in: root)
+        let install = try refuge("install", in: server)
+        #expect(install.succeeded, "install failed: \(install.stderr)")
+        var clones: [String] = []
+        for name in names {
+            let clone = path(name)
+            try git("clone", "-q", server, clone, in: root)
+            try git("config", "user.name", name.capitalized, in: clone)
+            try git("config", "user.email", "\(name)@example.com", in: clone)
+            try refuge("install", in: clone)
+            clones.append(clone)
+        }
+        return (server, clones)
+    }
+
+    /// Makes a commit with a file change, returns its id.
+    @discardableResult
+    func commit(_ message: String, in directory: String, file: String? = nil) throws -> String {
+        let name = file ?? "file-\(UUID().uuidString.prefix(6)).txt"
+        try "\(message)\n".write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        try git("add", name, in: directory)
+        try git("commit", "-q", "-m", message, in: directory)
+        return try revParse("HEAD", in: directory)
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    func string(_ key: String) -> String? { self[key] as? String }
+    func int(_ key: String) -> Int? { self[key] as? Int }
+    func isNull(_ key: String) -> Bool { self[key] is NSNull }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GitKit
+import Testing
+@testable import RefugeCore
+
+/// How the drain reads what the reference-transaction shim wrote; the inputs are what git 2.39 hands
+/// the hook for each command (recorded with a logging hook).
+@Suite("Reading the transaction spool")
+struct TransactionSpoolTests {
+    let a = String(repeating: "a", count: 40)
+    let b = String(repeating: "b", count: 40)
+    let zero = String(repeating: "0", count: 40)
+
+    func updates(_ text: String) -> [SpooledUpdate] { TransactionSpoolFile(text: text).updates() }
+
+    @Test("a commit through HEAD: the duplicate HEAD line is dropped")
+    func commitThroughHead() {
+        let result = updates("C 1.00\n\(a) \(b) HEAD\n\(a) \(b) refs/heads/main\n.\n")
+        #expect(result.map(\.update.ref) == ["refs/heads/main"])
+        #expect(result.first?.update.old?.hex == a && result.first?.update.new?.hex == b)
+    }
+
+    @Test("a detached HEAD move is kept")
+    func detachedHead() {
+        #expect(updates("C 1.00\n\(a) \(b) HEAD\n.\n").map(\.update.ref) == ["HEAD"])
+    }
+
+    @Test("branch -f: the old value read in prepared replaces git's zero")
+    func forcedBranch() {
+        let result = updates("P 1.00\n\(a) refs/heads/x\n.\nC 1.01\n\(zero) \(b) refs/heads/x\n.\n")
+        #expect(result.count == 1)
+        #expect(result[0].update.old?.hex == a)
+        #expect(!result[0].oldNeedsResolution)
+    }
+
+    @Test("branch -D: the value read in prepared becomes the deletion's old; the packed sub-transaction adds nothing")
+    func branchDelete() {
+        let text = "P 1.00\n\(a) refs/heads/x\n.\nC 1.01\n\(zero) \(zero) refs/heads/x\n.\nC 1.02\n\(zero) \(zero) refs/heads/x\n.\n"
+        let result = updates(text)
+        #expect(result.count == 1)
+        #expect(result[0].update == RefUpdate(ref: "refs/heads/x", old: ObjectID(hex: a), new: nil))
+    }
+
+    @Test("pack-refs: writing every ref's own value, then removing the loose copies, is not an update")
+    func packRefs() {
+        let text = "P 1.00\n\(a) refs/heads/main\n\(b) refs/heads/x\n.\nC 1.01\n\(zero) \(a) refs/heads/main\n\(zero) \(b) refs/heads/x\n.\n"
+            + "C 1.02\n\(a) \(zero) refs/heads/main\n.\nC 1.03\n\(b) \(zero) refs/heads/x\n.\n"
+        #expect(updates(text).isEmpty)
+    }
+
+    @Test("a creation whose old value could not be read is marked for the drain to resolve")
+    func unresolved() {
+        let result = updates("C 1.00\n\(zero) \(b) refs/tags/t1\n.\n")
+        #expect(result.count == 1 && result[0].oldNeedsResolution)
+    }
+
+    @Test("pseudorefs (ORIG_HEAD) are not refs")
+    func pseudorefs() {
+        #expect(updates("C 1.00\n\(zero) \(b) ORIG_HEAD\n.\n").isEmpty)
+    }
+
+    @Test("an interrupted block is reported and not recorded; garbage lines are reported")
+    func interrupted() {
+        let file = TransactionSpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
+        #expect(file.updates().map(\.update.ref) == ["refs/heads/x"])
+        #expect(file.problems.count == 2)
+    }
+
+    @Test("each committed transaction is its own batch")
+    func batches() {
+        let result = updates("C 1.00\n\(a) \(b) refs/heads/x\n\(a) \(b) refs/heads/y\n.\nC 1.01\n\(b) \(a) refs/heads/x\n.\n")
+        #expect(result.map(\.transaction) == [1, 1, 2])
+    }
+}
+
+@Suite("Hook shims")
+struct HookShimTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    @Test("the shims inside the binary are exactly Hooks/ (run Scripts/embed-hooks after editing Hooks/)",
+          arguments: HookName.allCases)
+    func embedded(hook: HookName) throws {
+        let file = try String(contentsOfFile: "\(Self.packageRoot)/Hooks/\(hook.rawValue)", encoding: .utf8)
+        #expect(HookScripts.text(for: hook) == file)
+    }
+
+    @Test("the binary path is written single-quoted, quotes escaped")
+    func quoting() {
+        let text = HookInstaller.shimText(.prePush, binaryPath: "/opt/it's here/git-refuge")
+        #expect(text.contains(#"REFUGE_BIN=${REFUGE_BIN:-'/opt/it'\''s here/git-refuge'}"#))
+    }
+}
