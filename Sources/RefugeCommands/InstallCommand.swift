@@ -29,14 +29,15 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let repository = try path.map { try Repository.discover(from: $0) } ?? Repository.discover(fromEnvironment: true)
+            let repository = try Repository.forCommand(path: path)
             let installer = HookInstaller(repository: repository)
             let role = client ? .client : server ? .server : installer.defaultRole()
-            for change in try installer.install(role: role, binaryPath: Self.executablePath()) {
+            let location = try AuditLocation.resolve(for: repository, environment: environment)
+            for change in try installer.install(role: role, binaryPath: Self.executablePath(), location: location) {
                 let chained = change.chained.map { " (runs the existing hook, kept as \($0))" } ?? ""
                 print("installed \(change.hook.rawValue) at \(change.path)\(chained)")
             }
-            print("audit log: \(try AuditLocation.resolve(for: repository, environment: environment).databasePath)")
+            print("audit log: \(location.databasePath)")
         }
     }
 

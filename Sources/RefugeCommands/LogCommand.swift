@@ -44,6 +44,9 @@ struct LogCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if forced && kind != nil { throw ValidationError("--forced and --kind cannot be used together") }
+        for date in [since, until].compactMap({ $0 }) {
+            do { _ = try DateExpression.parse(date) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -63,7 +66,9 @@ struct LogCommand: ParsableCommand {
                 print(try JSONOutput.render(events.map(EventJSON.init)))
             } else {
                 let text = EventText(palette: .forStandardOutput(environment: environment))
-                for event in events { print(text.line(event)) }
+                for event in events {
+                    print(allRepositories ? "\(text.line(event))  in \(event.repository)" : text.line(event))
+                }
             }
         }
     }

@@ -68,6 +68,17 @@ struct StatusJSON: Encodable {
             case name, path, installed, executable, binary, chained
             case binaryExists = "binary_exists"
         }
+
+        func encode(to encoder: any Encoder) throws {  // explicit: nil is printed as null, as in the log
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(path, forKey: .path)
+            try container.encode(installed, forKey: .installed)
+            try container.encode(executable, forKey: .executable)
+            try container.encode(binary, forKey: .binary)
+            try container.encode(binaryExists, forKey: .binaryExists)
+            try container.encode(chained, forKey: .chained)
+        }
     }
 
     enum Key: String, CodingKey {

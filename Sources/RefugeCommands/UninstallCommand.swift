@@ -13,7 +13,7 @@ struct UninstallCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let repository = try path.map { try Repository.discover(from: $0) } ?? Repository.discover(fromEnvironment: true)
+            let repository = try Repository.forCommand(path: path)
             let changes = try HookInstaller(repository: repository).uninstall()
             if changes.isEmpty { print("no Refuge hooks installed in \(repository.auditIdentity)") }
             for change in changes {

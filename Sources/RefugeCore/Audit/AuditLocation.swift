@@ -28,6 +28,17 @@ public struct AuditLocation: Sendable, Equatable {
             spoolDirectory: Self.spoolDirectory(commonDirectory: common))
     }
 
+    /// Creates `<common dir>/refuge` and its spool with Refuge's modes (0700, or 2770 when shared) before
+    /// a hook shim creates them with the umask's. Existing directories get the mode too: they are Refuge's.
+    public func prepareRepositoryDirectories() throws {
+        let mode: mode_t = shared ? 0o2770 : 0o700
+        let refugeDirectory = (spoolDirectory as NSString).deletingLastPathComponent
+        for directory in [refugeDirectory, spoolDirectory] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            chmod(directory, mode)
+        }
+    }
+
     /// The hook shims write `<common dir>/refuge/spool` by the same rule.
     public static func spoolDirectory(commonDirectory: String) -> String {
         "\(commonDirectory)/refuge/spool"

@@ -9,7 +9,7 @@ public final class AuditSession {
     public let drainReport: SpoolDrain.Report
 
     public init(path: String?, environment: [String: String]) throws {
-        repository = try path.map { try Repository.open(at: $0) } ?? Repository.discover(fromEnvironment: true)
+        repository = try Repository.forCommand(path: path)
         let location = try AuditLocation.resolve(for: repository, environment: environment)
         store = try AuditStore(location: location)
         drainReport = SpoolDrain(repository: repository, store: store).drain()
@@ -37,25 +37,39 @@ public struct RefugeStatus: Sendable {
     public let databaseProblem: String?
     public let spoolWaiting: Int
 
-    /// Reads without draining the spool, so that what waits in it is reported as waiting.
+    /// Drains the spool first when it can; what it cannot write is reported as waiting.
     public static func gather(path: String?, environment: [String: String]) throws -> RefugeStatus {
-        let repository = try path.map { try Repository.open(at: $0) } ?? Repository.discover(fromEnvironment: true)
+        let repository = try Repository.forCommand(path: path)
         let installer = HookInstaller(repository: repository)
         let location = try AuditLocation.resolve(for: repository, environment: environment)
-        let exists = FileManager.default.fileExists(atPath: location.databasePath)
         var summary: AuditStore.Summary?
         var problem: String?
-        if exists {
+        if FileManager.default.fileExists(atPath: location.databasePath) || !SpoolDrain.waitingFiles(in: location.spoolDirectory).isEmpty {
+            // Write what waits first, as every command does; what cannot be written stays counted below.
+            if let store = try? AuditStore(location: location) {
+                _ = SpoolDrain(repository: repository, store: store).drain()
+            }
+        }
+        if FileManager.default.fileExists(atPath: location.databasePath) {
             do {
                 summary = try AuditStore(location: location, readOnly: true).summary(repository: repository.auditIdentity)
             } catch {
                 problem = "\(error)"
             }
         }
+        let exists = FileManager.default.fileExists(atPath: location.databasePath)
         return RefugeStatus(
             repository: repository.auditIdentity, hooksDirectory: try installer.hooksDirectory(),
             hooks: try installer.states(), location: location, databaseExists: exists,
             eventCount: summary?.eventCount ?? (exists ? nil : 0), lastEvent: summary?.lastEvent,
             databaseProblem: problem, spoolWaiting: SpoolDrain.waitingFiles(in: location.spoolDirectory).count)
+    }
+}
+
+extension Repository {
+    /// The repository a command works on: the one containing `-C PATH`, else the one git's environment
+    /// and the current directory name (as git itself finds it).
+    public static func forCommand(path: String?) throws -> Repository {
+        try path.map { try Repository.discover(from: $0) } ?? Repository.discover(fromEnvironment: true)
     }
 }

@@ -15,7 +15,10 @@ public final class AuditStore {
         self.location = location
         let path = location.databasePath
         do {
-            if !readOnly { try Self.createFileIfMissing(path: path, shared: location.shared) }
+            if !readOnly {
+                let created = try Self.createFileIfMissing(path: path, shared: location.shared)
+                if created { try? location.prepareRepositoryDirectories() }
+            }
             var configuration = Configuration()
             configuration.busyMode = .timeout(Self.busyTimeout)
             configuration.journalMode = .wal
@@ -123,6 +126,19 @@ public final class AuditStore {
         }
     }
 
+    /// What the log last saw `ref` become in `repository`: `.some(nil)` after a deletion, nil if never seen.
+    func lastRecordedValue(of ref: String, repository: String) throws -> ObjectID?? {
+        try read { db in
+            let last = try AuditEvent
+                .filter(Column("repository") == repository && Column("ref") == ref)
+                .filter(Column("side") != Side.client.rawValue)  // a client row is the remote's ref
+                .order(Column("time").desc, Column("id").desc)
+                .fetchOne(db)
+            guard let last else { return nil }
+            return .some(last.new)
+        }
+    }
+
     public func hasReceipt(_ key: String) throws -> Bool {
         try read { db in try SpoolReceipt.fetchOne(db, key: key) != nil }
     }
@@ -165,9 +181,10 @@ public final class AuditStore {
     /// Creates the database file (and its directory) with Refuge's permissions before SQLite opens it:
     /// 0600 in a 0700 directory, or 0660 in a setgid 2770 directory when the database is shared.
     /// SQLite gives its -wal and -shm files the database file's permissions.
-    private static func createFileIfMissing(path: String, shared: Bool) throws {
+    /// - Returns: whether it created the file.
+    private static func createFileIfMissing(path: String, shared: Bool) throws -> Bool {
         let manager = FileManager.default
-        if manager.fileExists(atPath: path) { return }
+        if manager.fileExists(atPath: path) { return false }
         let directory = (path as NSString).deletingLastPathComponent
         if !manager.fileExists(atPath: directory) {
             do {
@@ -180,11 +197,12 @@ public final class AuditStore {
         let mode: mode_t = shared ? 0o660 : 0o600
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
         if descriptor < 0 {
-            if errno == EEXIST { return }
+            if errno == EEXIST { return false }
             throw AuditStoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         fchmod(descriptor, mode)  // the umask may have narrowed it
         close(descriptor)
+        return true
     }
 }
 

@@ -31,13 +31,18 @@ public struct HookOutcome: Sendable {
 enum HookRecording {
     /// Drains the spool, then appends `events`; if the database cannot take them, parks them in the
     /// spool and says so in one warning line. Never throws: a hook must not break git.
-    static func save(_ events: [AuditEvent], context: HookContext, outcome: inout HookOutcome) {
+    /// - Parameter gitProcessFinished: the git process has made all its ref updates (post-receive):
+    ///   drain its reference-transaction lines now, so its own writes are matched to `events` at once.
+    static func save(_ events: [AuditEvent], context: HookContext, gitProcessFinished: Bool = false,
+                     outcome: inout HookOutcome) {
         guard !events.isEmpty else { return }
         do {
             let store = try AuditStore(location: context.location)
-            let report = SpoolDrain(repository: context.repository, store: store).drain()
-            outcome.warnings += report.warnings.prefix(3)
+            let drain = SpoolDrain(repository: context.repository, store: store)
+            var warnings = drain.drain().warnings
             outcome.recorded = try store.append(events)
+            if gitProcessFinished { warnings += drain.drain(finishedProcess: context.gitProcessID).warnings }
+            outcome.warnings += warnings.prefix(3).map { "refuge: warning: \($0)" }
         } catch {
             do {
                 outcome.parkedAt = try PendingSpool.park(events, in: context.location.spoolDirectory)

@@ -26,7 +26,7 @@ public enum PostReceiveRecorder {
                 update: update, kind: classification.kind, dropped: classification.dropped, status: .accepted,
                 batch: batch, pusher: pusher, pushOptions: options, processID: context.gitProcessID))
         }
-        HookRecording.save(events, context: context, outcome: &outcome)
+        HookRecording.save(events, context: context, gitProcessFinished: true, outcome: &outcome)
         return outcome
     }
 }

@@ -28,7 +28,7 @@ public enum PrePushRecorder {
             events.append(AuditEvent(
                 time: context.now, side: .client, hook: .prePush, repository: context.repository.auditIdentity,
                 update: line.update, kind: classification.kind, dropped: classification.dropped,
-                status: .attempted, batch: batch, pusher: Identity.accountName(uid: geteuid()),
+                status: .attempted, batch: batch, pusher: Identity.localPusher(repository: context.repository, uid: geteuid()),
                 remote: pushedToURL ? nil : RemoteURL.redacted(remote), url: RemoteURL.redacted(url), localRef: line.localRef,
                 processID: context.gitProcessID))
         }

@@ -28,16 +28,22 @@ public struct SpoolDrain {
             .sorted()
     }
 
-    public func drain() -> Report {
+    /// - Parameter finishedProcess: a git process known to have made all its ref updates although it is
+    ///   still running (post-receive runs after receive-pack's last ref transaction).
+    public func drain(finishedProcess: Int64? = nil) -> Report {
         var report = Report()
         // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
         try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
         for name in Self.waitingFiles(in: directory) where name.hasPrefix(PendingSpool.prefix) {
             drainPending(name, into: &report)
         }
-        for name in Self.waitingFiles(in: directory) where name.hasPrefix("rt.") {
-            guard let claimed = claim(name) else { continue }
-            drainTransactions(claimed, into: &report)
+        // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
+        let claimed = Self.waitingFiles(in: directory).filter { $0.hasPrefix("rt.") }
+            .compactMap { claim($0, finishedProcess: finishedProcess) }
+            .map { (name: $0, started: firstStamp(of: $0)) }
+            .sorted { ($0.started, $0.name) < ($1.started, $1.name) }
+        for file in claimed {
+            drainTransactions(file.name, into: &report)
         }
         return report
     }
@@ -57,7 +63,7 @@ public struct SpoolDrain {
 
     /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
     /// can no longer grow), or takes over a file whose drainer died. Returns the claimed name.
-    private func claim(_ name: String) -> String? {
+    private func claim(_ name: String, finishedProcess: Int64?) -> String? {
         let parts = name.split(separator: ".")
         guard parts.count >= 2, let writer = Int32(parts[1]) else { return nil }
         let path = "\(directory)/\(name)"
@@ -66,7 +72,8 @@ public struct SpoolDrain {
             else { return nil }
         } else if parts.count == 2 {
             let stale = (fileStatus(path)?.modified).map { Date().timeIntervalSince($0) > 3_600 } ?? false
-            if ProcessLiveness.isAlive(writer) && !stale { return nil }
+            let finished = Int64(writer) == finishedProcess
+            if ProcessLiveness.isAlive(writer) && !stale && !finished { return nil }
         } else {
             return nil
         }
@@ -90,10 +97,15 @@ public struct SpoolDrain {
             let attempted = try store.attemptedPushes(processID: gitProcess, repository: repository.auditIdentity)
             let classifier = UpdateClassifier(repository: repository)
             var batches: [Int: String] = [:]
+            var lastValues: [String: ObjectID?] = [:]
             for var spooled in file.updates() {
+                let ref = spooled.update.ref
                 if spooled.oldNeedsResolution, let new = spooled.update.new {
-                    spooled.update = RefUpdate(ref: spooled.update.ref, old: try resolveOld(spooled.update.ref, new: new), new: new)!
+                    let before = try lastValues[ref] ?? store.lastRecordedValue(of: ref, repository: repository.auditIdentity)
+                    if before == .some(new) { continue }  // `branch -f X` to the value X already had
+                    spooled.update = RefUpdate(ref: ref, old: try resolveOld(ref, new: new, after: before), new: new)!
                 }
+                lastValues[ref] = .some(spooled.update.new)
                 let update = spooled.update
                 if try store.hasAcceptedUpdate(
                     processID: gitProcess, repository: repository.auditIdentity, ref: update.ref, new: update.new) {
@@ -110,7 +122,7 @@ public struct SpoolDrain {
                     time: Uptime.date(spooled.uptime) ?? status.modified, side: .local, hook: .referenceTransaction,
                     repository: repository.auditIdentity, update: update, kind: classification.kind,
                     dropped: classification.dropped, status: .done, batch: batch,
-                    pusher: Identity.accountName(uid: status.owner), processID: gitProcess))
+                    pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess))
             }
             let saved = try store.append(events, receipt: receipt, confirming: confirmations)
             report.recorded += saved.count
@@ -123,8 +135,14 @@ public struct SpoolDrain {
 
     /// git passed zero as the old id and the shim could not read it (a packed ref): the reflog entry
     /// that wrote `new` has it; else the stale line in packed-refs (a non-deleting update leaves it).
-    private func resolveOld(_ ref: String, new: ObjectID) throws -> ObjectID? {
-        if let entry = try repository.reflog(of: ref).first(where: { $0.new == new }) { return entry.old }
+    /// A value can be written more than once (`reset` back to it): the entry that follows the ref's last
+    /// recorded value (`before`) is the one. A ref never recorded takes the oldest entry, as spool files
+    /// are drained oldest first; failing both, the newest.
+    private func resolveOld(_ ref: String, new: ObjectID, after before: ObjectID??) throws -> ObjectID? {
+        let candidates = try repository.reflog(of: ref).filter { $0.new == new }  // newest first
+        if let before, let entry = candidates.first(where: { $0.old == before }) { return entry.old }
+        if before == nil, let entry = candidates.last { return entry.old }
+        if let entry = candidates.first { return entry.old }
         let packed = (try? String(contentsOfFile: "\(repository.commonDirectory)/packed-refs", encoding: .utf8)) ?? ""
         for line in packed.split(separator: "\n") where line.hasSuffix(" \(ref)") {
             let fields = line.split(separator: " ")
@@ -145,13 +163,37 @@ public struct SpoolDrain {
     }
 }
 
+extension SpoolDrain {
+    /// When a claimed spool file's first transaction happened, as an uptime stamp (or its file time).
+    fileprivate func firstStamp(of name: String) -> Double {
+        let path = "\(directory)/\(name)"
+        if let handle = FileHandle(forReadingAtPath: path) {
+            defer { try? handle.close() }
+            let head = String(decoding: handle.readData(ofLength: 64), as: UTF8.self)
+            if let line = head.split(separator: "\n").first, let stamp = Double(line.split(separator: " ").last ?? "") {
+                return stamp
+            }
+        }
+        return Uptime.stamp(for: fileStatus(path)?.modified ?? Date())
+    }
+}
+
 /// The spool shim stamps blocks with /proc/uptime (a shell has no clock builtin); this turns it into a date.
 enum Uptime {
     static func date(_ uptime: Double?) -> Date? {
         guard let uptime, let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
-              let now = Double(text.split(separator: " ").first ?? "")
+              let now = Double(text.split(separator: " ").first ?? ""),
+              uptime <= now  // written before a reboot: the caller falls back to the file's time
         else { return nil }
         return Date().addingTimeInterval(uptime - now)
+    }
+
+    /// The uptime stamp a date corresponds to (for files whose blocks carry none).
+    static func stamp(for date: Date) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let now = Double(text.split(separator: " ").first ?? "")
+        else { return 0 }
+        return now - Date().timeIntervalSince(date)
     }
 }
 

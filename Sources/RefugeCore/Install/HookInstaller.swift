@@ -39,7 +39,8 @@ public struct HookInstaller {
 
     /// Installs the role's hooks. Re-running rewrites Refuge's own shims (say, with a moved binary) and
     /// never chains a Refuge shim to itself.
-    public func install(role: Role, binaryPath: String) throws -> [Change] {
+    public func install(role: Role, binaryPath: String, location: AuditLocation) throws -> [Change] {
+        try location.prepareRepositoryDirectories()
         let directory = try hooksDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var changes: [Change] = []

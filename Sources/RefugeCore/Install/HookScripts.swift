@@ -58,6 +58,11 @@ enum HookScripts {
             fi
             spool=$common/refuge/spool
 
+            drain() {
+              drained=1
+              "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
+            }
+
             record() {
               case $1 in
               committed)
@@ -70,11 +75,11 @@ enum HookScripts {
                     case $line in $zero" "$zero" "*) ;; $zero" "*) unresolved=1 ;; esac
                   done
                   echo .
-                } >> "$spool/rt.$PPID" 2>/dev/null ||
+                } 2>/dev/null >> "$spool/rt.$PPID" ||
                   echo "refuge: warning: cannot write to $spool; this ref update is missing from the audit log" >&2
                 # A zero old id the prepared state could not read (a packed ref): the drain reads it from the reflog
                 # or packed-refs later, unless a deletion or pack-refs removes them first (see "prepared").
-                [ -z "$unresolved" ] || : > "$spool/unresolved" 2>/dev/null
+                [ -z "$unresolved" ] || [ -e "$spool/unresolved" ] || : 2>/dev/null > "$spool/unresolved"
                 ;;
               prepared)
                 # git passes zero as the old id of `branch -f`, `branch -D`, `update-ref REF NEW`: the true value is
@@ -83,12 +88,9 @@ enum HookScripts {
                 opened=
                 drained=
                 while read -r old new ref; do
-                  # A deletion or pack-refs is about to remove the reflog or packed line that an earlier update's old
-                  # value will be read from: drain those earlier updates first (rare, so the binary's start-up is fine).
-                  if [ -z "$drained" ] && [ -e "$spool/unresolved" ] && { [ "$new" = $zero ] || [ "$old" = $zero ]; }; then
-                    drained=1
-                    "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
-                  fi
+                  # A deletion removes the reflog or packed line an earlier update's old value is read from: drain
+                  # those earlier updates first (deletions are rare, so the binary's start-up is affordable here).
+                  [ "$new" != $zero ] || [ -n "$drained" ] || [ ! -e "$spool/unresolved" ] || drain
                   [ "$old" = $zero ] || continue
                   case $ref in HEAD) file=$gitdir/HEAD ;; refs/*) file=$common/$ref ;; *) continue ;; esac
                   value=
@@ -99,6 +101,8 @@ enum HookScripts {
                     value=$(grep -F " $ref" "$common/packed-refs" 2>/dev/null | while read -r v r; do [ "$r" = "$ref" ] && echo "$v"; done)
                   fi
                   [ -n "$value" ] || continue
+                  # pack-refs writes each loose ref's own value (and rewrites packed-refs): the same evidence risk.
+                  [ "$value" != "$new" ] || [ -n "$drained" ] || [ ! -e "$spool/unresolved" ] || drain
                   if [ -z "$opened" ]; then
                     [ -d "$spool" ] || mkdir -p "$spool" 2>/dev/null
                     if [ ! -w "$spool" ] || ! command exec 3>> "$spool/rt.$PPID"; then  # `command`: a failed exec must not end the shell

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 
 /// Who made an update. git does not know; servers and the operating system do.
 public enum Identity {
@@ -9,6 +10,13 @@ public enum Identity {
             if let value = environment[key], !value.isEmpty { return value }
         }
         return accountName(uid: geteuid())
+    }
+
+    /// Who pushes from a clone, or makes a local update: git's `user.name` (what a team knows them by),
+    /// else the operating-system account `uid`. Self-declared: the server's pusher is the authenticated one.
+    public static func localPusher(repository: Repository, uid: uid_t) -> String {
+        if let name = try? repository.configString("user.name"), !name.isEmpty { return name }
+        return accountName(uid: uid)
     }
 
     /// The operating-system account with this uid, or `uid:N` when it has no name.

@@ -1,0 +1,170 @@
+#!/bin/sh
+# What Refuge's hooks cost git, measured in one run on workloads this script builds in a temp dir:
+#   (a) commit + push of one branch to a local bare server: no hooks vs Refuge on clone and server
+#   (b) `git fetch --tags` of 100 lightweight tags into a fresh --no-tags clone: no hooks, an empty
+#       reference-transaction hook, Refuge's hooks (in the fetching clone)
+# It is a measurement, not a test: it exits 0 when a target is missed (non-zero only when git fails).
+#
+#   REFUGE_BIN=...      the binary (default .build/release/git-refuge if built, else .build/debug/git-refuge)
+#   BENCH_PUSHES=30     commit+push trials per variant
+#   BENCH_FETCHES=15    fetch trials per variant (the variants are interleaved)
+#   BENCH_TAGS=100      tags on the fetch server
+#   KEEP=1              keep the temp dir
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${REFUGE_BIN:-}" ]; then
+  bin=$REFUGE_BIN
+elif [ -x "$root/.build/release/git-refuge" ]; then
+  bin=$root/.build/release/git-refuge
+else
+  bin=$root/.build/debug/git-refuge
+fi
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+[ -x "$bin" ] || { echo "hooks.sh: no git-refuge binary at $bin (set REFUGE_BIN)" >&2; exit 1; }
+# The hook shims honour REFUGE_BIN: export the absolute path so that the hooks run this very binary.
+REFUGE_BIN=$bin
+export REFUGE_BIN
+
+pushes=${BENCH_PUSHES:-30}
+fetches=${BENCH_FETCHES:-15}
+tags=${BENCH_TAGS:-100}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/refuge-bench.XXXXXX")
+cleanup() { if [ "${KEEP:-0}" = 1 ]; then echo "(kept $work)"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A private HOME (no ~/.gitconfig); /etc/gitconfig still applies. A fixed identity and dates.
+HOME=$work/home
+mkdir -p "$HOME"
+GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+export HOME GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
+unset GIT_DIR GIT_WORK_TREE GIT_CONFIG_GLOBAL GIT_CONFIG_PARAMETERS GL_USER REMOTE_USER REFUGE_DATABASE 2>/dev/null || true
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+git config --global gc.auto 0                 # no auto-gc pausing a random trial
+
+die() { echo "hooks.sh: $*" >&2; exit 1; }
+now() { date +%s%N; }
+# quiet CMD...: run it, show its output only when it fails.
+quiet() { "$@" > "$work/.out" 2>&1 || { cat "$work/.out" >&2; die "failed: $*"; }; }
+# ms START END: elapsed milliseconds with one decimal.
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'; }
+# median FILE: the median of the numbers in FILE, one per line.
+median() {
+  sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
+    if (NR % 2) printf "%.1f", v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+minmax() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s %s", lo, hi }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+echo "Refuge hook benchmark"
+echo "$(git --version), nproc $(nproc), $(uname -sm)"
+echo "binary: $bin ($("$bin" --version 2>/dev/null || echo '?'))"
+echo "trials: $pushes pushes, $fetches fetches of $tags tags per variant"
+case $bin in */debug/*) echo "note: a debug build; the pre-push and post-receive hooks start it, a release build is faster" ;; esac
+
+# ---- (a) commit + push --------------------------------------------------------------------------------
+cd "$work"
+for variant in none refuge; do
+  git init -q --bare "push-$variant.git"
+  git clone -q "push-$variant.git" "push-$variant" 2>/dev/null
+  if [ "$variant" = refuge ]; then
+    quiet "$bin" install -C "push-$variant.git"
+    quiet "$bin" install -C "push-$variant"
+  fi
+  # The base commit and one warm-up push, not timed.
+  (cd "push-$variant" && echo 0 > file && git add file && git commit -q -m base && git push -q origin main) ||
+    die "base push ($variant) failed"
+  : > "$work/push-$variant.ms"
+done
+
+i=1
+while [ "$i" -le "$pushes" ]; do
+  for variant in none refuge; do
+    cd "$work/push-$variant"
+    echo "$i" > file
+    start=$(now)
+    git commit -q -a -m "change $i" && git push -q origin main || die "push $i ($variant) failed"
+    end=$(now)
+    ms "$start" "$end" >> "$work/push-$variant.ms"
+  done
+  i=$((i + 1))
+done
+cd "$work"
+# Sanity: Refuge really recorded every push on both sides (else the figure would mean nothing).
+server_rows=$(cd push-refuge.git && "$bin" log --side server | grep -c '^#' || true)
+client_rows=$(cd push-refuge && "$bin" log --side client | grep -c '^#' || true)
+
+# ---- (b) fetch of many tags ---------------------------------------------------------------------------
+git init -q --bare tags.git
+git clone -q tags.git tags-src 2>/dev/null
+(cd tags-src && echo tagged > file && git add file && git commit -q -m tagged && git push -q origin main) ||
+  die "cannot build the tag server"
+oid=$(git -C tags.git rev-parse refs/heads/main)
+n=1
+while [ "$n" -le "$tags" ]; do echo "create refs/tags/t$n $oid"; n=$((n + 1)); done | git -C tags.git update-ref --stdin
+for variant in none empty refuge; do : > "$work/fetch-$variant.ms"; done
+
+t=1
+while [ "$t" -le "$fetches" ]; do
+  for variant in none empty refuge; do
+    cd "$work"
+    rm -rf fetch
+    git clone -q --no-tags tags.git fetch 2>/dev/null || die "clone for fetch trial $t failed"
+    case $variant in
+    empty) printf '#!/bin/sh\n' > fetch/.git/hooks/reference-transaction
+           chmod +x fetch/.git/hooks/reference-transaction ;;
+    refuge) quiet "$bin" install -C fetch ;;
+    esac
+    cd fetch
+    start=$(now)
+    git fetch -q --tags origin || die "fetch trial $t ($variant) failed"
+    end=$(now)
+    ms "$start" "$end" >> "$work/fetch-$variant.ms"
+    [ "$(git tag | wc -l)" -eq "$tags" ] || die "fetch trial $t ($variant) got $(git tag | wc -l) tags"
+    if [ "$variant" = refuge ] && [ "$t" -eq "$fetches" ]; then
+      fetched_all=$("$bin" log --side local | grep -c ' refs/tags/' || true)
+    fi
+  done
+  t=$((t + 1))
+done
+cd "$work"
+
+# ---- report -------------------------------------------------------------------------------------------
+push_none=$(median push-none.ms); push_refuge=$(median push-refuge.ms)
+fetch_none=$(median fetch-none.ms); fetch_empty=$(median fetch-empty.ms); fetch_refuge=$(median fetch-refuge.ms)
+push_ratio=$(ratio "$push_refuge" "$push_none")
+fetch_ratio=$(ratio "$fetch_refuge" "$fetch_empty")
+empty_ratio=$(ratio "$fetch_empty" "$fetch_none")
+
+echo
+printf '%-34s %6s %10s %8s %8s\n' workload trials "median ms" "min ms" "max ms"
+row() { set -- "$1" "$2" "$(median "$2")" $(minmax "$2"); printf '%-34s %6s %10s %8s %8s\n' "$1" "$(wc -l < "$2")" "$3" "$4" "$5"; }
+row "commit+push, no hooks" push-none.ms
+row "commit+push, Refuge (clone+server)" push-refuge.ms
+row "fetch $tags tags, no hooks" fetch-none.ms
+row "fetch $tags tags, empty ref-tx hook" fetch-empty.ms
+row "fetch $tags tags, Refuge" fetch-refuge.ms
+echo
+echo "recorded by Refuge: $server_rows server and $client_rows client rows for $((pushes + 1)) pushes;" \
+  "$fetched_all of $tags tag creations from the last fetch"
+echo
+
+push_ok=no; le "$push_ratio" 1.5 && push_ok=yes
+fetch_ok=no; le "$fetch_ratio" 1.25 && fetch_ok=yes
+echo "push: $push_none ms without hooks, $push_refuge ms with Refuge (${push_ratio}x; target ≤ 1.5x)"
+echo "fetch $tags tags: none $fetch_none ms, empty hook $fetch_empty ms, Refuge $fetch_refuge ms" \
+  "(${fetch_ratio}x of the empty hook; target ≤ 1.25x; the empty hook is ${empty_ratio}x of none)"
+if [ "$push_ok" = yes ] && [ "$fetch_ok" = yes ]; then
+  echo "verdict: both targets met"
+else
+  missed=
+  [ "$push_ok" = yes ] || missed="push (${push_ratio}x > 1.5x)"
+  [ "$fetch_ok" = yes ] || missed="${missed:+$missed and }fetch (${fetch_ratio}x > 1.25x)"
+  echo "verdict: target missed: $missed"
+fi
+exit 0

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+/// Hooks never break git: bad input, a database that cannot be written, odd ref names.
+@Suite("Robustness")
+struct RobustnessTests {
+    @Test("garbage on hook stdin: a warning naming the line, nothing recorded from it, the good line recorded")
+    func garbageInput() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        let head = try box.commit("base", in: clones[0])
+        let zero = String(repeating: "0", count: 40)
+        let input = "this is not a ref update\n\(zero) \(head) refs/heads/main\n\u{1}\u{2}binary junk\n\(zero) \(zero)\n"
+        let result = try box.run("\(server)/hooks/post-receive", [], in: server,
+                                 environment: ["GIT_DIR": "."], input: input)
+        // The objects are not on the server, but post-receive records what it is told.
+        #expect(result.status == 0)
+        let warnings = result.stderr.split(separator: "\n")
+        #expect(warnings.count == 3)
+        #expect(warnings[0].contains("post-receive input line 1 ignored"))
+        #expect(warnings[1].contains("line 3 ignored"))
+        #expect(warnings[2].contains("line 4 ignored"))
+        let events = try box.events(in: server)
+        #expect(events.count == 1)
+        #expect(events.first?.string("new") == head)
+    }
+
+    @Test("an unwritable database: the push succeeds with one warning; the record is kept and written later")
+    func unwritableDatabase() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        let blocked = box.path("blocked")
+        try "not a directory".write(toFile: blocked, atomically: true, encoding: .utf8)
+        let environment = ["REFUGE_DATABASE": "\(blocked)/audit.db"]
+        try box.git("config", "refuge.database", "\(blocked)/audit.db", in: server)
+        let head = try box.commit("base", in: clones[0])
+        let push = try box.git("push", "-q", "origin", "main", in: clones[0], environment: environment)
+        #expect(push.succeeded)
+        let warnings = push.stderr.split(separator: "\n").filter { $0.contains("refuge: warning") }
+        #expect(warnings.count == 2)  // one from the client's pre-push, one relayed from the server
+        #expect(warnings.allSatisfy { $0.contains("kept in") })
+        let parked = try FileManager.default.contentsOfDirectory(atPath: "\(server)/refuge/spool")
+            .filter { $0.hasPrefix("pending.") }
+        #expect(parked.count == 1)
+
+        try FileManager.default.removeItem(atPath: blocked)  // the disk is fixed
+        let events = try box.events(in: server)
+        #expect(events.map { $0.string("new") } == [head])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(server)/refuge/spool")
+            .filter { $0.hasPrefix("pending.") }.isEmpty)
+        #expect(try box.events(in: clones[0], environment: environment).count == 2)  // the push and the commit
+    }
+
+    @Test("a corrupt database: the push succeeds, the record is kept; doctor-style status names the problem")
+    func corruptDatabase() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        try box.git("push", "-q", "origin", "main", in: clones[0])
+        let database = "\(server)/refuge/audit.db"
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: database))
+        let second = try box.commit("second", in: clones[0])
+        let push = try box.git("push", "-q", "origin", "main", in: clones[0])
+        #expect(push.succeeded)
+        #expect(push.stderr.contains("refuge: warning"))
+        let status = try box.refuge("status", in: server)
+        #expect(status.status == 1)
+        #expect(status.stdout.contains("cannot open the audit log") || status.stdout.contains("not a database"))
+        // Move the corrupt file aside: the parked record lands in a new log.
+        try FileManager.default.moveItem(atPath: database, toPath: database + ".corrupt")
+        #expect(try box.events(in: server).map { $0.string("new") } == [second])
+    }
+
+    @Test("ref names with non-ASCII, shell and SQL metacharacters are stored exactly and never interpreted")
+    func oddRefNames() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        let canary = box.path("pwned")
+        let names = [
+            "naïve/ünïcødé-日本", "x;touch$IFS\(canary)", "$(touch$IFS\(canary))", "it's\"quoted\"",
+            "a');DROP-TABLE-event;--", "`touch$IFS\(canary)`", String(repeating: "long", count: 60),
+        ]
+        for name in names {
+            try box.gitArgs(["push", "-q", "origin", "HEAD:refs/heads/\(name)"], in: clones[0])
+        }
+        #expect(!FileManager.default.fileExists(atPath: canary))
+        let serverRefs = Set(try box.events(in: server).compactMap { $0.string("ref") })
+        #expect(serverRefs == Set(names.map { "refs/heads/\($0)" }))
+        let clientRefs = Set(try box.events(in: clones[0], "--side", "client").compactMap { $0.string("ref") })
+        #expect(clientRefs == serverRefs)
+        let confirmed = try box.events(in: clones[0], "--side", "client").filter { $0.string("status") == "confirmed" }
+        #expect(confirmed.count == names.count)
+        // The human listing prints them as they are.
+        #expect(try box.refuge("log", in: server).stdout.contains("refs/heads/naïve/ünïcødé-日本"))
+    }
+
+    @Test("a missing binary: hooks warn and git goes on")
+    func missingBinary() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        let push = try box.git("push", "-q", "origin", "main", in: clones[0],
+                               environment: ["REFUGE_BIN": "/nonexistent/git-refuge"])
+        #expect(push.succeeded)
+        #expect(push.stderr.contains("refuge: warning: /nonexistent/git-refuge not found"))
+    }
+
+    @Test("a SHA-256 repository gets one clear line and a non-zero exit")
+    func sha256Repository() throws {
+        let box = try Sandbox()
+        try box.git("init", "-q", "--object-format=sha256", box.path("sha"), in: box.root)
+        let result = try box.refuge("log", in: box.path("sha"))
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: opening the git repository at .: it is a SHA-256 repository, which Refuge cannot read yet (libgit2 1.5 supports SHA-1 only)\n")
+    }
+
+    @Test("a push over git daemon on loopback is recorded on both sides")
+    func gitDaemon() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        // git-daemon itself, not the `git daemon` wrapper: terminating the wrapper leaves the daemon running.
+        let execPath = try box.git("--exec-path", in: box.root).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var daemon = Process()
+        var port = 0
+        for _ in 0..<5 {
+            daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: "\(execPath)/git-daemon")
+            port = Int.random(in: 20_000..<40_000)
+            daemon.arguments = ["--reuseaddr", "--listen=127.0.0.1", "--port=\(port)", "--export-all",
+                                "--enable=receive-pack", "--base-path=\(box.root)", box.root]
+            daemon.environment = box.baseEnvironment
+            // Not the test runner's streams: a daemon holding them open keeps `swift test` waiting for EOF.
+            daemon.standardInput = FileHandle.nullDevice
+            daemon.standardOutput = FileHandle.nullDevice
+            daemon.standardError = FileHandle.nullDevice
+            try daemon.run()
+            Thread.sleep(forTimeInterval: 0.5)
+            if daemon.isRunning { break }
+        }
+        // SIGKILL: the daemon inherits the test thread's signal mask, in which SIGTERM may be blocked.
+        defer { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() }
+        #expect(daemon.isRunning)
+        let url = "git://127.0.0.1:\(port)/server.git"
+        let head = try box.commit("over the wire", in: clones[0])
+        try box.git("remote", "add", "daemon", url, in: clones[0])
+        try box.git("push", "-q", "daemon", "HEAD:refs/heads/wire", in: clones[0])
+        let accepted = try box.events(in: server, "--ref", "wire")
+        #expect(accepted.map { $0.string("new") } == [head])
+        #expect(accepted.first?.string("status") == "accepted")
+        let attempted = try box.events(in: clones[0], "--ref", "wire", "--side", "client")
+        #expect(attempted.first?.string("url") == url)
+        #expect(attempted.first?.string("remote") == "daemon")
+    }
+}
