@@ -36,102 +36,69 @@ enum HookScripts {
             return #"""
             #!/bin/sh
             # refuge-hook: reference-transaction (installed by `git refuge install`; `git refuge uninstall` removes it)
-            #
-            # git runs this hook for every ref transaction and every state, so it must cost next to nothing, and it
-            # must never fail: a non-zero exit in "prepared" aborts the ref update. It starts no program (the Swift
-            # binary included) on the common path: it appends what git says to a spool file of this git process,
-            # which `git refuge` drains into the audit log later. See Docs/Hooks.md.
-            #
-            # Spool file <common git dir>/refuge/spool/rt.<git pid>, blocks ended by a "." line:
-            #   P <uptime>  then "<value> <ref>": the value a ref held when git passed its old id as zero
-            #   C <uptime>  then "<old> <new> <ref>" exactly as git passed them (committed transactions only)
-            zero=0000000000000000000000000000000000000000
-            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-
-            gitdir=${GIT_DIR:-.git}                       # git exports GIT_DIR in bare repositories only
-            [ -d "$gitdir" ] || [ ! -f "$gitdir" ] || { read -r _ gitdir < "$gitdir"; }   # "gitdir: <path>"
-            [ -d "$gitdir" ] || gitdir=.
-            common=$gitdir
-            if [ -f "$gitdir/commondir" ]; then           # a linked worktree: refs live in the common dir
-              read -r common < "$gitdir/commondir"
-              case $common in /*) ;; *) common=$gitdir/$common ;; esac
+            # git runs this for every ref transaction and state: it must cost next to nothing and never fail (a failure
+            # in "prepared" aborts the update). It starts no program on the common path; it appends to a spool file that
+            # `git refuge` drains later. Format and reasons: Docs/Hooks.md.
+            z=0000000000000000000000000000000000000000
+            g=${GIT_DIR:-.git}                 # git exports GIT_DIR in bare repositories only; else cwd is the work tree
+            [ -d "$g" ] || [ ! -f "$g" ] || read -r _ g < "$g"            # linked worktree: "gitdir: <path>"
+            [ -d "$g" ] || g=.
+            c=$g
+            if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
+            s=$c/refuge/spool
+            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
+              printf '%s' "${i%x}" | "$0.refuge-chained" "$@"
+              exit                             # the chained hook's status: its failure still stops git
             fi
-            spool=$common/refuge/spool
 
-            drain() {
-              drained=1
-              "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
-            }
-
-            record() {
-              case $1 in
-              committed)
-                [ -d "$spool" ] || mkdir -p "$spool" 2>/dev/null
-                read -r up _ < /proc/uptime 2>/dev/null || up=-
-                unresolved=
-                { echo "C $up"
-                  while IFS= read -r line; do
-                    echo "$line"
-                    case $line in $zero" "$zero" "*) ;; $zero" "*) unresolved=1 ;; esac
-                  done
-                  echo .
-                } 2>/dev/null >> "$spool/rt.$PPID" ||
-                  echo "refuge: warning: cannot write to $spool; this ref update is missing from the audit log" >&2
-                # A zero old id the prepared state could not read (a packed ref): the drain reads it from the reflog
-                # or packed-refs later, unless a deletion or pack-refs removes them first (see "prepared").
-                [ -z "$unresolved" ] || [ -e "$spool/unresolved" ] || : 2>/dev/null > "$spool/unresolved"
-                ;;
-              prepared)
-                # git passes zero as the old id of `branch -f`, `branch -D`, `update-ref REF NEW`: the true value is
-                # on disk only now. Loose refs are read with shell builtins; a packed ref costs a grep, and only for a
-                # deletion (a non-deleting update leaves the old packed line in place for the drain to read).
-                opened=
-                drained=
-                while read -r old new ref; do
-                  # A deletion removes the reflog or packed line an earlier update's old value is read from: drain
-                  # those earlier updates first (deletions are rare, so the binary's start-up is affordable here).
-                  [ "$new" != $zero ] || [ -n "$drained" ] || [ ! -e "$spool/unresolved" ] || drain
-                  [ "$old" = $zero ] || continue
-                  case $ref in HEAD) file=$gitdir/HEAD ;; refs/*) file=$common/$ref ;; *) continue ;; esac
-                  value=
-                  if [ -f "$file" ]; then
-                    read -r value < "$file" 2>/dev/null
-                    case $value in "ref: "*) file=$common/${value#ref: }; value=; [ -f "$file" ] && read -r value < "$file" ;; esac
-                  elif [ "$new" = $zero ] && [ -f "$common/packed-refs" ]; then
-                    value=$(grep -F " $ref" "$common/packed-refs" 2>/dev/null | while read -r v r; do [ "$r" = "$ref" ] && echo "$v"; done)
-                  fi
-                  [ -n "$value" ] || continue
-                  # pack-refs writes each loose ref's own value (and rewrites packed-refs): the same evidence risk.
-                  [ "$value" != "$new" ] || [ -n "$drained" ] || [ ! -e "$spool/unresolved" ] || drain
-                  if [ -z "$opened" ]; then
-                    [ -d "$spool" ] || mkdir -p "$spool" 2>/dev/null
-                    if [ ! -w "$spool" ] || ! command exec 3>> "$spool/rt.$PPID"; then  # `command`: a failed exec must not end the shell
-                      echo "refuge: warning: cannot write to $spool; the old value of $ref is not kept" >&2
-                      break
-                    fi
-                    read -r up _ < /proc/uptime 2>/dev/null || up=-
-                    echo "P $up" >&3
-                    opened=1
-                  fi
-                  echo "$value $ref" >&3
-                done
-                [ -z "$opened" ] || echo . >&3
-                ;;
-              *)
-                while read -r _; do :; done
-                ;;
-              esac
-            }
-
-            chained=$0.refuge-chained                     # a hook that was here before Refuge: it still runs
-            if [ -x "$chained" ]; then
-              input=$(cat; echo x)
-              input=${input%x}
-              printf '%s' "$input" | record "$1"
-              printf '%s' "$input" | "$chained" "$@"
-              exit                                          # the chained hook's status: its failure still stops git
-            fi
-            record "$1"
+            case $1 in
+            committed)
+              read -r t _ < /proc/uptime 2>/dev/null || t=-
+              [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+              u=
+              { echo "C $t"
+                while IFS= read -r l; do echo "$l"; case $l in $z" "$z" "*) ;; $z" "*) u=1 ;; esac; done
+                echo .
+              } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; a ref update is missing from the audit log" >&2
+              # an old id left zero that prepared could not read (a packed ref): the drain resolves it later
+              [ -z "$u" ] || [ -e "$s/unresolved" ] || : 2>/dev/null > "$s/unresolved"
+              ;;
+            prepared)
+              # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW`: the true value is on disk now
+              REFUGE_BIN=${REFUGE_BIN:-git-refuge}
+              o= d=
+              while read -r a b r; do
+                # a deletion or pack-refs removes evidence an earlier unresolved update needs: drain those first (rare)
+                if [ "$b" = $z ] && [ -z "$d" ] && [ -e "$s/unresolved" ]; then d=1; "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null; fi
+                [ "$a" = $z ] || continue
+                case $r in HEAD) f=$g/HEAD ;; refs/*) f=$c/$r ;; *) continue ;; esac
+                v=
+                if [ -f "$f" ]; then
+                  read -r v < "$f" 2>/dev/null
+                  case $v in "ref: "*) f=$c/${v#ref: }; v=; [ ! -f "$f" ] || read -r v < "$f" ;; esac
+                elif [ "$b" = $z ] && [ -f "$c/packed-refs" ]; then   # deleting a packed ref: a grep, rare
+                  v=$(grep -F " $r" "$c/packed-refs" 2>/dev/null | while read -r x y; do [ "$y" != "$r" ] || echo "$x"; done)
+                fi
+                [ -n "$v" ] || continue
+                if [ "$v" = "$b" ] && [ -z "$d" ] && [ -e "$s/unresolved" ]; then d=1; "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null; fi
+                if [ -z "$o" ]; then
+                  [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+                  # `command`: a failed exec redirection must not end the shell (that would abort git's update)
+                  if [ ! -w "$s" ] || ! command exec 3>> "$s/rt.$PPID"; then echo "refuge: warning: cannot write to $s; the old value of $r is not kept" >&2; break; fi
+                  read -r t _ < /proc/uptime 2>/dev/null || t=-
+                  echo "P $t" >&3
+                  o=1
+                fi
+                echo "$v $r" >&3
+              done
+              [ -z "$o" ] || echo . >&3
+              ;;
+            *)
+              while read -r _; do :; done
+              ;;
+            esac
             exit 0
             """# + "\n"
         }
