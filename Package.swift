@@ -19,7 +19,9 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "GitKit", dependencies: ["CLibgit2"]),
+        // Starts libgit2 without parsing the system CA bundle it never needs here (startup.c says why).
+        .target(name: "CGitStartup", dependencies: ["CLibgit2"]),
+        .target(name: "GitKit", dependencies: ["CLibgit2", "CGitStartup"]),
         // The core library, in rooms: Model, Audit, Analysis, Hooks, Install, Output.
         .target(
             name: "RefugeCore",

@@ -1,10 +1,11 @@
+import CGitStartup
 import CLibgit2
 
 /// libgit2's global state: initialised once, before any other call, and never shut down
 /// (the process ends first; shutting down while objects are alive would be unsafe).
 enum Libgit2 {
     private static let initialised: Bool = {
-        git_libgit2_init()
+        refuge_libgit2_init()
         return true
     }()
 

@@ -22,7 +22,7 @@ struct DrainCommand: ParsableCommand {
             let report = try AuditSession(path: path, environment: environment).drainReport
             guard !quiet else { return }
             report.warnings.forEach { printError("warning: \($0)") }
-            print("recorded \(report.recorded) update(s), confirmed \(report.confirmed) push(es)")
+            print("recorded \(report.recorded) update(s)")
         }
     }
 }

@@ -245,16 +245,21 @@ struct PushRecordingTests {
         let (_, clones) = try box.serverWithClones("alice")
         let alice = clones[0]
         try box.commit("base", in: alice)
-        // pre-push receives the URL as typed; the hook is run directly so no network is needed.
+        // pre-push receives the URL as typed; the installed shim is run directly so no network is needed.
         let head = try box.revParse("HEAD", in: alice)
         let zero = String(repeating: "0", count: 40)
         let url = "https://u:s3cret@example.com/r.git?token=abc"
-        let result = try box.refuge("hook", "pre-push", "--", url, url, in: alice,
-                                    input: "refs/heads/main \(head) refs/heads/main \(zero)\n")
-        #expect(result.succeeded)
+        let result = try box.runHook("\(alice)/.git/hooks/pre-push", [url, url], in: alice,
+                                 input: "refs/heads/main \(head) refs/heads/main \(zero)\n")
+        #expect(result.succeeded && result.stderr.isEmpty)
+        for file in try FileManager.default.contentsOfDirectory(atPath: "\(alice)/.git/refuge/spool") {
+            let spooled = try String(contentsOfFile: "\(alice)/.git/refuge/spool/\(file)", encoding: .utf8)
+            #expect(!spooled.contains("s3cret") && !spooled.contains("token=abc"))
+        }
         let event = try box.events(in: alice, "--side", "client").first
         #expect(event?.string("url") == "https://example.com/r.git")
         #expect(event?.isNull("remote") == true)  // pushed to a URL, not a named remote
+        #expect(event?.string("status") == "attempted")
         for file in ["audit.db", "audit.db-wal"] {
             let bytes = (try? String(contentsOfFile: "\(alice)/.git/refuge/\(file)", encoding: .isoLatin1)) ?? ""
             #expect(!bytes.contains("s3cret") && !bytes.contains("token=abc"))

@@ -29,8 +29,7 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
     public var status: EventStatus
     /// Shared by the updates of one push or one ref transaction.
     public var batch: String
-    /// The git process that ran the hook: links a push's pre-push rows to its remote-tracking
-    /// updates, and a server's post-receive rows to its reference-transaction lines.
+    /// The git process that made the update or ran the hook (`git push`, receive-pack, `git commit`…).
     public var processID: Int64?
 
     public init(

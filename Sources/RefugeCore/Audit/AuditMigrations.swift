@@ -30,7 +30,6 @@ enum AuditMigrations {
             }
             try db.create(index: "event_on_time", on: "event", columns: ["time"])
             try db.create(index: "event_on_repository_ref", on: "event", columns: ["repository", "ref", "time"])
-            try db.create(index: "event_on_process", on: "event", columns: ["process_id"])
             // A spool file's key, once its records are in: draining the same file again imports nothing twice.
             try db.create(table: "spool_receipt") { t in
                 t.primaryKey("key", .text)

@@ -39,18 +39,11 @@ public final class AuditStore {
     /// receipt appends nothing (draining a spool file twice must not record it twice).
     /// - Returns: the events with their ids; empty if the receipt was already there.
     @discardableResult
-    public func append(_ events: [AuditEvent], receipt: String? = nil, confirming confirmedIDs: [Int64] = [])
-        throws -> [AuditEvent]
-    {
+    public func append(_ events: [AuditEvent], receipt: String? = nil) throws -> [AuditEvent] {
         try write { db in
             if let receipt {
                 if try SpoolReceipt.fetchOne(db, key: receipt) != nil { return [] }
                 try SpoolReceipt(key: receipt, drainedAt: Date()).insert(db)
-            }
-            if !confirmedIDs.isEmpty {
-                try AuditEvent.filter(keys: confirmedIDs)
-                    .filter(Column("status") == EventStatus.attempted.rawValue)
-                    .updateAll(db, Column("status").set(to: EventStatus.confirmed.rawValue))
             }
             var saved: [AuditEvent] = []
             for var event in events {
@@ -101,28 +94,6 @@ public final class AuditStore {
             return Summary(
                 eventCount: try request.fetchCount(db),
                 lastEvent: try request.order(Column("time").desc, Column("id").desc).fetchOne(db))
-        }
-    }
-
-    /// Client rows a `git push` process (by pid) recorded as attempted and not yet confirmed.
-    func attemptedPushes(processID: Int64, repository: String) throws -> [AuditEvent] {
-        try read { db in
-            try AuditEvent
-                .filter(Column("process_id") == processID && Column("repository") == repository)
-                .filter(Column("hook") == HookName.prePush.rawValue)
-                .filter(Column("status") == EventStatus.attempted.rawValue)
-                .fetchAll(db)
-        }
-    }
-
-    /// Whether a server's post-receive already recorded this update from receive-pack `processID`.
-    func hasAcceptedUpdate(processID: Int64, repository: String, ref: String, new: ObjectID?) throws -> Bool {
-        try read { db in
-            try AuditEvent
-                .filter(Column("process_id") == processID && Column("repository") == repository)
-                .filter(Column("hook") == HookName.postReceive.rawValue && Column("ref") == ref)
-                .filter(Column("new") == new?.hex)
-                .fetchCount(db) > 0
         }
     }
 
@@ -223,7 +194,8 @@ public enum AuditStoreError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
-            return "cannot open the audit log \(path): \(reason)"
+            return "cannot open the audit log \(path): \(reason); check refuge.database or REFUGE_DATABASE "
+                + "(git refuge status shows what waits in the spool meanwhile)"
         case .cannotWrite(let path, let reason):
             return "cannot write to the audit log \(path): \(reason)"
         case .cannotRead(let path, let reason):

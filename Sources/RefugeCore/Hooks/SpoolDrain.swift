@@ -1,8 +1,8 @@
 import Foundation
 import GitKit
 
-/// Moves what hooks left in the spool into the audit log: events parked when the database could not
-/// be written, and the reference-transaction shim's files of git processes that have finished.
+/// Moves what the hook shims spooled into the audit log, one file per finished git process, classifying
+/// each update against the repository as it is then.
 /// Safe to run from several processes at once, and idempotent (each file has a receipt).
 public struct SpoolDrain {
     let repository: Repository
@@ -11,7 +11,6 @@ public struct SpoolDrain {
 
     public struct Report: Sendable {
         public var recorded = 0
-        public var confirmed = 0
         public var warnings: [String] = []
     }
 
@@ -21,10 +20,10 @@ public struct SpoolDrain {
         self.directory = store.location.spoolDirectory
     }
 
-    /// Files still waiting: parked events and transaction files (including those of running git processes).
+    /// Spool files still waiting (including those of git processes still running).
     public static func waitingFiles(in directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasPrefix(PendingSpool.prefix) && $0.hasSuffix(".json") || $0.hasPrefix("rt.") }
+            .filter { $0.hasPrefix("rt.") }
             .sorted()
     }
 
@@ -34,9 +33,6 @@ public struct SpoolDrain {
         var report = Report()
         // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
         try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
-        for name in Self.waitingFiles(in: directory) where name.hasPrefix(PendingSpool.prefix) {
-            drainPending(name, into: &report)
-        }
         // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
         let claimed = Self.waitingFiles(in: directory).filter { $0.hasPrefix("rt.") }
             .compactMap { claim($0, finishedProcess: finishedProcess) }
@@ -46,19 +42,6 @@ public struct SpoolDrain {
             drainTransactions(file.name, into: &report)
         }
         return report
-    }
-
-    private func drainPending(_ name: String, into report: inout Report) {
-        let path = "\(directory)/\(name)"
-        do {
-            let events = try PendingSpool.read(path)
-            report.recorded += try store.append(events, receipt: "pending:\(name)").count
-            try? FileManager.default.removeItem(atPath: path)
-        } catch let error as AuditStoreError {
-            report.warnings.append("\(error)")
-        } catch {
-            report.warnings.append("cannot read parked events \(path): \(error); it is kept for inspection")
-        }
     }
 
     /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
@@ -88,14 +71,32 @@ public struct SpoolDrain {
             return
         }
         let file = TransactionSpoolFile(text: text)
-        report.warnings += file.problems.map { "spool file \(path), \($0)" }
+        var warnings = file.problems.map { "spool file \(path), \($0)" }
         let gitProcess = Int64(name.split(separator: ".")[1]) ?? 0
         let receipt = "rt:\(gitProcess):\(status.inode):\(status.size):\(status.modified.timeIntervalSince1970)"
         do {
-            var events: [AuditEvent] = []
-            var confirmations: [Int64] = []
-            let attempted = try store.attemptedPushes(processID: gitProcess, repository: repository.auditIdentity)
             let classifier = UpdateClassifier(repository: repository)
+            let hooks = HookEvents(repository: repository, classifier: classifier, gitProcess: gitProcess, owner: status.owner)
+            var events: [AuditEvent] = []
+            // What post-receive recorded, and what a push expects its remote-tracking refs to become:
+            // receive-pack's own ref writes and the tracking updates are not listed again.
+            var accepted: Set<RefUpdate> = []
+            var expectedTracking: [String: [Int]] = [:]
+            for block in file.blocks {
+                switch block {
+                case .accepted(let uptime, let input, let metadata):
+                    let new = hooks.accepted(input: input, metadata: metadata, time: time(uptime, status), warnings: &warnings)
+                    accepted.formUnion(new.compactMap(\.update))
+                    events += new
+                case .push(let uptime, let input, let metadata):
+                    for pushed in hooks.pushed(input: input, metadata: metadata, time: time(uptime, status), warnings: &warnings) {
+                        if let tracking = pushed.trackingRef { expectedTracking[tracking, default: []].append(events.count) }
+                        events.append(pushed.event)
+                    }
+                case .prepared, .committed:
+                    continue
+                }
+            }
             var batches: [Int: String] = [:]
             var lastValues: [String: ObjectID?] = [:]
             for var spooled in file.updates() {
@@ -107,30 +108,30 @@ public struct SpoolDrain {
                 }
                 lastValues[ref] = .some(spooled.update.new)
                 let update = spooled.update
-                if try store.hasAcceptedUpdate(
-                    processID: gitProcess, repository: repository.auditIdentity, ref: update.ref, new: update.new) {
-                    continue  // receive-pack's own write of a push that post-receive recorded
+                if accepted.contains(where: { $0.ref == update.ref && $0.new == update.new }) { continue }
+                if let index = expectedTracking[ref]?.first(where: { events[$0].new == update.new }) {
+                    events[index].status = .confirmed  // git updated the tracking ref: the server took it
+                    continue
                 }
-                if let row = try confirmedPush(update, among: attempted) {
-                    confirmations.append(row)
-                    continue  // the remote-tracking update that confirms this process's push
-                }
-                let classification = try classifier.classify(update)
+                let classification = hooks.classify(update, warnings: &warnings)
                 let batch = batches[spooled.transaction] ?? UUID().uuidString
                 batches[spooled.transaction] = batch
                 events.append(AuditEvent(
-                    time: Uptime.date(spooled.uptime) ?? status.modified, side: .local, hook: .referenceTransaction,
+                    time: time(spooled.uptime, status), side: .local, hook: .referenceTransaction,
                     repository: repository.auditIdentity, update: update, kind: classification.kind,
                     dropped: classification.dropped, status: .done, batch: batch,
                     pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess))
             }
-            let saved = try store.append(events, receipt: receipt, confirming: confirmations)
-            report.recorded += saved.count
-            report.confirmed += saved.isEmpty && !events.isEmpty ? 0 : confirmations.count  // a repeated receipt confirms nothing
+            report.recorded += try store.append(events, receipt: receipt).count
+            report.warnings += warnings
             try? FileManager.default.removeItem(atPath: path)
         } catch {
-            report.warnings.append("cannot record spool file \(path) yet: \(error)")
+            report.warnings.append("cannot record spool file \(path) yet (it is kept): \(error)")
         }
+    }
+
+    private func time(_ uptime: Double?, _ status: FileStatus) -> Date {
+        Uptime.date(uptime) ?? status.modified
     }
 
     /// git passed zero as the old id and the shim could not read it (a packed ref): the reflog entry
@@ -147,17 +148,6 @@ public struct SpoolDrain {
         for line in packed.split(separator: "\n") where line.hasSuffix(" \(ref)") {
             let fields = line.split(separator: " ")
             if fields.count == 2, fields[1] == ref, let value = ObjectID(hex: fields[0]), value != new { return value }
-        }
-        return nil
-    }
-
-    /// The pre-push row (if any) whose remote-tracking ref this update is, as written by the same `git push`.
-    private func confirmedPush(_ update: RefUpdate, among attempted: [AuditEvent]) throws -> Int64? {
-        for row in attempted where row.new == update.new {
-            guard let remote = row.remote,
-                  try repository.trackingReference(remote: remote, remoteReference: row.ref) == update.ref
-            else { continue }
-            return row.id
         }
         return nil
     }

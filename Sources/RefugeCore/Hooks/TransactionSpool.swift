@@ -1,13 +1,26 @@
 import Foundation
 import GitKit
 
-/// What the `reference-transaction` shim wrote for one git process (see Hooks/reference-transaction).
+/// What Refuge's hook shims wrote for one git process (see Hooks/ and Docs/Hooks.md): a file of blocks,
+/// each a header line `<letter> <uptime>`, its lines, and a closing `.` line.
 struct TransactionSpoolFile {
     enum Block {
-        /// Values refs held when git passed their old id as zero (read in the "prepared" state).
+        /// reference-transaction, "prepared": values refs held when git passed their old id as zero.
         case prepared(uptime: Double?, values: [String: ObjectID])
-        /// A committed transaction's lines exactly as git passed them; zero ids are nil.
+        /// reference-transaction, "committed": the lines exactly as git passed them; zero ids are nil.
         case committed(uptime: Double?, lines: [(old: ObjectID?, new: ObjectID?, ref: String)])
+        /// pre-push: the hook's input, what it was told about the remote, and which overwritten tips
+        /// were missing from this clone when it pushed.
+        case push(uptime: Double?, input: String, metadata: Metadata)
+        /// post-receive: the hook's input, with the pusher's variables and the push options.
+        case accepted(uptime: Double?, input: String, metadata: Metadata)
+    }
+
+    /// A block's `=key value` lines, in order.
+    struct Metadata {
+        var entries: [(key: String, value: String)] = []
+        func first(_ key: String) -> String? { entries.first { $0.key == key }?.value }
+        func all(_ key: String) -> [String] { entries.filter { $0.key == key }.map(\.value) }
     }
 
     var blocks: [Block] = []
@@ -17,6 +30,8 @@ struct TransactionSpoolFile {
     init(text: String) {
         var lines: [(ObjectID?, ObjectID?, String)] = []
         var values: [String: ObjectID] = [:]
+        var input: [Substring] = []
+        var metadata = Metadata()
         var header: (kind: Character, uptime: Double?)?
         var number = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -24,31 +39,43 @@ struct TransactionSpoolFile {
             if line.isEmpty { continue }
             guard let current = header else {
                 let parts = line.split(separator: " ")
-                if parts.count == 2, parts[0] == "C" || parts[0] == "P" {
-                    header = (parts[0].first!, Double(parts[1]))
+                if parts.count == 2, let letter = parts[0].first, parts[0].count == 1, "CPSA".contains(letter) {
+                    header = (letter, Double(parts[1]))
                 } else {
                     problems.append("line \(number): expected a block header, got \(String(line).debugDescription)")
                 }
                 continue
             }
             if line == "." {
-                blocks.append(current.kind == "C"
-                    ? .committed(uptime: current.uptime, lines: lines)
-                    : .prepared(uptime: current.uptime, values: values))
-                lines = []
-                values = [:]
-                header = nil
+                switch current.kind {
+                case "C": blocks.append(.committed(uptime: current.uptime, lines: lines))
+                case "P": blocks.append(.prepared(uptime: current.uptime, values: values))
+                case "S": blocks.append(.push(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
+                default: blocks.append(.accepted(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
+                }
+                (lines, values, input, metadata, header) = ([], [:], [], Metadata(), nil)
                 continue
             }
-            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            if current.kind == "C", fields.count == 3, let ids = Self.ids(fields[0], fields[1]) {
-                lines.append((ids.old, ids.new, String(fields[2])))
-            } else if current.kind == "P", fields.count == 2, let value = ObjectID(hex: fields[0]) {
-                values[String(fields[1])] = value
-            } else if current.kind == "P" {
-                continue  // an unreadable ref file (a symbolic ref's text, say): its old value stays unknown
-            } else {
-                problems.append("line \(number): expected <old> <new> <ref>, got \(String(line).debugDescription)")
+            switch current.kind {
+            case "S", "A":
+                if line.hasPrefix("=") {
+                    let entry = line.dropFirst()
+                    let key = entry.prefix { $0 != " " }
+                    metadata.entries.append((String(key), String(entry.dropFirst(key.count + 1))))
+                } else {
+                    input.append(line)  // parsed, and reported line by line, by the hook's own parser
+                }
+            case "C":
+                let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+                if fields.count == 3, let ids = Self.ids(fields[0], fields[1]) {
+                    lines.append((ids.old, ids.new, String(fields[2])))
+                } else {
+                    problems.append("line \(number): expected <old> <new> <ref>, got \(String(line).debugDescription)")
+                }
+            default:
+                let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+                // An unreadable ref file (a symbolic ref's text, say) leaves that old value unknown.
+                if fields.count == 2, let value = ObjectID(hex: fields[0]) { values[String(fields[1])] = value }
             }
         }
         if header != nil {
@@ -91,6 +118,8 @@ extension TransactionSpoolFile {
             switch block {
             case .prepared(_, let values):
                 valuesBefore.merge(values) { _, newer in newer }
+            case .push, .accepted:
+                continue
             case .committed(let uptime, let lines):
                 transaction += 1
                 defer { valuesBefore = [:] }

@@ -3,37 +3,109 @@ enum HookScripts {
     static func text(for hook: HookName) -> String {
         switch hook {
         case .prePush:
-            return #"""
+            return ##"""
             #!/bin/sh
             # refuge-hook: pre-push (installed by `git refuge install`; `git refuge uninstall` removes it)
-            # Records what this clone is about to push; `git refuge hook pre-push` does the work and runs a chained
-            # hook (one that was here before Refuge) with the same input. See Docs/Hooks.md.
-            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-            if command -v "$REFUGE_BIN" >/dev/null 2>&1; then
-              exec "$REFUGE_BIN" hook pre-push --hook-path "$0" -- "$@"
+            # Records what this clone is about to push by appending an "S" block to this git process's spool file;
+            # `git refuge` drains it, with the remote-tracking updates that confirm the push. Docs/Hooks.md says why.
+            # It never stops a push itself: only a chained hook (one that was here before Refuge) can.
+            g=${GIT_DIR:-.git}
+            [ -d "$g" ] || [ ! -f "$g" ] || read -r _ g < "$g"            # linked worktree: "gitdir: <path>"
+            [ -d "$g" ] || g=.
+            c=$g
+            if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
+            s=$c/refuge/spool
+
+            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | "$0.refuge-chained" "$@" || exit    # refused: nothing is pushed, nothing to record
+              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
+              exit 0
             fi
-            echo "refuge: warning: $REFUGE_BIN not found; this push is not recorded (git refuge status)" >&2
-            if [ -x "$0.refuge-chained" ]; then exec "$0.refuge-chained" "$@"; fi
-            while read -r _; do :; done
+
+            # Credentials never reach the disk: the password of any URL, the whole user part and the query of
+            # http(s)/ftp(s) URLs (tokens travel there) are removed, as RemoteURL.redacted does.
+            redact() {
+              case $1 in *://*) ;; *) printf '%s' "$1"; return ;; esac
+              scheme=${1%%://*} rest=${1#*://}
+              auth=${rest%%[/?#]*}
+              tail=${rest#"$auth"}
+              case $scheme in [Hh][Tt][Tt][Pp]|[Hh][Tt][Tt][Pp][Ss]|[Ff][Tt][Pp]|[Ff][Tt][Pp][Ss]) web=1 ;; *) web= ;; esac
+              case $auth in *@*)
+                user=${auth%@*} host=${auth##*@}
+                if [ -n "$web" ]; then auth=$host; else case $user in *:*) auth=${user%%:*}@$host ;; esac; fi ;;
+              esac
+              if [ -n "$web" ]; then
+                case $tail in *\?*)
+                  path=${tail%%\?*} query=${tail#*\?}
+                  case $query in *\#*) tail=$path#${query#*\#} ;; *) tail=$path ;; esac ;;
+                esac
+              fi
+              printf '%s' "$scheme://$auth$tail"
+            }
+
+            read -r t _ < /proc/uptime 2>/dev/null || t=-
+            [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+            z=0000000000000000000000000000000000000000
+            nl='
+            '
+            { echo "S $t"
+              echo "=remote $(redact "$1")"
+              echo "=url $(redact "$2")"
+              olds=
+              while IFS= read -r l; do
+                echo "$l"
+                o=${l##* }                              # the remote's old id: the last field
+                case $o in $z|*[!0-9a-f]*|"") ;; *) olds=$olds$o$nl ;; esac
+              done
+              # The overwritten tips this clone does not have: their dropped commits cannot be known here.
+              [ -z "$olds" ] || printf '%s' "$olds" | git cat-file --batch-check 2>/dev/null |
+                while read -r o w; do [ "$w" != missing ] || echo "=missing $o"; done
+              echo .
+            } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
             exit 0
-            """# + "\n"
+            """## + "\n"
         case .postReceive:
-            return #"""
+            return ##"""
             #!/bin/sh
             # refuge-hook: post-receive (installed by `git refuge install`; `git refuge uninstall` removes it)
-            # Records what this server accepted; `git refuge hook post-receive` does the work and runs a chained
-            # hook (one that was here before Refuge) with the same input. See Docs/Hooks.md.
-            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-            if command -v "$REFUGE_BIN" >/dev/null 2>&1; then
-              exec "$REFUGE_BIN" hook post-receive --hook-path "$0" -- "$@"
+            # Records what this server accepted, and who pushed it, by appending an "A" block to receive-pack's spool
+            # file (where its reference-transaction lines already are); `git refuge` drains it. Docs/Hooks.md says why.
+            g=${GIT_DIR:-.}
+            c=$g
+            if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
+            s=$c/refuge/spool
+
+            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
+              printf '%s' "${i%x}" | "$0.refuge-chained" "$@"
+              exit
             fi
-            echo "refuge: warning: $REFUGE_BIN not found; this push is not recorded (git refuge status)" >&2
-            if [ -x "$0.refuge-chained" ]; then exec "$0.refuge-chained" "$@"; fi
-            while read -r _; do :; done
+
+            nl='
+            '
+            read -r t _ < /proc/uptime 2>/dev/null || t=-
+            [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+            { echo "A $t"
+              # Who pushed, as the server knows it; a value with a line break would break the block, so it is left out.
+              for v in GL_USER REMOTE_USER GIT_PUSH_CERT_SIGNER; do
+                eval "x=\${$v-}"
+                case $x in ""|*"$nl"*) ;; *) echo "=env $v=$x" ;; esac
+              done
+              n=0
+              while [ "$n" -lt "${GIT_PUSH_OPTION_COUNT:-0}" ] 2>/dev/null; do
+                eval "x=\${GIT_PUSH_OPTION_$n-}"
+                echo "=option $x"
+                n=$((n + 1))
+              done
+              while IFS= read -r l; do echo "$l"; done
+              echo .
+            } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
             exit 0
-            """# + "\n"
+            """## + "\n"
         case .referenceTransaction:
-            return #"""
+            return ##"""
             #!/bin/sh
             # refuge-hook: reference-transaction (installed by `git refuge install`; `git refuge uninstall` removes it)
             # git runs this for every ref transaction and state: it must cost next to nothing and never fail (a failure
@@ -100,7 +172,7 @@ enum HookScripts {
               ;;
             esac
             exit 0
-            """# + "\n"
+            """## + "\n"
         }
     }
 }

@@ -93,6 +93,15 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
                       stderr: String(decoding: errorData, as: UTF8.self))
     }
 
+    /// Runs an installed hook shim as git would: as the child of a process that then exits (the shims
+    /// spool into a file named after their parent, drained once that parent is gone).
+    @discardableResult
+    func runHook(_ path: String, _ arguments: [String], in directory: String, environment: [String: String] = [:],
+                 input: String) throws -> Result {
+        try run("/bin/sh", ["-c", "\"$0\" \"$@\"; status=$?; exit $status", path] + arguments,
+                in: directory, environment: environment, input: input)
+    }
+
     /// Runs git and fails the test (with git's stderr) when it fails, unless `allowFailure`.
     @discardableResult
     func git(_ arguments: String..., in directory: String, environment: [String: String] = [:], input: String? = nil,

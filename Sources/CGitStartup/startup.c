@@ -1,0 +1,33 @@
+/*
+ * Debian's libgit2 1.5 is built with mbedTLS and parses the whole system CA bundle
+ * (/etc/ssl/certs/ca-certificates.crt) inside git_libgit2_init(): about 50 million instructions,
+ * 10-15 ms, on every start of every hook, for TLS that Refuge never uses (it makes no network
+ * connections through libgit2). There is no option to skip it: the path is compiled in.
+ *
+ * This file defines mbedtls_x509_crt_parse_file in the executable, which the dynamic linker
+ * prefers over libmbedx509's. While refuge_libgit2_init() runs, it loads nothing; at any other
+ * time (an explicit GIT_OPT_SET_SSL_CERT_LOCATIONS, say) it forwards to the real function, so
+ * TLS through libgit2 would still verify certificates if Refuge ever used it.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <git2.h>
+
+static int skipping_default_bundle = 0;
+
+typedef int (*parse_file_fn)(void *chain, const char *path);
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path) {
+    if (skipping_default_bundle) {
+        return 0;
+    }
+    parse_file_fn real = (parse_file_fn)dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+    return real ? real(chain, path) : -1;
+}
+
+int refuge_libgit2_init(void) {
+    skipping_default_bundle = 1;
+    int result = git_libgit2_init();
+    skipping_default_bundle = 0;
+    return result;
+}

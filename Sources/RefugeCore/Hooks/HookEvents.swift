@@ -1,0 +1,80 @@
+import Foundation
+import GitKit
+
+/// Turns what the pre-push and post-receive shims spooled into audit events.
+struct HookEvents {
+    let repository: Repository
+    let classifier: UpdateClassifier
+    /// The git process the spool file belongs to, and the account that wrote it.
+    let gitProcess: Int64
+    let owner: uid_t
+
+    /// post-receive: one `accepted` server event per updated ref. The pusher is the first of
+    /// GL_USER, REMOTE_USER, GIT_PUSH_CERT_SIGNER, else the account receive-pack ran as.
+    func accepted(input: String, metadata: TransactionSpoolFile.Metadata, time: Date, warnings: inout [String])
+        -> [AuditEvent]
+    {
+        let parsed = ReceiveLine.parse(input, hook: .postReceive)
+        warnings += parsed.malformed.map(\.description)
+        let variables = Dictionary(metadata.all("env").compactMap { entry -> (String, String)? in
+            guard let equals = entry.firstIndex(of: "=") else { return nil }
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }, uniquingKeysWith: { first, _ in first })
+        let pusher = ["GL_USER", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"].lazy.compactMap { variables[$0] }.first
+            ?? Identity.accountName(uid: owner)
+        let options = metadata.all("option")
+        let batch = UUID().uuidString
+        return parsed.lines.map { update in
+            let classification = classify(update, warnings: &warnings)
+            return AuditEvent(
+                time: time, side: .server, hook: .postReceive, repository: repository.auditIdentity, update: update,
+                kind: classification.kind, dropped: classification.dropped, status: .accepted, batch: batch,
+                pusher: pusher, pushOptions: options.isEmpty ? nil : options, processID: gitProcess)
+        }
+    }
+
+    /// pre-push: one `attempted` client event per ref; `ref` is the remote's. An overwritten tip this clone
+    /// did not have when it pushed makes the update forced with dropped unknown.
+    func pushed(input: String, metadata: TransactionSpoolFile.Metadata, time: Date, warnings: inout [String])
+        -> [(event: AuditEvent, trackingRef: String?)]
+    {
+        let parsed = PrePushLine.parse(input)
+        warnings += parsed.malformed.map(\.description)
+        let remote = metadata.first("remote") ?? ""
+        let url = RemoteURL.redacted(metadata.first("url") ?? "")
+        let pushedToURL = remote == url || remote.isEmpty
+        let missing = Set(metadata.all("missing").compactMap { ObjectID(hex: $0) })
+        let pusher = Identity.localPusher(repository: repository, uid: owner)
+        let batch = UUID().uuidString
+        return parsed.lines.map { line in
+            let update = line.update
+            let trackingRef = pushedToURL ? nil : try? repository.trackingReference(remote: remote, remoteReference: update.ref)
+            let classification: Classification
+            if let old = update.old, missing.contains(old) {
+                classification = Classification(kind: update.new == nil ? .delete : .forced, dropped: nil)
+            } else {
+                classification = classify(update, warnings: &warnings) {
+                    // After the deletion, the remote-tracking ref of the deleted branch goes too.
+                    try classifier.remainingTips(excluding: Set(trackingRef.map { [$0] } ?? []))
+                }
+            }
+            let event = AuditEvent(
+                time: time, side: .client, hook: .prePush, repository: repository.auditIdentity, update: update,
+                kind: classification.kind, dropped: classification.dropped, status: .attempted, batch: batch,
+                pusher: pusher, remote: pushedToURL ? nil : RemoteURL.redacted(remote), url: url,
+                localRef: line.localRef, processID: gitProcess)
+            return (event, trackingRef ?? nil)
+        }
+    }
+
+    func classify(_ update: RefUpdate, warnings: inout [String], keptRefs: (() throws -> [ObjectID])? = nil)
+        -> Classification
+    {
+        do {
+            return try classifier.classify(update, keptRefs: keptRefs)
+        } catch {
+            warnings.append("cannot analyse \(update.ref): \(error); recorded with dropped unknown")
+            return Classification(kind: update.new == nil ? .delete : update.old == nil ? .create : .forced, dropped: nil)
+        }
+    }
+}
