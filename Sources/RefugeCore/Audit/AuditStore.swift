@@ -110,15 +110,6 @@ public final class AuditStore {
         }
     }
 
-    public func hasReceipt(_ key: String) throws -> Bool {
-        try read { db in try SpoolReceipt.fetchOne(db, key: key) != nil }
-    }
-
-    /// SQLite's own thorough check of the file.
-    public func integrityCheck() throws -> [String] {
-        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-    }
-
     // MARK: Plumbing
 
     private func write<T>(_ body: (Database) throws -> T) throws -> T {

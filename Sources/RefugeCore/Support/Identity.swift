@@ -3,15 +3,6 @@ import GitKit
 
 /// Who made an update. git does not know; servers and the operating system do.
 public enum Identity {
-    /// The pusher on a server: the first of `GL_USER` (gitolite), `REMOTE_USER` (HTTP),
-    /// `GIT_PUSH_CERT_SIGNER` (signed pushes), then the operating-system account running receive-pack.
-    public static func serverPusher(environment: [String: String]) -> String {
-        for key in ["GL_USER", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"] {
-            if let value = environment[key], !value.isEmpty { return value }
-        }
-        return accountName(uid: geteuid())
-    }
-
     /// Who pushes from a clone, or makes a local update: git's `user.name` (what a team knows them by),
     /// else the operating-system account `uid`. Self-declared: the server's pusher is the authenticated one.
     public static func localPusher(repository: Repository, uid: uid_t) -> String {
@@ -25,13 +16,6 @@ public enum Identity {
             return String(cString: name)
         }
         return "uid:\(uid)"
-    }
-
-    /// Push options as git hands them to server hooks (`GIT_PUSH_OPTION_COUNT`, `GIT_PUSH_OPTION_<n>`);
-    /// nil when the client sent none.
-    public static func pushOptions(environment: [String: String]) -> [String]? {
-        guard let count = environment["GIT_PUSH_OPTION_COUNT"].flatMap(Int.init), count > 0 else { return nil }
-        return (0..<count).compactMap { environment["GIT_PUSH_OPTION_\($0)"] }
     }
 }
 
