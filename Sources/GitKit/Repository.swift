@@ -19,9 +19,13 @@ public final class Repository {
         Libgit2.ensureInitialised()
         var handle: OpaquePointer?
         let flags = fromEnvironment ? GIT_REPOSITORY_OPEN_FROM_ENV.rawValue : 0
-        try check(
-            git_repository_open_ext(&handle, fromEnvironment ? nil : path, flags, nil),
-            "opening the git repository at \(path)")
+        let result = git_repository_open_ext(&handle, fromEnvironment ? nil : path, flags, nil)
+        if result == GIT_ENOTFOUND.rawValue {
+            throw GitError(
+                code: result, message: "not a git repository (nor any of its parents); run this inside one, or use git -C PATH refuge …",
+                operation: "opening the git repository at \(path)")
+        }
+        try check(result, "opening the git repository at \(path)")
         return Repository(pointer: handle!)
     }
 
