@@ -6,8 +6,8 @@ struct DrainCommand: ParsableCommand {
         commandName: "drain",
         abstract: "Write what hooks left in the spool into the audit log now.",
         discussion: """
-            Every git refuge command (but install and uninstall) and every recorded push does this first, \
-            so you rarely need it. \
+            Every git refuge command but install and uninstall does this first, so you rarely need it; \
+            a server can run it from cron to keep its log current. \
             Files of git processes still running are left for later.
             """)
 

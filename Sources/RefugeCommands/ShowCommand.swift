@@ -18,6 +18,7 @@ struct ShowCommand: ParsableCommand {
         }
         try reportingFailures {
             let session = try AuditSession(path: nil, environment: environment)
+            session.drainReport.warnings.forEach { printError("warning: \($0)") }
             guard let detail = try session.detail(of: number) else {
                 throw CommandFailure("no event #\(number) in \(session.store.location.databasePath); git refuge log lists the events")
             }

@@ -15,6 +15,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let status = try reportingFailures { try RefugeStatus.gather(path: path, environment: environment) }
+        status.drainWarnings.forEach { printError("warning: \($0)") }
         if json {
             print(try JSONOutput.render(StatusJSON(status)))
         } else {

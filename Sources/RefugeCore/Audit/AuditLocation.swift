@@ -6,7 +6,7 @@ public struct AuditLocation: Sendable, Equatable {
     public let databasePath: String
     /// `refuge.sharedDatabase`: group-readable/writable files (0660) in a setgid directory.
     public let shared: Bool
-    /// Where hooks park what they could not write yet: always inside the repository.
+    /// Where the hook shims spool what happened until a drain records it: always inside the repository.
     public let spoolDirectory: String
 
     /// `REFUGE_DATABASE`, else `git config refuge.database`, else `<common dir>/refuge/audit.db`.

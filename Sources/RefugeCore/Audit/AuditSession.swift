@@ -36,6 +36,8 @@ public struct RefugeStatus: Sendable {
     public let lastEvent: AuditEvent?
     public let databaseProblem: String?
     public let spoolWaiting: Int
+    /// What the drain could not record, line by line (malformed hook input, say).
+    public let drainWarnings: [String]
 
     /// Drains the spool first when it can; what it cannot write is reported as waiting.
     public static func gather(path: String?, environment: [String: String]) throws -> RefugeStatus {
@@ -44,10 +46,11 @@ public struct RefugeStatus: Sendable {
         let location = try AuditLocation.resolve(for: repository, environment: environment)
         var summary: AuditStore.Summary?
         var problem: String?
+        var warnings: [String] = []
         if FileManager.default.fileExists(atPath: location.databasePath) || !SpoolDrain.waitingFiles(in: location.spoolDirectory).isEmpty {
             // Write what waits first, as every command does; what cannot be written stays counted below.
             if let store = try? AuditStore(location: location) {
-                _ = SpoolDrain(repository: repository, store: store).drain()
+                warnings = SpoolDrain(repository: repository, store: store).drain().warnings
             }
         }
         if FileManager.default.fileExists(atPath: location.databasePath) {
@@ -62,7 +65,8 @@ public struct RefugeStatus: Sendable {
             repository: repository.auditIdentity, hooksDirectory: try installer.hooksDirectory(),
             hooks: try installer.states(), location: location, databaseExists: exists,
             eventCount: summary?.eventCount ?? (exists ? nil : 0), lastEvent: summary?.lastEvent,
-            databaseProblem: problem, spoolWaiting: SpoolDrain.waitingFiles(in: location.spoolDirectory).count)
+            databaseProblem: problem, spoolWaiting: SpoolDrain.waitingFiles(in: location.spoolDirectory).count,
+            drainWarnings: warnings)
     }
 }
 

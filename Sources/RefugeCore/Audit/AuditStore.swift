@@ -8,7 +8,7 @@ public final class AuditStore {
     private let queue: DatabaseQueue
     public let location: AuditLocation
 
-    /// How long a writer waits for another before giving up (then the hook spools its records).
+    /// How long a writer waits for another before giving up (the spool file then waits for the next drain).
     public static let busyTimeout: TimeInterval = 10
 
     public init(location: AuditLocation, readOnly: Bool = false) throws {

@@ -27,15 +27,13 @@ public struct SpoolDrain {
             .sorted()
     }
 
-    /// - Parameter finishedProcess: a git process known to have made all its ref updates although it is
-    ///   still running (post-receive runs after receive-pack's last ref transaction).
-    public func drain(finishedProcess: Int64? = nil) -> Report {
+    public func drain() -> Report {
         var report = Report()
         // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
         try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
         // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
         let claimed = Self.waitingFiles(in: directory).filter { $0.hasPrefix("rt.") }
-            .compactMap { claim($0, finishedProcess: finishedProcess) }
+            .compactMap { claim($0) }
             .map { (name: $0, started: firstStamp(of: $0)) }
             .sorted { ($0.started, $0.name) < ($1.started, $1.name) }
         for file in claimed {
@@ -46,7 +44,7 @@ public struct SpoolDrain {
 
     /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
     /// can no longer grow), or takes over a file whose drainer died. Returns the claimed name.
-    private func claim(_ name: String, finishedProcess: Int64?) -> String? {
+    private func claim(_ name: String) -> String? {
         let parts = name.split(separator: ".")
         guard parts.count >= 2, let writer = Int32(parts[1]) else { return nil }
         let path = "\(directory)/\(name)"
@@ -55,8 +53,7 @@ public struct SpoolDrain {
             else { return nil }
         } else if parts.count == 2 {
             let stale = (fileStatus(path)?.modified).map { Date().timeIntervalSince($0) > 3_600 } ?? false
-            let finished = Int64(writer) == finishedProcess
-            if ProcessLiveness.isAlive(writer) && !stale && !finished { return nil }
+            if ProcessLiveness.isAlive(writer) && !stale { return nil }
         } else {
             return nil
         }
@@ -170,20 +167,24 @@ extension SpoolDrain {
 
 /// The spool shim stamps blocks with /proc/uptime (a shell has no clock builtin); this turns it into a date.
 enum Uptime {
-    static func date(_ uptime: Double?) -> Date? {
-        guard let uptime, let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
-              let now = Double(text.split(separator: " ").first ?? ""),
-              uptime <= now  // written before a reboot: the caller falls back to the file's time
+    /// When this machine booted, read once: every stamp of a drain is measured from the same instant.
+    private static let boot: (date: Date, uptime: Double)? = {
+        guard let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+              let now = Double(text.split(separator: " ").first ?? "")
         else { return nil }
-        return Date().addingTimeInterval(uptime - now)
+        return (Date().addingTimeInterval(-now), now)
+    }()
+
+    static func date(_ uptime: Double?) -> Date? {
+        // A stamp beyond the current uptime was written before a reboot: the caller uses the file's time.
+        guard let uptime, let boot, uptime <= boot.uptime else { return nil }
+        return boot.date.addingTimeInterval(uptime)
     }
 
     /// The uptime stamp a date corresponds to (for files whose blocks carry none).
     static func stamp(for date: Date) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
-              let now = Double(text.split(separator: " ").first ?? "")
-        else { return 0 }
-        return now - Date().timeIntervalSince(date)
+        guard let boot else { return 0 }
+        return date.timeIntervalSince(boot.date)
     }
 }
 

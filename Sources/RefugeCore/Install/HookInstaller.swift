@@ -94,7 +94,8 @@ public struct HookInstaller {
         public let path: String
         public let installed: Bool
         public let executable: Bool
-        /// The binary the shim runs, and whether it exists (nil for the pure-sh reference-transaction shim).
+        /// The binary the shim runs, and whether it exists (nil for pre-push and post-receive, which need none;
+        /// reference-transaction runs it only to drain before a deletion).
         public let binary: String?
         public let binaryExists: Bool?
         public let chained: String?
@@ -147,7 +148,9 @@ public struct HookInstaller {
 
     private static func binary(inShimAt path: String) -> String? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("REFUGE_BIN=${REFUGE_BIN:-") })
+              let line = text.split(separator: "\n").lazy
+                .map({ $0.drop(while: { $0 == " " }) })
+                .first(where: { $0.hasPrefix("REFUGE_BIN=${REFUGE_BIN:-") })
         else { return nil }
         var value = line.dropFirst("REFUGE_BIN=${REFUGE_BIN:-".count).dropLast()  // drop the closing }
         if value.hasPrefix("'") && value.hasSuffix("'") {
