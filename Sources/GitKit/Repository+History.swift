@@ -84,7 +84,7 @@ extension Repository {
             summary: git_commit_summary(commit).map { String(cString: $0) } ?? "")
     }
 
-    private func walk(
+    func walk(
         from tips: [ObjectID], excluding hidden: [ObjectID], sortByTime: Bool,
         _ visit: (git_oid) throws -> Bool
     ) throws {

@@ -49,6 +49,24 @@ public struct EventDetailJSON: Encodable {
         let author: String
         let time: String
         let summary: String
+        let state: String
+        let reachableFrom: [String]
+        let rewrittenAs: ObjectID?
+
+        enum CodingKeys: String, CodingKey {
+            case oid, author, time, summary, state, reachableFrom = "reachable_from", rewrittenAs = "rewritten_as"
+        }
+
+        func encode(to encoder: any Encoder) throws {  // explicit, so that rewritten_as is null, not absent
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(oid, forKey: .oid)
+            try container.encode(author, forKey: .author)
+            try container.encode(time, forKey: .time)
+            try container.encode(summary, forKey: .summary)
+            try container.encode(state, forKey: .state)
+            try container.encode(reachableFrom, forKey: .reachableFrom)
+            try container.encode(rewrittenAs, forKey: .rewrittenAs)
+        }
     }
 
     enum Key: String, CodingKey { case droppedCommits = "dropped_commits" }
@@ -56,8 +74,12 @@ public struct EventDetailJSON: Encodable {
     public func encode(to encoder: any Encoder) throws {
         try EventJSON(detail.event).encode(to: encoder)
         var container = encoder.container(keyedBy: Key.self)
-        let commits = detail.droppedCommits?.map {
-            CommitJSON(oid: $0.id, author: "\($0.authorName) <\($0.authorEmail)>", time: Timestamp.iso($0.authorTime), summary: $0.summary)
+        let commits = detail.droppedCommits?.map { dropped in
+            let commit = dropped.commit
+            return CommitJSON(
+                oid: commit.id, author: "\(commit.authorName) <\(commit.authorEmail)>", time: Timestamp.iso(commit.authorTime),
+                summary: commit.summary, state: dropped.state.rawValue, reachableFrom: dropped.reachableFrom,
+                rewrittenAs: dropped.rewrittenAs)
         }
         try container.encode(commits, forKey: .droppedCommits)
     }
@@ -102,6 +124,18 @@ public struct EventText {
         return parts.joined(separator: " ")
     }
 
+    /// Where a dropped commit is now, in words: lost work is what a reader must not miss.
+    func whereNow(_ dropped: DroppedCommit) -> String {
+        var parts: [String] = []
+        if let copy = dropped.rewrittenAs { parts.append("rewritten as \(copy.short) (same patch)") }
+        switch dropped.state {
+        case .reachable: parts.append("still reachable from \(dropped.reachableFrom.joined(separator: ", "))")
+        case .pinned: parts.append("kept by \(dropped.reachableFrom.joined(separator: ", "))")
+        case .gone: parts.append(dropped.rewrittenAs == nil ? palette.red("gone: no ref reaches it") : "the original is in no ref")
+        }
+        return parts.joined(separator: "; ")
+    }
+
     public func detail(_ detail: EventDetail) -> String {
         let event = detail.event
         var lines = [palette.bold("event #\(event.id ?? 0)") + "  \(event.kind.rawValue) of \(event.ref)"]
@@ -125,9 +159,11 @@ public struct EventText {
         if let commits = detail.droppedCommits, !commits.isEmpty {
             lines.append("")
             lines.append(palette.bold("dropped commits") + " (newest first):")
-            for commit in commits {
+            for dropped in commits {
+                let commit = dropped.commit
                 lines.append("  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) "
                     + "\(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+                lines.append("          " + whereNow(dropped))
             }
         } else if detail.droppedCommits == nil, event.kind.canDropCommits {
             lines.append("")

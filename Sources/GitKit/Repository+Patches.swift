@@ -1,0 +1,41 @@
+import CLibgit2
+
+extension Repository {
+    /// git's stable patch id of a commit's change against its parent (`git patch-id --stable`): equal for a
+    /// commit and its rebased or cherry-picked copy. Nil for merges, which have no single change.
+    public func patchID(of id: ObjectID) throws -> ObjectID? {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
+        defer { git_commit_free(commit) }
+        let parents = git_commit_parentcount(commit)
+        guard parents <= 1 else { return nil }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commit), "reading the tree of \(id.hex)")
+        defer { git_tree_free(tree) }
+        var parentTree: OpaquePointer?
+        if parents == 1 {
+            var parent: OpaquePointer?
+            try check(git_commit_parent(&parent, commit, 0), "reading the parent of \(id.hex)")
+            defer { git_commit_free(parent) }
+            try check(git_commit_tree(&parentTree, parent), "reading the parent tree of \(id.hex)")
+        }
+        defer { git_tree_free(parentTree) }
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_tree(&diff, pointer, parentTree, tree, nil), "diffing \(id.hex) against its parent")
+        defer { git_diff_free(diff) }
+        var patch = git_oid()
+        try check(git_diff_patchid(&patch, diff, nil), "computing the patch id of \(id.hex)")
+        return ObjectID.ifNonZero(patch)
+    }
+
+    /// The commits reachable from `tip`, except those reachable from `hidden`, as a set (order not kept).
+    public func commitSet(reachableFrom tip: ObjectID, excluding hidden: [ObjectID]) throws -> Set<ObjectID> {
+        var result: Set<ObjectID> = []
+        try walk(from: [tip], excluding: hidden, sortByTime: false) { oid in
+            result.insert(ObjectID(oid))
+            return true
+        }
+        return result
+    }
+}
