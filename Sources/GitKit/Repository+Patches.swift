@@ -29,10 +29,11 @@ extension Repository {
         return ObjectID.ifNonZero(patch)
     }
 
-    /// The commits reachable from `tip`, except those reachable from `hidden`, as a set (order not kept).
-    public func commitSet(reachableFrom tip: ObjectID, excluding hidden: [ObjectID]) throws -> Set<ObjectID> {
+    /// The commits reachable from `tips`, except those reachable from `hidden`, as a set (order not kept).
+    public func commitSet(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID]) throws -> Set<ObjectID> {
         var result: Set<ObjectID> = []
-        try walk(from: [tip], excluding: hidden, sortByTime: false) { oid in
+        guard !tips.isEmpty else { return result }
+        try walk(from: tips, excluding: hidden, sortByTime: false) { oid in
             result.insert(ObjectID(oid))
             return true
         }

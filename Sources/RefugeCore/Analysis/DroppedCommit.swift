@@ -34,7 +34,7 @@ extension UpdateClassifier {
         var reachers: [ObjectID: [String]] = [:]
         for (name, tip) in try namedTips() where name != update.ref {
             // Commits reachable from the new value are not dropped: walk only what lies outside it.
-            let reached = try repository.commitSet(reachableFrom: tip, excluding: newCommit.map { [$0] } ?? [])
+            let reached = try repository.commitSet(reachableFrom: [tip], excluding: newCommit.map { [$0] } ?? [])
             for id in reached.intersection(dropped) { reachers[id, default: []].append(name) }
         }
         var rewrites: [ObjectID: ObjectID] = [:]

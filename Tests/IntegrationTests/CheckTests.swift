@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `git refuge check`: git's --force-if-includes rule, on the situations of git's t5533-push-cas.
+@Suite("Checking before a force push")
+struct CheckTests {
+    func check(_ box: Sandbox, in clone: String, _ arguments: String...) throws -> (status: Int32, json: [String: Any]) {
+        let result = try box.run(box.refugeBinary, ["check", "--json"] + arguments, in: clone)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        return (result.status, json)
+    }
+
+    /// alice and bob share main; bob pushes a fix; alice's background fetch brings it, unmerged.
+    func backgroundFetch(_ box: Sandbox) throws -> (alice: String, bobsFix: String) {
+        let (_, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.commit("alice's work", in: alice)
+        try box.git("fetch", "-q", "origin", in: alice)  // what an IDE does every minute
+        return (alice, fix)
+    }
+
+    @Test("a lease after a background fetch: bob's commit was never integrated; check fails and names it")
+    func backgroundFetchHazard() throws {
+        let box = try Sandbox()
+        let (alice, fix) = try backgroundFetch(box)
+        let (status, json) = try check(box, in: alice)
+        #expect(status == 1)
+        #expect(json["safe_to_force"] as? Bool == false)
+        #expect(json["ahead"] as? Int == 1 && json["behind"] as? Int == 1)
+        let drop = json["would_drop"] as? [[String: Any]]
+        #expect(drop?.compactMap { $0.string("oid") } == [fix])
+        #expect(drop?.first?["never_integrated"] as? Bool == true)
+        let moved = json["last_moved"] as? [String: Any]
+        #expect(moved?.string("how") == "fetch")
+        let text = try box.refuge("check", in: alice)
+        #expect(text.stdout.contains("never integrated"))
+        #expect(text.stdout.contains("safe next steps: git rebase origin/main"))
+    }
+
+    @Test("after rebasing onto the moved upstream (pull --rebase), nothing would be dropped")
+    func rebasedOntoUpstream() throws {
+        let box = try Sandbox()
+        let (alice, _) = try backgroundFetch(box)
+        try box.git("rebase", "-q", "origin/main", in: alice)
+        let (status, json) = try check(box, in: alice)
+        #expect(status == 0)
+        #expect((json["would_drop"] as? [Any])?.isEmpty == true)
+        #expect(json["safe_to_force"] as? Bool == true)
+    }
+
+    @Test("amending your own pushed commit: it would be dropped, but the branch had it: safe")
+    func amendOwnWork() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice")
+        let alice = clones[0]
+        try box.commit("base", in: alice)
+        let pushed = try box.commit("typo", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("commit", "-q", "--amend", "-m", "no typo", in: alice)
+        let (status, json) = try check(box, in: alice, "main", "--remote", "origin")
+        #expect(status == 0)
+        let drop = json["would_drop"] as? [[String: Any]]
+        #expect(drop?.compactMap { $0.string("oid") } == [pushed])
+        #expect(drop?.first?["never_integrated"] as? Bool == false)
+        let moved = json["last_moved"] as? [String: Any]
+        #expect(moved?.string("how") == "push")
+    }
+
+    @Test("a branch without upstream: one clear line and exit 1")
+    func noUpstream() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        try box.git("checkout", "-q", "-b", "local-only", in: clones[0])
+        let result = try box.refuge("check", in: clones[0])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: local-only has no upstream; pass --remote R, or set one with git branch --set-upstream-to\n")
+    }
+}
