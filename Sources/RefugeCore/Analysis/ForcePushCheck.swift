@@ -64,20 +64,38 @@ public struct ForcePushCheck: Sendable {
         else { throw Failure.noTrackingRef(remote: remoteName, branch: short) }
         let localTip = try repository.resolveReference(full).flatMap { try repository.peelToCommit($0) }
 
-        let localTips = localTip.map { [$0] } ?? []
-        let wouldDrop = try repository.commits(reachableFrom: [remoteTip], excluding: localTips)
-        // Everything any past value of the branch reached counts as integrated (rebased away or not).
-        var pastValues: [ObjectID] = []
-        for entry in (try? repository.reflog(of: full)) ?? [] {
-            if let new = entry.new, let commit = try repository.peelToCommit(new) { pastValues.append(commit) }
-        }
-        let integrated = wouldDrop.isEmpty ? [] : try repository.commitSet(reachableFrom: pastValues, excluding: localTips)
+        let risk = try Self.risk(of: remoteTip, overwrittenBy: localTip, branch: full, repository: repository, store: store)
         return ForcePushCheck(
             branch: full, trackingRef: tracking, local: localTip, remote: remoteTip,
             ahead: try localTip.map { try repository.countCommits(reachableFrom: [$0], excluding: [remoteTip]) } ?? 0,
-            behind: wouldDrop.count, wouldDrop: wouldDrop,
-            neverIntegrated: wouldDrop.filter { !integrated.contains($0.id) },
+            behind: risk.wouldDrop.count, wouldDrop: risk.wouldDrop, neverIntegrated: risk.neverIntegrated,
             lastMoved: try lastMovement(of: tracking, repository: repository, store: store))
+    }
+
+    /// The rule itself: the commits of `remoteTip` that `localTip` lacks, and of those the ones no past value
+    /// of `branch` reached (its reflog, and the values the audit log recorded, which outlive reflog expiry).
+    static func risk(of remoteTip: ObjectID, overwrittenBy localTip: ObjectID?, branch: String, repository: Repository,
+                     store: AuditStore?) throws -> (wouldDrop: [CommitSummary], neverIntegrated: [CommitSummary])
+    {
+        let localTips = localTip.map { [$0] } ?? []
+        let wouldDrop = try repository.commits(reachableFrom: [remoteTip], excluding: localTips)
+        guard !wouldDrop.isEmpty else { return ([], []) }
+        var pastValues: Set<ObjectID> = []
+        for entry in (try? repository.reflog(of: branch)) ?? [] {
+            if let new = entry.new, let commit = try repository.peelToCommit(new) { pastValues.insert(commit) }
+        }
+        if let store {
+            var filter = EventFilter(repository: repository.auditIdentity)
+            filter.ref = branch
+            filter.side = .local
+            for event in try store.events(filter) {
+                if let new = event.new, repository.contains(new), let commit = try repository.peelToCommit(new) {
+                    pastValues.insert(commit)
+                }
+            }
+        }
+        let integrated = try repository.commitSet(reachableFrom: pastValues.sorted(), excluding: localTips)
+        return (wouldDrop, wouldDrop.filter { !integrated.contains($0.id) })
     }
 
     /// The tracking ref's reflog says how it moved ("update by push", "fetch: fast-forward", "pull: …");

@@ -8,7 +8,9 @@ enum HookScripts {
             # refuge-hook: pre-push (installed by `git refuge install`; `git refuge uninstall` removes it)
             # Records what this clone is about to push by appending an "S" block to this git process's spool file;
             # `git refuge` drains it, with the remote-tracking updates that confirm the push. Docs/Hooks.md says why.
-            # It never stops a push itself: only a chained hook (one that was here before Refuge) can.
+            # A forced update starts `git refuge pre-push-check`, which warns (refuge.prePush=warn, the default) or
+            # refuses the push (block) when it would drop commits this clone never integrated; plain pushes never do.
+            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
             g=${GIT_DIR:-.git}
             [ -d "$g" ] || [ ! -f "$g" ] || read -r _ g < "$g"            # linked worktree: "gitdir: <path>"
             [ -d "$g" ] || g=.
@@ -52,17 +54,27 @@ enum HookScripts {
             { echo "S $t"
               echo "=remote $(redact "$1")"
               echo "=url $(redact "$2")"
-              olds=
+              updates= unsure= forced=
               while IFS= read -r l; do
                 echo "$l"
                 o=${l##* }                              # the remote's old id: the last field
-                case $o in $z|*[!0-9a-f]*|"") ;; *) olds=$olds$o$nl ;; esac
+                case $o in $z|*[!0-9a-f]*|"") continue ;; esac
+                n=${l#* }; n=${n%% *}                   # the local new id: the second field
+                # A fast-forward proves the old tip is here; anything else may drop work, or the tip may be missing.
+                if [ "$n" != $z ] && git merge-base --is-ancestor "$o" "$n" </dev/null 2>/dev/null; then continue; fi
+                unsure=$unsure$o$nl
+                [ "$n" = $z ] || { forced=1; updates=$updates$l$nl; }
               done
               # The overwritten tips this clone does not have: their dropped commits cannot be known here.
-              [ -z "$olds" ] || printf '%s' "$olds" | git cat-file --batch-check 2>/dev/null |
+              [ -z "$unsure" ] || printf '%s' "$unsure" | git cat-file --batch-check 2>/dev/null |
                 while read -r o w; do [ "$w" != missing ] || echo "=missing $o"; done
               echo .
             } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
+
+            # Not a fast-forward (or over a tip never fetched): may drop someone else's work. Check it (Docs/Hooks.md).
+            if [ -n "$forced" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
+              printf '%s' "$updates" | "$REFUGE_BIN" pre-push-check "$(redact "$1")" || exit 1   # refuge.prePush=block
+            fi
             exit 0
             """## + "\n"
         case .postReceive:

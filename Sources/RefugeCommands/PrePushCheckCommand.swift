@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import GitKit
+import RefugeCore
+
+/// Run by the pre-push shim when a push holds an update that is not a fast-forward.
+struct PrePushCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-push-check",
+        abstract: "Warn about (or refuse) a force push that drops commits never integrated (run by the pre-push hook).",
+        shouldDisplay: false)
+
+    @Argument(help: "The remote's name, as git gave it to pre-push.")
+    var remote: String
+
+    func run() throws {
+        let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        // Never break a push over Refuge's own trouble: without a repository or config, say so and let it go.
+        guard let repository = try? Repository.discover(fromEnvironment: true) else { return }
+        let configured = (try? repository.configString("refuge.prePush")) ?? nil
+        let mode = configured.flatMap { PrePushLeaseCheck.Mode(rawValue: $0.lowercased()) } ?? .warn
+        if let configured, PrePushLeaseCheck.Mode(rawValue: configured.lowercased()) == nil {
+            printError("refuge: refuge.prePush is '\(configured)'; expected warn, block or off (using warn)")
+        }
+        let store = (try? AuditLocation.resolve(for: repository, environment: environment))
+            .flatMap { FileManager.default.fileExists(atPath: $0.databasePath) ? try? AuditStore(location: $0, readOnly: true) : nil }
+        let outcome = PrePushLeaseCheck.run(input: input, remote: remote, mode: mode, repository: repository, store: store)
+        outcome.messages.forEach(printError)
+        if outcome.refuse { throw ExitCode.failure }
+    }
+}
