@@ -14,6 +14,26 @@ extension Repository {
         }
     }
 
+    /// Every value of the multi-valued `key`, in the order git lists them.
+    public func configStrings(_ key: String) throws -> [String] {
+        try withConfig(reading: key) { config in
+            var iterator: OpaquePointer?
+            let result = git_config_multivar_iterator_new(&iterator, config, key, nil)
+            if result == GIT_ENOTFOUND.rawValue { return [] }
+            try check(result, "reading git config \(key)")
+            defer { git_config_iterator_free(iterator) }
+            var values: [String] = []
+            var entry: UnsafeMutablePointer<git_config_entry>?
+            while true {
+                let next = git_config_next(&entry, iterator)
+                if next == GIT_ITEROVER.rawValue || next == GIT_ENOTFOUND.rawValue { break }
+                try check(next, "reading git config \(key)")
+                if let value = entry?.pointee.value { values.append(String(cString: value)) }
+            }
+            return values
+        }
+    }
+
     /// A boolean by git's rules (true/yes/on/1…), or nil when unset.
     public func configBool(_ key: String) throws -> Bool? {
         try withConfig(reading: key) { config in

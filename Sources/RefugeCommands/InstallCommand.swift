@@ -20,11 +20,15 @@ struct InstallCommand: ParsableCommand {
     @Flag(name: .long, help: "Install the server hooks, whatever the repository is.")
     var server = false
 
+    @Flag(help: "On a server, also install pre-receive, which enforces refuge.protect (installed anyway when it is set).")
+    var policy = false
+
     @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))
     var path: String?
 
     func validate() throws {
         if client && server { throw ValidationError("--client and --server cannot be used together") }
+        if client && policy { throw ValidationError("--policy is for servers: it installs pre-receive") }
     }
 
     func run() throws {
@@ -33,7 +37,8 @@ struct InstallCommand: ParsableCommand {
             let installer = HookInstaller(repository: repository)
             let role = client ? .client : server ? .server : installer.defaultRole()
             let location = try AuditLocation.resolve(for: repository, environment: environment)
-            for change in try installer.install(role: role, binaryPath: Self.executablePath(), location: location) {
+            let changes = try installer.install(role: role, binaryPath: Self.executablePath(), location: location, policy: policy)
+            for change in changes {
                 let chained = change.chained.map { " (runs the existing hook, kept as \($0))" } ?? ""
                 print("installed \(change.hook.rawValue) at \(change.path)\(chained)")
             }

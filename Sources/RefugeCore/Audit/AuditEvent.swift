@@ -31,11 +31,14 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
     public var batch: String
     /// The git process that made the update or ran the hook (`git push`, receive-pack, `git commit`…).
     public var processID: Int64?
+    /// Why a server's policy rejected the update; nil otherwise.
+    public var reason: String?
 
     public init(
         time: Date, side: Side, hook: HookName, repository: String, update: RefUpdate, kind: UpdateKind,
         dropped: Int?, status: EventStatus, batch: String, pusher: String? = nil, remote: String? = nil,
-        url: String? = nil, localRef: String? = nil, pushOptions: [String]? = nil, processID: Int64? = nil
+        url: String? = nil, localRef: String? = nil, pushOptions: [String]? = nil, processID: Int64? = nil,
+        reason: String? = nil
     ) {
         self.time = time
         self.side = side
@@ -54,6 +57,7 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
         self.status = status
         self.batch = batch
         self.processID = processID
+        self.reason = reason
     }
 
     public var update: RefUpdate? { RefUpdate(ref: ref, old: old, new: new) }

@@ -5,37 +5,55 @@ enum AuditMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: events and spool receipts") { db in
-            try db.create(table: "event") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("time", .datetime).notNull()
-                t.column("side", .text).notNull().check { ["client", "server", "local"].contains($0) }
-                t.column("hook", .text).notNull()
-                t.column("repository", .text).notNull()
-                t.column("ref", .text).notNull()
-                t.column("old", .text)
-                t.column("new", .text)
-                t.column("kind", .text).notNull()
-                    .check { ["create", "fast-forward", "forced", "delete"].contains($0) }
-                t.column("dropped", .integer)
-                t.column("pusher", .text)
-                t.column("remote", .text)
-                t.column("url", .text)
-                t.column("local_ref", .text)
-                t.column("push_options", .jsonText)
-                t.column("status", .text).notNull()
-                    .check { ["attempted", "confirmed", "accepted", "done"].contains($0) }
-                t.column("batch", .text).notNull()
-                t.column("process_id", .integer)
-                t.check(sql: "old IS NOT NULL OR new IS NOT NULL")
-            }
-            try db.create(index: "event_on_time", on: "event", columns: ["time"])
-            try db.create(index: "event_on_repository_ref", on: "event", columns: ["repository", "ref", "time"])
+            try createEventTable(db, named: "event", statuses: ["attempted", "confirmed", "accepted", "done"], withReason: false)
+            try createEventIndexes(db)
             // A spool file's key, once its records are in: draining the same file again imports nothing twice.
             try db.create(table: "spool_receipt") { t in
                 t.primaryKey("key", .text)
                 t.column("drained_at", .datetime).notNull()
             }
         }
+        // Server policy refusals (pre-receive): a `rejected` status and the reason. SQLite cannot change a
+        // CHECK constraint in place, so the table is rebuilt and its rows copied as they are.
+        migrator.registerMigration("v2: rejected updates and their reason") { db in
+            try createEventTable(
+                db, named: "event_v2", statuses: ["attempted", "confirmed", "accepted", "done", "rejected"], withReason: true)
+            try db.execute(sql: "INSERT INTO event_v2 SELECT *, NULL FROM event")
+            try db.drop(table: "event")
+            try db.rename(table: "event_v2", to: "event")
+            try createEventIndexes(db)
+        }
         return migrator
+    }
+
+    private static func createEventTable(_ db: Database, named name: String, statuses: [String], withReason: Bool) throws {
+        try db.create(table: name) { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("time", .datetime).notNull()
+            t.column("side", .text).notNull().check { ["client", "server", "local"].contains($0) }
+            t.column("hook", .text).notNull()
+            t.column("repository", .text).notNull()
+            t.column("ref", .text).notNull()
+            t.column("old", .text)
+            t.column("new", .text)
+            t.column("kind", .text).notNull()
+                .check { ["create", "fast-forward", "forced", "delete"].contains($0) }
+            t.column("dropped", .integer)
+            t.column("pusher", .text)
+            t.column("remote", .text)
+            t.column("url", .text)
+            t.column("local_ref", .text)
+            t.column("push_options", .jsonText)
+            t.column("status", .text).notNull().check { statuses.contains($0) }
+            t.column("batch", .text).notNull()
+            t.column("process_id", .integer)
+            if withReason { t.column("reason", .text) }
+            t.check(sql: "old IS NOT NULL OR new IS NOT NULL")
+        }
+    }
+
+    private static func createEventIndexes(_ db: Database) throws {
+        try db.create(index: "event_on_time", on: "event", columns: ["time"])
+        try db.create(index: "event_on_repository_ref", on: "event", columns: ["repository", "ref", "time"])
     }
 }

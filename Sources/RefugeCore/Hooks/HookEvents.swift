@@ -16,12 +16,7 @@ struct HookEvents {
     {
         let parsed = ReceiveLine.parse(input, hook: .postReceive)
         warnings += parsed.malformed.map(\.description)
-        let variables = Dictionary(metadata.all("env").compactMap { entry -> (String, String)? in
-            guard let equals = entry.firstIndex(of: "=") else { return nil }
-            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
-        }, uniquingKeysWith: { first, _ in first })
-        let pusher = ["GL_USER", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"].lazy.compactMap { variables[$0] }.first
-            ?? Identity.accountName(uid: owner)
+        let pusher = pusher(metadata)
         let options = metadata.all("option")
         let batch = UUID().uuidString
         return parsed.lines.map { update in
@@ -31,6 +26,40 @@ struct HookEvents {
                 kind: classification.kind, dropped: classification.dropped, status: .accepted, batch: batch,
                 pusher: pusher, pushOptions: options.isEmpty ? nil : options, processID: gitProcess)
         }
+    }
+
+    /// pre-receive: one `rejected` server event per update the policy refused, with its reason, kind and
+    /// dropped count as the hook computed them (the refused objects are gone by now).
+    func rejected(input: String, metadata: TransactionSpoolFile.Metadata, time: Date, warnings: inout [String])
+        -> [AuditEvent]
+    {
+        let parsed = ReceiveLine.parse(input, hook: .preReceive)
+        warnings += parsed.malformed.map(\.description)
+        func perRef(_ key: String) -> [String: String] {
+            Dictionary(metadata.all(key).map { entry -> (String, String) in
+                let ref = entry.prefix { $0 != " " }
+                return (String(ref), String(entry.dropFirst(ref.count + 1)))
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        let (kinds, dropped, reasons) = (perRef("kind"), perRef("dropped"), perRef("reason"))
+        let batch = UUID().uuidString
+        return parsed.lines.map { update in
+            AuditEvent(
+                time: time, side: .server, hook: .preReceive, repository: repository.auditIdentity, update: update,
+                kind: kinds[update.ref].flatMap(UpdateKind.init(rawValue:)) ?? (update.new == nil ? .delete : .forced),
+                dropped: dropped[update.ref].flatMap { Int($0) }, status: .rejected, batch: batch,
+                pusher: pusher(metadata), processID: gitProcess, reason: reasons[update.ref])
+        }
+    }
+
+    /// The first of GL_USER, REMOTE_USER, GIT_PUSH_CERT_SIGNER the hook saw, else the spool file's owner.
+    func pusher(_ metadata: TransactionSpoolFile.Metadata) -> String {
+        let variables = Dictionary(metadata.all("env").compactMap { entry -> (String, String)? in
+            guard let equals = entry.firstIndex(of: "=") else { return nil }
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }, uniquingKeysWith: { first, _ in first })
+        return ["GL_USER", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"].lazy.compactMap { variables[$0] }.first
+            ?? Identity.accountName(uid: owner)
     }
 
     /// pre-push: one `attempted` client event per ref; `ref` is the remote's. An overwritten tip this clone

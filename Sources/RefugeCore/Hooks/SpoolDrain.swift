@@ -90,6 +90,8 @@ public struct SpoolDrain {
                         if let tracking = pushed.trackingRef { expectedTracking[tracking, default: []].append(events.count) }
                         events.append(pushed.event)
                     }
+                case .rejected(let uptime, let input, let metadata):
+                    events += hooks.rejected(input: input, metadata: metadata, time: time(uptime, status), warnings: &warnings)
                 case .prepared, .committed:
                     continue
                 }

@@ -14,6 +14,8 @@ struct TransactionSpoolFile {
         case push(uptime: Double?, input: String, metadata: Metadata)
         /// post-receive: the hook's input, with the pusher's variables and the push options.
         case accepted(uptime: Double?, input: String, metadata: Metadata)
+        /// pre-receive: the updates the server's policy refused, with the pusher and each reason.
+        case rejected(uptime: Double?, input: String, metadata: Metadata)
     }
 
     /// A block's `=key value` lines, in order.
@@ -39,7 +41,7 @@ struct TransactionSpoolFile {
             if line.isEmpty { continue }
             guard let current = header else {
                 let parts = line.split(separator: " ")
-                if parts.count == 2, let letter = parts[0].first, parts[0].count == 1, "CPSA".contains(letter) {
+                if parts.count == 2, let letter = parts[0].first, parts[0].count == 1, "CPSAR".contains(letter) {
                     header = (letter, Double(parts[1]))
                 } else {
                     problems.append("line \(number): expected a block header, got \(String(line).debugDescription)")
@@ -51,13 +53,14 @@ struct TransactionSpoolFile {
                 case "C": blocks.append(.committed(uptime: current.uptime, lines: lines))
                 case "P": blocks.append(.prepared(uptime: current.uptime, values: values))
                 case "S": blocks.append(.push(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
+                case "R": blocks.append(.rejected(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
                 default: blocks.append(.accepted(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
                 }
                 (lines, values, input, metadata, header) = ([], [:], [], Metadata(), nil)
                 continue
             }
             switch current.kind {
-            case "S", "A":
+            case "S", "A", "R":
                 if line.hasPrefix("=") {
                     let entry = line.dropFirst()
                     let key = entry.prefix { $0 != " " }
@@ -118,7 +121,7 @@ extension TransactionSpoolFile {
             switch block {
             case .prepared(_, let values):
                 valuesBefore.merge(values) { _, newer in newer }
-            case .push, .accepted:
+            case .push, .accepted, .rejected:
                 continue
             case .committed(let uptime, let lines):
                 transaction += 1

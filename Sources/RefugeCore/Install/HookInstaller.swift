@@ -39,12 +39,18 @@ public struct HookInstaller {
 
     /// Installs the role's hooks. Re-running rewrites Refuge's own shims (say, with a moved binary) and
     /// never chains a Refuge shim to itself.
-    public func install(role: Role, binaryPath: String, location: AuditLocation) throws -> [Change] {
+    /// - Parameter policy: also install pre-receive (server policy); it is installed anyway on a server
+    ///   where `refuge.protect` is set.
+    public func install(role: Role, binaryPath: String, location: AuditLocation, policy: Bool = false) throws -> [Change] {
         try location.prepareRepositoryDirectories()
         let directory = try hooksDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var hooks = role == .server ? HookName.server : HookName.client
+        if role == .server, try policy || !repository.configStrings("refuge.protect").isEmpty {
+            hooks.insert(.preReceive, at: 0)
+        }
         var changes: [Change] = []
-        for hook in role == .server ? HookName.server : HookName.client {
+        for hook in hooks {
             let path = "\(directory)/\(hook.rawValue)"
             let chainedPath = path + Self.chainedSuffix
             var chained: String? = FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil

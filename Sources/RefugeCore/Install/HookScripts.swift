@@ -116,6 +116,27 @@ enum HookScripts {
             } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
             exit 0
             """## + "\n"
+        case .preReceive:
+            return ##"""
+            #!/bin/sh
+            # refuge-hook: pre-receive (installed by `git refuge install --policy`, or when refuge.protect is set)
+            # Server policy: refuses forced updates and deletions of protected refs (refuge.protect), except by the
+            # pushers refuge.allowForce names, and records each refusal. It runs in quarantine: it reads the pushed
+            # objects and writes no ref. `git refuge pre-receive` does the work; see Docs/Hooks.md.
+            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
+            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | "$0.refuge-chained" "$@" || exit     # it refused the push: so be it
+              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
+              exit
+            fi
+            if command -v "$REFUGE_BIN" >/dev/null 2>&1; then
+              exec "$REFUGE_BIN" pre-receive "$@"
+            fi
+            echo "refuge: warning: $REFUGE_BIN not found; refuge.protect is not enforced for this push" >&2
+            while read -r _; do :; done
+            exit 0
+            """## + "\n"
         case .referenceTransaction:
             return ##"""
             #!/bin/sh

@@ -30,6 +30,8 @@ public enum EventStatus: String, Codable, Sendable, CaseIterable {
     case accepted
     /// A local update that git committed.
     case done
+    /// A server's policy refused it (pre-receive); `reason` says why.
+    case rejected
 }
 
 /// The git hooks Refuge installs.
@@ -37,6 +39,7 @@ public enum HookName: String, Codable, Sendable, CaseIterable {
     case prePush = "pre-push"
     case postReceive = "post-receive"
     case referenceTransaction = "reference-transaction"
+    case preReceive = "pre-receive"
 
     /// Hooks that belong in a clone and on a server.
     public static let client: [HookName] = [.prePush, .referenceTransaction]

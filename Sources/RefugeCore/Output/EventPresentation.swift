@@ -11,7 +11,7 @@ public struct EventJSON: Encodable {
 
     enum Key: String, CodingKey {
         case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, remote, url, status
-        case pushOptions = "push_options", localRef = "local_ref", batch
+        case pushOptions = "push_options", localRef = "local_ref", batch, reason
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,6 +33,7 @@ public struct EventJSON: Encodable {
         try container.encode(event.pushOptions, forKey: .pushOptions)
         try container.encode(event.localRef, forKey: .localRef)
         try container.encode(event.batch, forKey: .batch)
+        try container.encode(event.reason, forKey: .reason)
     }
 }
 
@@ -153,6 +154,7 @@ public struct EventText {
         field("url", event.url)
         field("push options", event.pushOptions?.joined(separator: ", "))
         field("batch", event.batch)
+        field("reason", event.reason)
         if event.kind.canDropCommits {
             field("dropped", event.dropped.map(String.init) ?? "unknown (this repository never had the old commits)")
         }
