@@ -10,24 +10,10 @@ struct CheckTests {
         return (result.status, json)
     }
 
-    /// alice and bob share main; bob pushes a fix; alice's background fetch brings it, unmerged.
-    func backgroundFetch(_ box: Sandbox) throws -> (alice: String, bobsFix: String) {
-        let (_, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
-        let fix = try box.commit("bob's fix", in: bob)
-        try box.git("push", "-q", "origin", "main", in: bob)
-        try box.commit("alice's work", in: alice)
-        try box.git("fetch", "-q", "origin", in: alice)  // what an IDE does every minute
-        return (alice, fix)
-    }
-
     @Test("a lease after a background fetch: bob's commit was never integrated; check fails and names it")
     func backgroundFetchHazard() throws {
         let box = try Sandbox()
-        let (alice, fix) = try backgroundFetch(box)
+        let (_, alice, fix) = try box.divergedTeam()
         let (status, json) = try check(box, in: alice)
         #expect(status == 1)
         #expect(json["safe_to_force"] as? Bool == false)
@@ -45,7 +31,7 @@ struct CheckTests {
     @Test("after rebasing onto the moved upstream (pull --rebase), nothing would be dropped")
     func rebasedOntoUpstream() throws {
         let box = try Sandbox()
-        let (alice, _) = try backgroundFetch(box)
+        let (_, alice, _) = try box.divergedTeam()
         try box.git("rebase", "-q", "origin/main", in: alice)
         let (status, json) = try check(box, in: alice)
         #expect(status == 0)

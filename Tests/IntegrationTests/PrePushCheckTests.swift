@@ -5,24 +5,10 @@ import Testing
 /// through real pushes.
 @Suite("The lease check before a push")
 struct PrePushCheckTests {
-    /// Bob pushes a fix; Alice, with her own commit, gets it only by a background fetch.
-    func scene(_ box: Sandbox, fetch: Bool = true) throws -> (server: String, alice: String, fix: String) {
-        let (server, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
-        let fix = try box.commit("bob's fix", in: bob)
-        try box.git("push", "-q", "origin", "main", in: bob)
-        try box.commit("alice's work", in: alice)
-        if fetch { try box.git("fetch", "-q", "origin", in: alice) }
-        return (server, alice, fix)
-    }
-
     @Test("warn: --force-with-lease after a background fetch passes the lease; Refuge names what it drops")
     func warnAfterBackgroundFetch() throws {
         let box = try Sandbox()
-        let (server, alice, fix) = try scene(box)
+        let (server, alice, fix) = try box.divergedTeam()
         let push = try box.git("push", "-q", "--force-with-lease", "origin", "main", in: alice)
         #expect(push.succeeded)
         let lines = push.stderr.split(separator: "\n").filter { $0.hasPrefix("refuge:") }
@@ -36,7 +22,7 @@ struct PrePushCheckTests {
     @Test("block: the push is refused and the server keeps bob's fix; --no-verify overrides")
     func block() throws {
         let box = try Sandbox()
-        let (server, alice, fix) = try scene(box)
+        let (server, alice, fix) = try box.divergedTeam()
         try box.git("config", "refuge.prePush", "block", in: alice)
         let push = try box.git("push", "-q", "--force-with-lease", "origin", "main", in: alice, allowFailure: true)
         #expect(!push.succeeded)
@@ -84,7 +70,7 @@ struct PrePushCheckTests {
     @Test("a force push over a tip this clone never fetched: says it drops commits never seen")
     func neverFetched() throws {
         let box = try Sandbox()
-        let (_, alice, fix) = try scene(box, fetch: false)
+        let (_, alice, fix) = try box.divergedTeam(fetch: false)
         let push = try box.git("push", "-q", "--force", "origin", "main", in: alice)
         #expect(push.succeeded)
         #expect(push.stderr.contains("refuge: this push overwrites main at \(fix.prefix(7)), which this clone has never fetched:"))
@@ -93,7 +79,7 @@ struct PrePushCheckTests {
     @Test("off: no check, no message")
     func off() throws {
         let box = try Sandbox()
-        let (_, alice, _) = try scene(box)
+        let (_, alice, _) = try box.divergedTeam()
         try box.git("config", "refuge.prePush", "off", in: alice)
         let push = try box.git("push", "-q", "--force-with-lease", "origin", "main", in: alice)
         #expect(push.succeeded && !push.stderr.contains("refuge:"))

@@ -163,6 +163,21 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
         return (server, clones)
     }
 
+    /// The force-push hazard: Alice and Bob share main on a server; Bob pushes a fix; Alice commits her own
+    /// work and, when `fetch`, fetches (as an IDE does every minute), leaving Bob's fix unmerged.
+    func divergedTeam(fetch: Bool = true) throws -> (server: String, alice: String, fix: String) {
+        let (server, clones) = try serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        try commit("base", in: alice)
+        try git("push", "-q", "origin", "main", in: alice)
+        try git("pull", "-q", "origin", "main", in: bob)
+        let fix = try commit("bob's fix", in: bob)
+        try git("push", "-q", "origin", "main", in: bob)
+        try commit("alice's work", in: alice)
+        if fetch { try git("fetch", "-q", "origin", in: alice) }
+        return (server, alice, fix)
+    }
+
     /// Makes a commit with a file change, returns its id.
     @discardableResult
     func commit(_ message: String, in directory: String, file: String? = nil) throws -> String {
