@@ -15,8 +15,11 @@ struct PrePushCheckCommand: ParsableCommand {
 
     func run() throws {
         let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        // Never break a push over Refuge's own trouble: without a repository or config, say so and let it go.
-        guard let repository = try? Repository.discover(fromEnvironment: true) else { return }
+        // Never break a push over Refuge's own trouble: without a repository, say so and let it go.
+        guard let repository = try? Repository.discover(fromEnvironment: true) else {
+            printError("refuge: warning: cannot open the repository; this push is not checked (refuge.prePush)")
+            return
+        }
         let configured = (try? repository.configString("refuge.prePush")) ?? nil
         let mode = configured.flatMap { PrePushLeaseCheck.Mode(rawValue: $0.lowercased()) } ?? .warn
         if let configured, PrePushLeaseCheck.Mode(rawValue: configured.lowercased()) == nil {
