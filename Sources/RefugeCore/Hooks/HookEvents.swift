@@ -11,7 +11,7 @@ struct HookEvents {
 
     /// post-receive: one `accepted` server event per updated ref. The pusher is the first of
     /// GL_USER, REMOTE_USER, GIT_PUSH_CERT_SIGNER, else the account receive-pack ran as.
-    func accepted(input: String, metadata: TransactionSpoolFile.Metadata, time: Date, warnings: inout [String])
+    func accepted(input: String, metadata: SpoolFile.Metadata, time: Date, warnings: inout [String])
         -> [AuditEvent]
     {
         let parsed = ReceiveLine.parse(input, hook: .postReceive)
@@ -30,7 +30,7 @@ struct HookEvents {
 
     /// pre-receive: one `rejected` server event per update the policy refused, with its reason, kind and
     /// dropped count as the hook computed them (the refused objects are gone by now).
-    func rejected(input: String, metadata: TransactionSpoolFile.Metadata, time: Date, warnings: inout [String])
+    func rejected(input: String, metadata: SpoolFile.Metadata, time: Date, warnings: inout [String])
         -> [AuditEvent]
     {
         let parsed = ReceiveLine.parse(input, hook: .preReceive)
@@ -53,7 +53,7 @@ struct HookEvents {
     }
 
     /// The first of GL_USER, REMOTE_USER, GIT_PUSH_CERT_SIGNER the hook saw, else the spool file's owner.
-    func pusher(_ metadata: TransactionSpoolFile.Metadata) -> String {
+    func pusher(_ metadata: SpoolFile.Metadata) -> String {
         let variables = Dictionary(metadata.all("env").compactMap { entry -> (String, String)? in
             guard let equals = entry.firstIndex(of: "=") else { return nil }
             return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
@@ -64,7 +64,7 @@ struct HookEvents {
 
     /// pre-push: one `attempted` client event per ref; `ref` is the remote's. An overwritten tip this clone
     /// did not have when it pushed makes the update forced with dropped unknown.
-    func pushed(input: String, metadata: TransactionSpoolFile.Metadata, time: Date, warnings: inout [String])
+    func pushed(input: String, metadata: SpoolFile.Metadata, time: Date, warnings: inout [String])
         -> [(event: AuditEvent, trackingRef: String?)]
     {
         let parsed = PrePushLine.parse(input)

@@ -67,7 +67,7 @@ public struct SpoolDrain {
             report.warnings.append("cannot read spool file \(path); it is kept")
             return
         }
-        let file = TransactionSpoolFile(text: text)
+        let file = SpoolFile(text: text)
         var warnings = file.problems.map { "spool file \(path), \($0)" }
         let gitProcess = Int64(name.split(separator: ".")[1]) ?? 0
         let receipt = "rt:\(gitProcess):\(status.inode):\(status.size):\(status.modified.timeIntervalSince1970)"

@@ -6,12 +6,12 @@ import Testing
 /// How the drain reads what the reference-transaction shim wrote; the inputs are what git 2.39 hands
 /// the hook for each command (recorded with a logging hook).
 @Suite("Reading the transaction spool")
-struct TransactionSpoolTests {
+struct SpoolFileTests {
     let a = String(repeating: "a", count: 40)
     let b = String(repeating: "b", count: 40)
     let zero = String(repeating: "0", count: 40)
 
-    func updates(_ text: String) -> [SpooledUpdate] { TransactionSpoolFile(text: text).updates() }
+    func updates(_ text: String) -> [SpooledUpdate] { SpoolFile(text: text).updates() }
 
     @Test("a commit through HEAD: the duplicate HEAD line is dropped")
     func commitThroughHead() {
@@ -61,7 +61,7 @@ struct TransactionSpoolTests {
 
     @Test("an interrupted block is reported and not recorded; garbage lines are reported")
     func interrupted() {
-        let file = TransactionSpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
+        let file = SpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
         #expect(file.updates().map(\.update.ref) == ["refs/heads/x"])
         #expect(file.problems.count == 2)
     }

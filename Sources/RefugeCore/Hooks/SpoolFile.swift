@@ -3,7 +3,7 @@ import GitKit
 
 /// What Refuge's hook shims wrote for one git process (see Hooks/ and Docs/Hooks.md): a file of blocks,
 /// each a header line `<letter> <uptime>`, its lines, and a closing `.` line.
-struct TransactionSpoolFile {
+struct SpoolFile {
     enum Block {
         /// reference-transaction, "prepared": values refs held when git passed their old id as zero.
         case prepared(uptime: Double?, values: [String: ObjectID])
@@ -87,7 +87,7 @@ struct TransactionSpoolFile {
     }
 }
 
-extension TransactionSpoolFile {
+extension SpoolFile {
     /// Both fields parsed (zero is nil), or nil when either is not an object id.
     fileprivate static func ids(_ old: Substring, _ new: Substring) -> (old: ObjectID?, new: ObjectID?)? {
         do {
@@ -108,7 +108,7 @@ struct SpooledUpdate {
     var oldNeedsResolution: Bool
 }
 
-extension TransactionSpoolFile {
+extension SpoolFile {
     /// The ref updates this git process made, with git's noise removed:
     /// pseudorefs (ORIG_HEAD…), the duplicate HEAD line of an update through HEAD, zero-to-zero lines,
     /// and `pack-refs` (which rewrites every ref to its own value, then deletes the loose copies).
