@@ -61,6 +61,50 @@ extension Repository {
         }
     }
 
+    /// Adds `value` to the multi-valued `key` in the repository's own config file, unless it is there already.
+    public func addConfigValue(_ key: String, _ value: String) throws {
+        try withLocalConfig(key) { config in
+            // libgit2 adds a value when the pattern matches none of the existing ones.
+            let result = git_config_set_multivar(config, key, "^" + Self.regexEscaped(value) + "$", value)
+            try check(result, "adding \(value) to git config \(key)")
+        }
+    }
+
+    /// Removes exactly `value` from the multi-valued `key` in the repository's own config file.
+    public func removeConfigValue(_ key: String, _ value: String) throws {
+        try withLocalConfig(key) { config in
+            let result = git_config_delete_multivar(config, key, "^" + Self.regexEscaped(value) + "$")
+            if result == GIT_ENOTFOUND.rawValue { return }
+            try check(result, "removing \(value) from git config \(key)")
+        }
+    }
+
+    /// The values of `key` in the repository's own config file only.
+    public func localConfigStrings(_ key: String) throws -> [String] {
+        try withLocalConfig(key) { config in
+            var iterator: OpaquePointer?
+            let result = git_config_multivar_iterator_new(&iterator, config, key, nil)
+            if result == GIT_ENOTFOUND.rawValue { return [] }
+            try check(result, "reading git config \(key)")
+            defer { git_config_iterator_free(iterator) }
+            var values: [String] = []
+            var entry: UnsafeMutablePointer<git_config_entry>?
+            while git_config_next(&entry, iterator) == 0 {
+                if let value = entry?.pointee.value { values.append(String(cString: value)) }
+            }
+            return values
+        }
+    }
+
+    private static func regexEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if "\\^$.|?*+()[]{}".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
     /// The value of `key` in the repository's own config file only (not global or system).
     public func localConfigString(_ key: String) throws -> String? {
         try withLocalConfig(key) { config in

@@ -34,3 +34,27 @@ extension Repository {
         return entries
     }
 }
+
+extension Repository {
+    /// The refs that have a reflog in this repository's common directory (deleted branches have none:
+    /// git removes a branch's reflog with it), plus `HEAD`.
+    public func reflogReferenceNames() -> [String] {
+        var names: [String] = []
+        let logs = "\(commonDirectory)/logs"
+        if let enumerator = FileManager.default.enumerator(atPath: "\(logs)/refs") {
+            while let relative = enumerator.nextObject() as? String {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: "\(logs)/refs/\(relative)", isDirectory: &isDirectory), !isDirectory.boolValue {
+                    names.append("refs/\(relative)")
+                }
+            }
+        }
+        return ["HEAD"] + names.sorted()
+    }
+
+    /// The git directories of this repository's linked worktrees (each has its own HEAD and HEAD reflog).
+    public func linkedWorktreeDirectories() -> [String] {
+        let base = "\(commonDirectory)/worktrees"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).sorted().map { "\(base)/\($0)" }
+    }
+}

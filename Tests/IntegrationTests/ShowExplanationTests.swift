@@ -36,7 +36,7 @@ struct ShowExplanationTests {
         #expect(dropped.allSatisfy { $0["reachable_from"] as? [String] == ["refs/heads/backup"] })
     }
 
-    @Test("a reset over unpushed work: the commit is gone and nothing rewrote it")
+    @Test("a reset over unpushed work: no ref reaches the commit, a pin keeps it, nothing rewrote it")
     func lostWork() throws {
         let box = try Sandbox()
         let (_, clones) = try box.serverWithClones("alice")
@@ -47,11 +47,18 @@ struct ShowExplanationTests {
         let dropped = try droppedCommits(box, in: alice, eventOn: "main")
         #expect(dropped.count == 1)
         #expect(dropped.first?.string("oid") == lost)
-        #expect(dropped.first?.string("state") == "gone")
+        #expect(dropped.first?.string("state") == "pinned")
         #expect(dropped.first?.isNull("rewritten_as") == true)
         #expect(dropped.first?["reachable_from"] as? [String] == [])
+        #expect(dropped.first?["pinned_by"] as? [String] == ["refs/refuge/kept/\(lost)"])
         let text = try box.refuge("show", "\(try box.events(in: alice, "--forced").last?.int("id") ?? 0)", in: alice)
-        #expect(text.stdout.contains("gone: no ref reaches it"))
+        #expect(text.stdout.contains("pinned: kept by refs/refuge/kept/\(lost)"))
+        // Without the pin, nothing would keep it.
+        try box.git("update-ref", "-d", "refs/refuge/kept/\(lost)", in: alice)
+        let after = try droppedCommits(box, in: alice, eventOn: "main")
+        #expect(after.first?.string("state") == "gone")
+        let again = try box.refuge("show", "\(try box.events(in: alice, "--forced").last?.int("id") ?? 0)", in: alice)
+        #expect(again.stdout.contains("gone: no ref reaches it"))
     }
 
     @Test("a force push on the server: the teammate's commit is still on another branch of the server")

@@ -12,14 +12,16 @@ public struct DroppedCommit: Sendable {
     }
 
     public let commit: CommitSummary
-    /// The refs that still reach it, the updated ref itself excepted.
+    /// The refs that still reach it, the updated ref itself and Refuge's pins excepted.
     public let reachableFrom: [String]
+    /// Refuge's pins (`refs/refuge/kept/…`) that keep it.
+    public let pinnedBy: [String]
     /// The commit in the new history with the same patch: the update rewrote it (a rebase, an amend).
     public let rewrittenAs: ObjectID?
 
     public var state: State {
-        if reachableFrom.isEmpty { return .gone }
-        return reachableFrom.allSatisfy { $0.hasPrefix("refs/refuge/") } ? .pinned : .reachable
+        if !reachableFrom.isEmpty { return .reachable }
+        return pinnedBy.isEmpty ? .gone : .pinned
     }
 }
 
@@ -50,7 +52,10 @@ extension UpdateClassifier {
             }
         }
         return commits.map {
-            DroppedCommit(commit: $0, reachableFrom: (reachers[$0.id] ?? []).sorted(), rewrittenAs: rewrites[$0.id])
+            let refs = (reachers[$0.id] ?? []).sorted()
+            return DroppedCommit(
+                commit: $0, reachableFrom: refs.filter { !$0.hasPrefix("refs/refuge/") },
+                pinnedBy: refs.filter { $0.hasPrefix("refs/refuge/") }, rewrittenAs: rewrites[$0.id])
         }
     }
 

@@ -49,10 +49,12 @@ public struct UpdateClassifier {
         }
     }
 
-    /// The commits every ref (and a detached HEAD) points at now, except the refs named in `excluding`.
+    /// The commits every ref (and a detached HEAD) points at now, except the refs named in `excluding` and
+    /// Refuge's pins (a pin keeps dropped work, it does not undo the drop).
     public func remainingTips(excluding: Set<String>?) throws -> [ObjectID] {
         var tips: Set<ObjectID> = []
-        for reference in try repository.directReferences() where !(excluding?.contains(reference.name) ?? false) {
+        for reference in try repository.directReferences()
+        where !(excluding?.contains(reference.name) ?? false) && !reference.name.hasPrefix(Pins.namespace) {
             if let commit = try repository.peelToCommit(reference.target) { tips.insert(commit) }
         }
         if let head = try repository.resolveReference("HEAD"), let commit = try repository.peelToCommit(head) {

@@ -31,14 +31,16 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
     public var batch: String
     /// The git process that made the update or ran the hook (`git push`, receive-pack, `git commit`…).
     public var processID: Int64?
-    /// Why a server's policy rejected the update; nil otherwise.
+    /// Why a server's policy rejected the update, or what a recovery did; nil otherwise.
     public var reason: String?
+    /// For a recovery: the event whose update it undid.
+    public var undoes: Int64?
 
     public init(
         time: Date, side: Side, hook: HookName, repository: String, update: RefUpdate, kind: UpdateKind,
         dropped: Int?, status: EventStatus, batch: String, pusher: String? = nil, remote: String? = nil,
         url: String? = nil, localRef: String? = nil, pushOptions: [String]? = nil, processID: Int64? = nil,
-        reason: String? = nil
+        reason: String? = nil, undoes: Int64? = nil
     ) {
         self.time = time
         self.side = side
@@ -58,6 +60,7 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
         self.batch = batch
         self.processID = processID
         self.reason = reason
+        self.undoes = undoes
     }
 
     public var update: RefUpdate? { RefUpdate(ref: ref, old: old, new: new) }

@@ -23,6 +23,28 @@ enum AuditMigrations {
             try db.rename(table: "event_v2", to: "event")
             try createEventIndexes(db)
         }
+        // Pins (refs/refuge/kept/<oid>) and which recovery undid which update.
+        migrator.registerMigration("v3: pins and recoveries") { db in
+            try db.alter(table: "event") { t in
+                t.add(column: "undoes", .integer).references("event", onDelete: .setNull)
+            }
+            try db.create(table: "pin") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("repository", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("source_ref", .text)
+                t.column("event_id", .integer).references("event", onDelete: .setNull)
+                t.column("reason", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("removed_at", .datetime)
+                t.column("removed_by", .text)
+            }
+            // One live row per pin ref; a pin pruned and made again gets a new row.
+            try db.create(
+                index: "pin_live_name", on: "pin", columns: ["repository", "name"], unique: true,
+                condition: Column("removed_at") == nil)
+        }
         return migrator
     }
 

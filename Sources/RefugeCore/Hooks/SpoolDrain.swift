@@ -121,7 +121,9 @@ public struct SpoolDrain {
                     dropped: classification.dropped, status: .done, batch: batch,
                     pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess))
             }
-            report.recorded += try store.append(events, receipt: receipt).count
+            let saved = try store.append(events, receipt: receipt)
+            report.recorded += saved.count
+            Pins(repository: repository, store: store).keepDropped(by: saved, warnings: &warnings)
             report.warnings += warnings
             try? FileManager.default.removeItem(atPath: path)
         } catch {

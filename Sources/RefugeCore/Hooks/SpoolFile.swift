@@ -110,7 +110,7 @@ struct SpooledUpdate {
 
 extension SpoolFile {
     /// The ref updates this git process made, with git's noise removed:
-    /// pseudorefs (ORIG_HEAD…), the duplicate HEAD line of an update through HEAD, zero-to-zero lines,
+    /// pseudorefs (ORIG_HEAD…), Refuge's pins, the duplicate HEAD line of an update through HEAD, zero-to-zero lines,
     /// and `pack-refs` (which rewrites every ref to its own value, then deletes the loose copies).
     func updates() -> [SpooledUpdate] {
         var result: [SpooledUpdate] = []
@@ -129,6 +129,7 @@ extension SpoolFile {
                 let pairs = Set(lines.filter { $0.ref != "HEAD" }.map { "\($0.old?.hex ?? "") \($0.new?.hex ?? "")" })
                 for line in lines {
                     guard line.ref == "HEAD" || line.ref.hasPrefix("refs/") else { continue }
+                    if line.ref.hasPrefix(Pins.namespace) { continue }  // Refuge's own pins: the pin table records them
                     if line.ref == "HEAD" && pairs.contains("\(line.old?.hex ?? "") \(line.new?.hex ?? "")") { continue }
                     let old = line.old ?? valuesBefore[line.ref]
                     if line.old == nil, let new = line.new, old == new {

@@ -9,6 +9,8 @@ public struct HookInstaller {
     static let chainedSuffix = ".refuge-chained"
     /// Set when install turned on `core.logAllRefUpdates`, so that uninstall turns off only what it turned on.
     static let logAllRefUpdatesKey = "refuge.installedLogAllRefUpdates"
+    /// Hidden from clients by `transfer.hideRefs` (Refuge's pins live under it).
+    static let hiddenNamespace = "refs/refuge"
 
     let repository: Repository
 
@@ -64,6 +66,8 @@ public struct HookInstaller {
             try Self.writeShim(hook, to: path, binaryPath: binaryPath)
             changes.append(Change(hook: hook, path: path, chained: chained))
         }
+        // Pins are Refuge's bookkeeping: no fetch, clone, ls-remote or push sees or touches them.
+        try repository.addConfigValue("transfer.hideRefs", Self.hiddenNamespace)
         if role == .server, try repository.localConfigString("core.logAllRefUpdates") == nil {
             // Bare repositories keep no reflog by default; recovery reads them. `always` includes tags.
             try repository.setConfig("core.logAllRefUpdates", to: "always")
@@ -76,7 +80,7 @@ public struct HookInstaller {
     public func uninstall() throws -> [Change] {
         let directory = try hooksDirectory()
         var changes: [Change] = []
-        for hook in HookName.allCases {
+        for hook in HookName.installable {
             let path = "\(directory)/\(hook.rawValue)"
             guard Self.isRefugeShim(at: path) else { continue }
             try FileManager.default.removeItem(atPath: path)
@@ -87,6 +91,10 @@ public struct HookInstaller {
                 restored = path
             }
             changes.append(Change(hook: hook, path: path, chained: restored))
+        }
+        // Pins that remain stay hidden; without any, the config is as it was.
+        if try repository.references(under: Pins.namespace).isEmpty {
+            try repository.removeConfigValue("transfer.hideRefs", Self.hiddenNamespace)
         }
         if try repository.localConfigString(Self.logAllRefUpdatesKey) != nil {
             try repository.unsetConfig("core.logAllRefUpdates")
@@ -109,7 +117,7 @@ public struct HookInstaller {
 
     public func states() throws -> [HookState] {
         let directory = try hooksDirectory()
-        return HookName.allCases.map { hook in
+        return HookName.installable.map { hook in
             let path = "\(directory)/\(hook.rawValue)"
             let installed = Self.isRefugeShim(at: path)
             let binary = installed ? Self.binary(inShimAt: path) : nil

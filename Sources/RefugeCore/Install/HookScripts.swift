@@ -97,6 +97,8 @@ enum HookScripts {
 
             nl='
             '
+            z=0000000000000000000000000000000000000000
+            k=
             read -r t _ < /proc/uptime 2>/dev/null || t=-
             [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
             { echo "A $t"
@@ -111,9 +113,24 @@ enum HookScripts {
                 echo "=option $x"
                 n=$((n + 1))
               done
-              while IFS= read -r l; do echo "$l"; done
+              while IFS= read -r l; do
+                echo "$l"
+                # A forced update: pin its old tip now, before reflog expiry or `gc --prune=now` can take it (the
+                # drain records the pin). One `git merge-base` per updated ref; deletions are pinned by
+                # reference-transaction; creations drop nothing.
+                a=${l%% *} x=${l#* }
+                b=${x%% *} r=${x#* }
+                case $a$b in *[!0-9a-f]*) continue ;; esac
+                [ ${#a} = 40 ] && [ ${#b} = 40 ] && [ "$a" != $z ] && [ "$b" != $z ] || continue
+                case $r in refs/refuge/*) continue ;; esac
+                git merge-base --is-ancestor "$a" "$b" 2>/dev/null || k="${k}update refs/refuge/kept/$a $a$nl"
+              done
               echo .
             } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
+            if [ -n "$k" ]; then
+              printf '%s' "$k" | git update-ref --create-reflog -m "refuge: kept (forced)" --stdin >/dev/null 2>&1 ||
+                echo "refuge: warning: cannot pin what a forced update dropped; git refuge drain will retry" >&2
+            fi
             exit 0
             """## + "\n"
         case .preReceive:
@@ -145,6 +162,8 @@ enum HookScripts {
             # in "prepared" aborts the update). It starts no program on the common path; it appends to a spool file that
             # `git refuge` drains later. Format and reasons: Docs/Hooks.md.
             z=0000000000000000000000000000000000000000
+            nl='
+            '
             g=${GIT_DIR:-.git}                 # git exports GIT_DIR in bare repositories only; else cwd is the work tree
             [ -d "$g" ] || [ ! -f "$g" ] || read -r _ g < "$g"            # linked worktree: "gitdir: <path>"
             [ -d "$g" ] || g=.
@@ -162,13 +181,29 @@ enum HookScripts {
             committed)
               read -r t _ < /proc/uptime 2>/dev/null || t=-
               [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-              u=
+              u= k=
               { echo "C $t"
-                while IFS= read -r l; do echo "$l"; case $l in $z" "$z" "*) ;; $z" "*) u=1 ;; esac; done
+                while IFS= read -r l; do
+                  echo "$l"
+                  case $l in
+                    $z" "$z" "*) ;;                                 # noise, or a deletion git gave no old id (see prepared)
+                    $z" "*) u=1 ;;
+                    *" "$z" "refs/refuge/*) ;;                      # a pin removed: nothing to keep
+                    *" "$z" "*) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;  # a deletion: keep its old tip
+                  esac
+                done
                 echo .
               } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; a ref update is missing from the audit log" >&2
               # an old id left zero that prepared could not read (a packed ref): the drain resolves it later
               [ -z "$u" ] || [ -e "$s/unresolved" ] || : 2>/dev/null > "$s/unresolved"
+              # Pin what deletions dropped now: the reflog goes with the branch, and gc could take the commits
+              # before any drain runs. Deletions are rare, so this one git process is too.
+              if [ -n "$k" ] || [ -f "$s/keep.$PPID" ]; then
+                { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } |
+                  git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
+                  echo "refuge: warning: cannot pin what a deletion dropped; git refuge drain will retry" >&2
+                rm -f "$s/keep.$PPID" 2>/dev/null
+              fi
               ;;
             prepared)
               # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW`: the true value is on disk now
@@ -197,15 +232,20 @@ enum HookScripts {
                   o=1
                 fi
                 echo "$v $r" >&3
+                # a deletion git gave no old id for (`branch -D`): committed pins the value read here
+                [ "$b" != $z ] || case $r in refs/refuge/*) ;; *) echo "update refs/refuge/kept/$v $v" >> "$s/keep.$PPID" ;; esac
               done
               [ -z "$o" ] || echo . >&3
               ;;
             *)
               while read -r _; do :; done
+              [ "$1" != aborted ] || rm -f "$s/keep.$PPID" 2>/dev/null
               ;;
             esac
             exit 0
             """## + "\n"
+        case .recover:
+            preconditionFailure("recover is a command, not a hook")
         }
     }
 }

@@ -34,12 +34,18 @@ public enum EventStatus: String, Codable, Sendable, CaseIterable {
     case rejected
 }
 
-/// The git hooks Refuge installs.
+/// What recorded an event: one of the git hooks Refuge installs, or a Refuge command that moved a ref
+/// itself (libgit2 runs no hooks, so those commands record their own updates).
 public enum HookName: String, Codable, Sendable, CaseIterable {
     case prePush = "pre-push"
     case postReceive = "post-receive"
     case referenceTransaction = "reference-transaction"
     case preReceive = "pre-receive"
+    /// `git refuge recover`.
+    case recover
+
+    /// The hooks `install` can put in a hooks directory.
+    public static let installable: [HookName] = [.prePush, .postReceive, .referenceTransaction, .preReceive]
 
     /// Hooks that belong in a clone and on a server.
     public static let client: [HookName] = [.prePush, .referenceTransaction]

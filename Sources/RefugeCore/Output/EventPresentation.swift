@@ -52,10 +52,11 @@ public struct EventDetailJSON: Encodable {
         let summary: String
         let state: String
         let reachableFrom: [String]
+        let pinnedBy: [String]
         let rewrittenAs: ObjectID?
 
         enum CodingKeys: String, CodingKey {
-            case oid, author, time, summary, state, reachableFrom = "reachable_from", rewrittenAs = "rewritten_as"
+            case oid, author, time, summary, state, reachableFrom = "reachable_from", pinnedBy = "pinned_by", rewrittenAs = "rewritten_as"
         }
 
         func encode(to encoder: any Encoder) throws {  // explicit, so that rewritten_as is null, not absent
@@ -66,6 +67,7 @@ public struct EventDetailJSON: Encodable {
             try container.encode(summary, forKey: .summary)
             try container.encode(state, forKey: .state)
             try container.encode(reachableFrom, forKey: .reachableFrom)
+            try container.encode(pinnedBy, forKey: .pinnedBy)
             try container.encode(rewrittenAs, forKey: .rewrittenAs)
         }
     }
@@ -79,7 +81,7 @@ public struct EventDetailJSON: Encodable {
             let commit = dropped.commit
             return CommitJSON(
                 oid: commit.id, author: "\(commit.authorName) <\(commit.authorEmail)>", time: Timestamp.iso(commit.authorTime),
-                summary: commit.summary, state: dropped.state.rawValue, reachableFrom: dropped.reachableFrom,
+                summary: commit.summary, state: dropped.state.rawValue, reachableFrom: dropped.reachableFrom, pinnedBy: dropped.pinnedBy,
                 rewrittenAs: dropped.rewrittenAs)
         }
         try container.encode(commits, forKey: .droppedCommits)
@@ -131,7 +133,7 @@ public struct EventText {
         if let copy = dropped.rewrittenAs { parts.append("rewritten as \(copy.short) (same patch)") }
         switch dropped.state {
         case .reachable: parts.append("still reachable from \(dropped.reachableFrom.joined(separator: ", "))")
-        case .pinned: parts.append("kept by \(dropped.reachableFrom.joined(separator: ", "))")
+        case .pinned: parts.append("pinned: kept by \(dropped.pinnedBy.joined(separator: ", ")) (git refuge recover brings it back)")
         case .gone: parts.append(dropped.rewrittenAs == nil ? palette.red("gone: no ref reaches it") : "the original is in no ref")
         }
         return parts.joined(separator: "; ")

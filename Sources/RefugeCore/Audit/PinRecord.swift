@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import GitKit
+
+/// A pin: a hidden ref (`refs/refuge/kept/<oid>`) that keeps a dropped tip, and its commits, safe from
+/// `git gc`. One row of the `pin` table; the ref itself is the pin, the row says why it exists.
+public struct PinRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "pin"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    public var repository: String
+    /// The pin ref, `refs/refuge/kept/<target>`.
+    public var name: String
+    public var target: ObjectID
+    /// The ref that held `target` before the update that dropped it (for a client push, the remote's ref).
+    public var sourceRef: String?
+    /// The event that dropped it, when the log has one.
+    public var eventID: Int64?
+    /// Why it was made: `forced`, `delete` (an update recorded by the hooks) or `recover` (a recovery's
+    /// current value, kept before the recovery moved the ref).
+    public var reason: String
+    public var createdAt: Date
+    public var removedAt: Date?
+    /// `prune`, or `missing` when the ref was found deleted by someone else.
+    public var removedBy: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension AuditStore {
+    /// Records a pin, unless a live row for the same pin ref exists. Returns the live row.
+    @discardableResult
+    public func recordPin(_ pin: PinRecord) throws -> PinRecord {
+        try write { db in
+            if let live = try PinRecord
+                .filter(Column("repository") == pin.repository && Column("name") == pin.name && Column("removed_at") == nil)
+                .fetchOne(db) {
+                return live
+            }
+            var row = pin
+            try row.insert(db)
+            return row
+        }
+    }
+
+    /// The live pins of `repository`, oldest first.
+    public func livePins(repository: String) throws -> [PinRecord] {
+        try read { db in
+            try PinRecord
+                .filter(Column("repository") == repository && Column("removed_at") == nil)
+                .order(Column("created_at"), Column("id"))
+                .fetchAll(db)
+        }
+    }
+
+    /// Marks a pin removed (its ref deleted by `prune`, or found missing).
+    public func markPinRemoved(id: Int64, by remover: String, at time: Date = Date()) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE pin SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL",
+                arguments: [time, remover, id])
+        }
+    }
+
+    /// The most recent update of `ref` in `repository` that could drop commits (forced or delete), as the
+    /// repository itself made or accepted it (a clone's push rows describe the remote's ref, not its own).
+    /// Refuge's own recoveries are not "bad updates" to undo.
+    public func lastDroppingUpdate(of ref: String, repository: String) throws -> AuditEvent? {
+        try read { db in
+            try AuditEvent
+                .filter(Column("repository") == repository && Column("ref") == ref)
+                .filter([Side.server.rawValue, Side.local.rawValue].contains(Column("side")))
+                .filter([EventStatus.accepted.rawValue, EventStatus.done.rawValue].contains(Column("status")))
+                .filter([UpdateKind.forced.rawValue, UpdateKind.delete.rawValue].contains(Column("kind")))
+                .filter(Column("hook") != HookName.recover.rawValue)
+                .order(Column("time").desc, Column("id").desc)
+                .fetchOne(db)
+        }
+    }
+
+    /// The recoveries that undid event `id`, newest first.
+    public func recoveries(undoing id: Int64) throws -> [AuditEvent] {
+        try read { db in
+            try AuditEvent.filter(Column("undoes") == id).order(Column("time").desc, Column("id").desc).fetchAll(db)
+        }
+    }
+
+    /// Whether any event of `repository` names `ref` (a deleted branch is still known by its events).
+    public func knowsRef(_ ref: String, repository: String) throws -> Bool {
+        try read { db in
+            try AuditEvent.filter(Column("repository") == repository && Column("ref") == ref).fetchCount(db) > 0
+        }
+    }
+
+    /// Every event of `repository` that names an object (old or new), for the lost-commit scan.
+    public func eventsNamingObjects(repository: String) throws -> [AuditEvent] {
+        try read { db in
+            try AuditEvent.filter(Column("repository") == repository).order(Column("time"), Column("id")).fetchAll(db)
+        }
+    }
+
+    /// Sets an event's status and reason after the fact (a recovery recorded as attempted, then done).
+    public func settle(eventID: Int64, status: EventStatus, reason: String?) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE event SET status = ?, reason = ? WHERE id = ?",
+                           arguments: [status.rawValue, reason, eventID])
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import GitKit
+
+/// A chain of commits that no ref reaches (Refuge's pins aside), named by its tip.
+public struct LostCommit: Sendable {
+    /// Where Refuge found it, strongest keeper first.
+    public enum Source: String, Sendable, CaseIterable, Codable, Comparable {
+        /// A pin keeps it: no expiry.
+        case pin
+        /// A reflog entry mentions it (until that entry expires).
+        case reflog
+        /// The audit log recorded it as a ref's value (survives `branch -D` and reflog expiry).
+        case auditLog = "audit-log"
+        /// Only the object database has it (`--all-objects`, what `git fsck --unreachable` finds).
+        case objectDatabase = "object-database"
+
+        public static func < (lhs: Source, rhs: Source) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    public let tip: CommitSummary
+    /// Commits reachable from this tip and from no other lost tip (nor any ref).
+    public let commits: Int
+    public let source: Source
+    public let foundIn: [Source]
+    /// Where it was last seen: a ref's name (`origin:refs/heads/x` for a clone's push record).
+    public let ref: String?
+    /// When it was last seen on a ref, else its author date.
+    public let time: Date
+    /// When reflog expiry and gc would take it; nil when pinned (or gc is set to never prune).
+    public let expires: Date?
+    /// The pin keeping it, if any.
+    public let pin: String?
+}
+
+/// Finds lost commits: values that reflogs (of every ref and of HEAD, linked worktrees included), the
+/// audit log and pins remember, and with `allObjects` every commit in the object database; keeps those no
+/// ref outside `refs/refuge/` reaches, and reports each lost chain once, by its tip.
+public struct LostCommitScan {
+    public struct Options: Sendable {
+        public var since: Date?
+        public var allObjects = false
+        public init(since: Date? = nil, allObjects: Bool = false) {
+            self.since = since
+            self.allObjects = allObjects
+        }
+    }
+
+    let repository: Repository
+    let store: AuditStore
+
+    public init(repository: Repository, store: AuditStore) {
+        self.repository = repository
+        self.store = store
+    }
+
+    /// What is known of one candidate commit.
+    private struct Evidence {
+        var sources: Set<LostCommit.Source> = []
+        var ref: String?
+        var time: Date?
+        var lastReflogMention: Date?
+        var pin: String?
+
+        mutating func saw(_ source: LostCommit.Source, ref: String?, at time: Date?) {
+            sources.insert(source)
+            if let time, self.time.map({ time >= $0 }) ?? true {
+                self.time = time
+                if let ref { self.ref = ref }
+            } else if self.ref == nil {
+                self.ref = ref
+            }
+        }
+    }
+
+    /// Lost chain tips, newest first. `progress` gets short status lines for a terminal.
+    public func run(_ options: Options, progress: ((String) -> Void)? = nil) throws -> [LostCommit] {
+        var evidence: [ObjectID: Evidence] = [:]
+        var peeled: [ObjectID: ObjectID?] = [:]
+        func commit(_ id: ObjectID) throws -> ObjectID? {
+            if let known = peeled[id] { return known }
+            let value = repository.contains(id) ? try repository.peelToCommit(id) : nil
+            peeled[id] = value
+            return value
+        }
+
+        progress?("reading reflogs")
+        for (name, entries) in try allReflogs() {
+            for entry in entries {
+                for value in [entry.old, entry.new].compactMap({ $0 }) {
+                    guard let id = try commit(value) else { continue }
+                    evidence[id, default: Evidence()].saw(.reflog, ref: name, at: entry.time)
+                    let latest = evidence[id]!.lastReflogMention
+                    if latest.map({ entry.time > $0 }) ?? true { evidence[id]!.lastReflogMention = entry.time }
+                }
+            }
+        }
+        progress?("reading the audit log")
+        for event in try store.eventsNamingObjects(repository: repository.auditIdentity) {
+            let ref = event.side == .client ? "\(event.remote ?? "remote"):\(event.ref)" : event.ref
+            for value in [event.old, event.new].compactMap({ $0 }) {
+                guard let id = try commit(value) else { continue }
+                evidence[id, default: Evidence()].saw(.auditLog, ref: ref, at: event.time)
+            }
+        }
+        for pin in try Pins(repository: repository, store: store).all() {
+            guard let id = try commit(pin.target) else { continue }
+            evidence[id, default: Evidence()].saw(.pin, ref: pin.record.sourceRef, at: pin.record.createdAt)
+            evidence[id]!.pin = pin.name
+        }
+        if options.allObjects {
+            for id in try repository.allCommitObjects(progress: { progress?("scanning objects: \($0)") }) {
+                evidence[id, default: Evidence()].sources.insert(.objectDatabase)
+            }
+        }
+
+        progress?("walking lost history")
+        let live = try liveTips()
+        let lost = try repository.commitSet(reachableFrom: Array(evidence.keys).sorted(), excluding: live)
+        guard !lost.isEmpty else { return [] }
+        var parents: [ObjectID: [ObjectID]] = [:]
+        var hasLostChild: Set<ObjectID> = []
+        for id in lost {
+            let inside = try repository.parents(of: id).filter { lost.contains($0) }
+            parents[id] = inside
+            hasLostChild.formUnion(inside)
+        }
+        let tips = lost.subtracting(hasLostChild)
+        let exclusive = Self.exclusiveCounts(tips: tips, parents: parents)
+        let schedule = GCSchedule(repository: repository)
+
+        var result: [LostCommit] = []
+        for tip in tips {
+            let known = evidence[tip] ?? Evidence()
+            let summary = try repository.commitSummary(tip)
+            let time = known.time ?? summary.authorTime
+            if let since = options.since, time < since { continue }
+            let sources = known.sources.sorted()
+            let expires = known.pin != nil
+                ? nil
+                : schedule.expiry(lastReflogMention: known.lastReflogMention, stored: repository.storage(of: tip)?.modified)
+            result.append(LostCommit(
+                tip: summary, commits: exclusive[tip] ?? 1, source: sources.first ?? .objectDatabase, foundIn: sources,
+                ref: known.ref, time: time, expires: expires, pin: known.pin))
+        }
+        return result.sorted { ($0.time, $0.tip.id) > ($1.time, $1.tip.id) }
+    }
+
+    /// For each tip, how many lost commits only it reaches.
+    static func exclusiveCounts(tips: Set<ObjectID>, parents: [ObjectID: [ObjectID]]) -> [ObjectID: Int] {
+        var reachedBy: [ObjectID: Int] = [:]
+        var owner: [ObjectID: ObjectID] = [:]
+        for tip in tips {
+            var stack = [tip]
+            var seen: Set<ObjectID> = [tip]
+            while let id = stack.popLast() {
+                reachedBy[id, default: 0] += 1
+                owner[id] = tip
+                for parent in parents[id] ?? [] where seen.insert(parent).inserted { stack.append(parent) }
+            }
+        }
+        var counts: [ObjectID: Int] = [:]
+        for (id, count) in reachedBy where count == 1 { counts[owner[id]!, default: 0] += 1 }
+        return counts
+    }
+
+    /// The commits the repository's refs reach, Refuge's pins excepted: HEAD, each linked worktree's HEAD
+    /// and every ref outside `refs/refuge/`.
+    private func liveTips() throws -> [ObjectID] {
+        var tips: Set<ObjectID> = []
+        for reference in try repository.directReferences() where !reference.name.hasPrefix("refs/refuge/") {
+            if let commit = try repository.peelToCommit(reference.target) { tips.insert(commit) }
+        }
+        if let head = try repository.resolveReference("HEAD"), let commit = try repository.peelToCommit(head) {
+            tips.insert(commit)
+        }
+        for worktree in repository.linkedWorktreeDirectories() {
+            guard let other = try? Repository.open(at: worktree),
+                  let head = try? other.resolveReference("HEAD"), let commit = try repository.peelToCommit(head)
+            else { continue }
+            tips.insert(commit)
+        }
+        return tips.sorted()
+    }
+
+    /// The reflogs of every ref and of HEAD, and of each linked worktree's HEAD.
+    private func allReflogs() throws -> [(String, [ReflogEntry])] {
+        var logs: [(String, [ReflogEntry])] = []
+        for name in repository.reflogReferenceNames() where !name.hasPrefix("refs/refuge/") {
+            logs.append((name, (try? repository.reflog(of: name)) ?? []))
+        }
+        for worktree in repository.linkedWorktreeDirectories() {
+            guard let other = try? Repository.open(at: worktree) else { continue }
+            let name = "HEAD of worktree \((worktree as NSString).lastPathComponent)"
+            logs.append((name, (try? other.reflog(of: "HEAD")) ?? []))
+        }
+        return logs
+    }
+}

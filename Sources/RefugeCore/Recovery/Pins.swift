@@ -1,0 +1,98 @@
+import Foundation
+import GitKit
+
+/// Pins keep dropped work alive: a hidden ref `refs/refuge/kept/<oid>` per kept object, so that neither
+/// reflog expiry nor `git gc --prune=now` can take it. Servers hide the namespace from clients
+/// (`transfer.hideRefs`, set by install). The hook shims make a pin right after a server accepts a forced
+/// update or a deletion happens, before any drain; the drain makes the others and records every pin.
+public struct Pins {
+    public static let namespace = "refs/refuge/kept/"
+
+    /// The pin ref for `target`: one per object, so pinning the same value twice is harmless.
+    public static func name(for target: ObjectID) -> String { namespace + target.hex }
+
+    let repository: Repository
+    let store: AuditStore
+
+    public init(repository: Repository, store: AuditStore) {
+        self.repository = repository
+        self.store = store
+    }
+
+    /// Keeps `target` reachable and records why. Nil when this repository does not have the object
+    /// (a client that never fetched what its push overwrote): there is nothing here to keep.
+    @discardableResult
+    public func keep(_ target: ObjectID, sourceRef: String?, eventID: Int64?, reason: String, at time: Date = Date())
+        throws -> PinRecord?
+    {
+        guard repository.contains(target) else { return nil }
+        let name = Self.name(for: target)
+        if try repository.resolveReference(name) != target {
+            do {
+                try repository.writeReference(name, to: target, expecting: .absent, message: "refuge: kept (\(reason))")
+            } catch {
+                // A hook or another drain may have made the same pin a moment ago.
+                guard try repository.resolveReference(name) == target else { throw error }
+            }
+        }
+        return try store.recordPin(PinRecord(
+            repository: repository.auditIdentity, name: name, target: target, sourceRef: sourceRef, eventID: eventID,
+            reason: reason, createdAt: time))
+    }
+
+    /// Pins the old value of every recorded update that could drop commits (refused ones dropped nothing).
+    func keepDropped(by events: [AuditEvent], warnings: inout [String]) {
+        for event in events where event.kind.canDropCommits && event.status != .rejected {
+            guard let old = event.old else { continue }
+            do {
+                try keep(old, sourceRef: event.ref, eventID: event.id, reason: event.kind.rawValue, at: event.time)
+            } catch {
+                warnings.append("cannot pin \(old.short), the old value of \(event.ref): \(error)")
+            }
+        }
+    }
+
+    /// A pin ref as it stands, with its record.
+    public struct Pin: Sendable {
+        public let name: String
+        public let target: ObjectID
+        public let record: PinRecord
+    }
+
+    /// Every pin ref, each with its record; a pin ref without one (made by a hook, or by hand) is recorded
+    /// now, dated by its reflog's first entry when there is one. Records whose ref is gone are closed.
+    public func all() throws -> [Pin] {
+        let refs = try repository.references(under: Self.namespace)
+        var records = Dictionary(try store.livePins(repository: repository.auditIdentity).map { ($0.name, $0) }) { a, _ in a }
+        var pins: [Pin] = []
+        for ref in refs {
+            var record = records.removeValue(forKey: ref.name)
+            if record == nil || record?.target != ref.target {
+                if let stale = record?.id { try store.markPinRemoved(id: stale, by: "replaced") }
+                let created = (try? repository.reflog(of: ref.name).last?.time) ?? Date()
+                record = try store.recordPin(PinRecord(
+                    repository: repository.auditIdentity, name: ref.name, target: ref.target, sourceRef: nil,
+                    eventID: nil, reason: "found", createdAt: created))
+            }
+            pins.append(Pin(name: ref.name, target: ref.target, record: record!))
+        }
+        for orphan in records.values {
+            if let id = orphan.id { try store.markPinRemoved(id: id, by: "missing") }
+        }
+        return pins
+    }
+
+    /// Removes the pins made before `cutoff` (compare-and-swap on each ref) and records it.
+    /// - Returns: the pins removed (or, with `dryRun`, those that would be).
+    public func prune(madeBefore cutoff: Date, dryRun: Bool) throws -> [Pin] {
+        var removed: [Pin] = []
+        for pin in try all() where pin.record.createdAt < cutoff {
+            if !dryRun {
+                guard try repository.deleteReference(pin.name, expecting: pin.target) else { continue }
+                if let id = pin.record.id { try store.markPinRemoved(id: id, by: "prune") }
+            }
+            removed.append(pin)
+        }
+        return removed
+    }
+}
