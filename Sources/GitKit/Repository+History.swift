@@ -69,6 +69,17 @@ extension Repository {
         return try ids.map(commitSummary)
     }
 
+    /// The commits reachable from `tips` and from none of `hidden`, parents before children (the order
+    /// in which to re-apply them).
+    public func commitsOldestFirst(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID]) throws -> [ObjectID] {
+        var ids: [ObjectID] = []
+        try walk(from: tips, excluding: hidden, sorting: GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue) { oid in
+            ids.append(ObjectID(oid))
+            return true
+        }
+        return ids
+    }
+
     /// Author, time and summary line of commit `id`.
     public func commitSummary(_ id: ObjectID) throws -> CommitSummary {
         var oid = id.raw
@@ -88,11 +99,18 @@ extension Repository {
         from tips: [ObjectID], excluding hidden: [ObjectID], sortByTime: Bool,
         _ visit: (git_oid) throws -> Bool
     ) throws {
+        try walk(from: tips, excluding: hidden, sorting: sortByTime ? GIT_SORT_TIME.rawValue : 0, visit)
+    }
+
+    func walk(
+        from tips: [ObjectID], excluding hidden: [ObjectID], sorting: UInt32,
+        _ visit: (git_oid) throws -> Bool
+    ) throws {
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, pointer), "starting a revision walk")
         defer { git_revwalk_free(walker) }
-        if sortByTime {
-            try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue), "sorting a revision walk")
+        if sorting != 0 {
+            try check(git_revwalk_sorting(walker, sorting), "sorting a revision walk")
         }
         for tip in tips {
             var oid = tip.raw

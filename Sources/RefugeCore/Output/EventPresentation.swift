@@ -11,7 +11,7 @@ public struct EventJSON: Encodable {
 
     enum Key: String, CodingKey {
         case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, remote, url, status
-        case pushOptions = "push_options", localRef = "local_ref", batch, reason
+        case pushOptions = "push_options", localRef = "local_ref", batch, reason, undoes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -34,6 +34,7 @@ public struct EventJSON: Encodable {
         try container.encode(event.localRef, forKey: .localRef)
         try container.encode(event.batch, forKey: .batch)
         try container.encode(event.reason, forKey: .reason)
+        try container.encode(event.undoes, forKey: .undoes)
     }
 }
 
@@ -123,6 +124,7 @@ public struct EventText {
         }
         if let pusher = event.pusher { parts.append("by \(pusher)") }
         if let remote = event.remote ?? event.url { parts.append("to \(remote)") }
+        if event.hook == .recover { parts.append("recover" + (event.undoes.map { " of #\($0)" } ?? "")) }
         parts.append("(\(event.status.rawValue))")
         return parts.joined(separator: " ")
     }
@@ -146,7 +148,7 @@ public struct EventText {
             if let value { lines.append("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
         }
         field("time", Timestamp.iso(event.time))
-        field("side", "\(event.side.rawValue) (\(event.hook.rawValue) hook), \(event.status.rawValue)")
+        field("side", "\(event.side.rawValue) (\(event.hook == .recover ? "git refuge recover" : event.hook.rawValue + " hook")), \(event.status.rawValue)")
         field("repository", event.repository)
         field("old", event.old?.hex ?? "(none)")
         field("new", event.new?.hex ?? "(none)")
@@ -157,6 +159,7 @@ public struct EventText {
         field("push options", event.pushOptions?.joined(separator: ", "))
         field("batch", event.batch)
         field("reason", event.reason)
+        field("undoes", event.undoes.map { "event #\($0)" })
         if event.kind.canDropCommits {
             field("dropped", event.dropped.map(String.init) ?? "unknown (this repository never had the old commits)")
         }

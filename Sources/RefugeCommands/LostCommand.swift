@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RefugeCore
+
+struct LostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lost",
+        abstract: "List commits no ref reaches: overwritten by a force push, a reset or a deleted branch.",
+        discussion: """
+            Looks in the reflogs of every ref and of HEAD, in the audit log (which remembers values after \
+            git branch -D and reflog expiry) and in Refuge's pins; with --all-objects, in the whole object \
+            database too. One line per lost chain, newest first, with when gc would delete it.
+            Examples:
+              git refuge lost --since 7.days.ago
+              git refuge lost --all-objects --json
+            """)
+
+    @Flag(help: "Print one JSON array (names in Docs/Schema.md).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Only commits lost at or after this date (2026-11-20, 7.days.ago…).", valueName: "date"))
+    var since: String?
+
+    @Flag(help: "Also scan every commit in the object database (what git fsck --unreachable finds).")
+    var allObjects = false
+
+    func validate() throws {
+        if let since {
+            do { _ = try DateExpression.parse(since) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let session = try AuditSession(path: nil, environment: environment)
+            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            let options = LostCommitScan.Options(since: try since.map { try DateExpression.parse($0) }, allObjects: allObjects)
+            let progress = Progress.onTerminal(label: "lost")
+            let rows = try LostCommitScan(repository: session.repository, store: session.store)
+                .run(options, progress: progress?.update)
+            progress?.finish()
+            if json {
+                print(try JSONOutput.render(rows.map(LostCommitJSON.init)))
+            } else {
+                print(RecoveryText(palette: .forStandardOutput(environment: environment)).lost(rows))
+            }
+        }
+    }
+}
+
+/// One rewritten status line on stderr, only when stderr is a terminal (never in logs or pipes).
+final class Progress {
+    private let label: String
+    private var shown = false
+
+    private init(label: String) {
+        self.label = label
+    }
+
+    static func onTerminal(label: String) -> Progress? {
+        isatty(STDERR_FILENO) == 1 ? Progress(label: label) : nil
+    }
+
+    func update(_ status: String) {
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(status)".utf8))
+        shown = true
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import GitKit
+
+/// `lost --json`: one object per lost chain tip (Docs/Schema.md).
+public struct LostCommitJSON: Encodable {
+    let lost: LostCommit
+
+    public init(_ lost: LostCommit) {
+        self.lost = lost
+    }
+
+    enum Key: String, CodingKey {
+        case oid, commits, source, foundIn = "found_in", ref, time, author, summary, expires, pin
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(lost.tip.id, forKey: .oid)
+        try container.encode(lost.commits, forKey: .commits)
+        try container.encode(lost.source, forKey: .source)
+        try container.encode(lost.foundIn, forKey: .foundIn)
+        try container.encode(lost.ref, forKey: .ref)
+        try container.encode(Timestamp.iso(lost.time), forKey: .time)
+        try container.encode("\(lost.tip.authorName) <\(lost.tip.authorEmail)>", forKey: .author)
+        try container.encode(lost.tip.summary, forKey: .summary)
+        try container.encode(lost.expires.map(Timestamp.iso), forKey: .expires)
+        try container.encode(lost.pin, forKey: .pin)
+    }
+}
+
+/// `recover --json`.
+public struct RecoveryJSON: Encodable {
+    let outcome: RecoveryOutcome
+    let push: RecoveryPush.Result?
+
+    public init(_ outcome: RecoveryOutcome, push: RecoveryPush.Result?) {
+        self.outcome = outcome
+        self.push = push
+    }
+
+    struct Commit: Encodable {
+        let oid: ObjectID, author: String, summary: String
+        init(_ commit: CommitSummary) {
+            oid = commit.id
+            author = "\(commit.authorName) <\(commit.authorEmail)>"
+            summary = commit.summary
+        }
+    }
+
+    struct Copy: Encodable { let original: ObjectID, copy: ObjectID }
+
+    struct Push: Encodable {
+        let remote: String, ref: String, expected: ObjectID?, pushed: Bool, detail: String
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(remote, forKey: .remote)
+            try container.encode(ref, forKey: .ref)
+            try container.encode(expected, forKey: .expected)
+            try container.encode(pushed, forKey: .pushed)
+            try container.encode(detail, forKey: .detail)
+        }
+        enum CodingKeys: String, CodingKey { case remote, ref, expected, pushed, detail }
+    }
+
+    enum Key: String, CodingKey {
+        case ref, mode, from, to, recovered, basis, undoes, applied, dryRun = "dry_run", alreadyThere = "already_there"
+        case comesBack = "comes_back", leaves, replayed, skipped, event, pin, workingTree = "working_tree_updated", push
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        let plan = outcome.plan
+        try container.encode(outcome.destination, forKey: .ref)
+        try container.encode(plan?.mode.rawValue, forKey: .mode)
+        try container.encode(plan?.from, forKey: .from)
+        try container.encode(plan?.to, forKey: .to)
+        try container.encode(plan?.recovered, forKey: .recovered)
+        try container.encode(plan?.basis, forKey: .basis)
+        try container.encode(plan?.undoes?.id, forKey: .undoes)
+        try container.encode(outcome.applied, forKey: .applied)
+        try container.encode(plan != nil && !outcome.applied, forKey: .dryRun)
+        try container.encode(outcome.alreadyThere, forKey: .alreadyThere)
+        try container.encode((plan?.comesBack ?? []).map(Commit.init), forKey: .comesBack)
+        try container.encode((plan?.leaves ?? []).map(Commit.init), forKey: .leaves)
+        try container.encode((plan?.replayed ?? []).map { Copy(original: $0.original, copy: $0.copy) }, forKey: .replayed)
+        try container.encode((plan?.skipped ?? []).map(Commit.init), forKey: .skipped)
+        try container.encode(outcome.eventID, forKey: .event)
+        try container.encode(outcome.pin, forKey: .pin)
+        try container.encode(plan?.updatesWorkingTree ?? false, forKey: .workingTree)
+        try container.encode(push.map {
+            Push(remote: $0.remote, ref: $0.ref, expected: $0.expected, pushed: $0.pushed, detail: $0.detail)
+        }, forKey: .push)
+    }
+}
+
+/// The human forms of `lost`, `recover` and `prune`.
+public struct RecoveryText {
+    let palette: Palette
+
+    public init(palette: Palette) {
+        self.palette = palette
+    }
+
+    public func lost(_ rows: [LostCommit], now: Date = Date()) -> String {
+        guard !rows.isEmpty else { return "no lost commits: every commit the reflogs, the audit log and the pins know is on a ref" }
+        var lines: [String] = []
+        for row in rows {
+            let expiry: String
+            if let pin = row.pin {
+                expiry = palette.green("pinned") + palette.dim(" (\(pin.dropFirst(Pins.namespace.count).prefix(7)))")
+            } else if let expires = row.expires {
+                expiry = expires <= now ? palette.red("next gc deletes it") : "expires \(Timestamp.short(expires))"
+            } else {
+                expiry = "never expires"
+            }
+            lines.append([
+                palette.yellow(row.tip.id.short), "\(row.commits) commit\(row.commits == 1 ? "" : "s")",
+                row.source.rawValue, row.ref ?? "-", palette.dim(Timestamp.short(row.time)),
+                "\(row.tip.authorName):", row.tip.summary, "—", expiry,
+            ].joined(separator: "  "))
+        }
+        lines.append(palette.dim("bring one back: git refuge recover BRANCH --to OID (or --as NEWBRANCH)"))
+        return lines.joined(separator: "\n")
+    }
+
+    public func recovery(_ outcome: RecoveryOutcome, push: RecoveryPush.Result?) -> String {
+        guard let plan = outcome.plan else {
+            return "\(outcome.destination) already holds what recover would restore: nothing to do"
+        }
+        let verb = outcome.applied ? (plan.mode == .replay ? "replayed onto" : "restored") : "would " + (plan.mode == .replay ? "replay onto" : "restore")
+        var lines = [
+            "\(verb) \(plan.destination): \(plan.from?.short ?? "(absent)") -> \(palette.yellow(plan.to.short))",
+            palette.dim("  from \(plan.basis)"),
+        ]
+        if !plan.comesBack.isEmpty {
+            lines.append(palette.green("  comes back (\(plan.comesBack.count)):"))
+            lines += plan.comesBack.prefix(20).map { "    \(palette.yellow($0.id.short)) \($0.summary)  (\($0.authorName))" }
+            if plan.comesBack.count > 20 { lines.append("    … and \(plan.comesBack.count - 20) more") }
+        }
+        if !plan.skipped.isEmpty {
+            lines.append("  not replayed (merges, or already on \(plan.source)) (\(plan.skipped.count)):")
+            lines += plan.skipped.prefix(20).map { "    \($0.id.short) \($0.summary)" }
+        }
+        if !plan.leaves.isEmpty {
+            let kept = outcome.pin ?? (plan.from.map(Pins.name(for:)) ?? "")
+            lines.append(palette.red("  leaves the branch (\(plan.leaves.count)), kept by \(kept):"))
+            lines += plan.leaves.prefix(20).map { "    \(palette.yellow($0.id.short)) \($0.summary)  (\($0.authorName))" }
+            if plan.leaves.count > 20 { lines.append("    … and \(plan.leaves.count - 20) more") }
+        }
+        if plan.updatesWorkingTree { lines.append("  the index and working tree \(outcome.applied ? "were" : "would be") updated too") }
+        if outcome.applied {
+            lines.append("recorded as event #\(outcome.eventID ?? 0)" + (outcome.pin.map { "; the previous value is pinned as \($0)" } ?? ""))
+        } else {
+            lines.append("nothing changed (--dry-run)")
+        }
+        if let push {
+            let expected = push.expected?.short ?? "absent"
+            lines.append(push.pushed
+                ? palette.green("pushed to \(push.remote) (lease: \(push.ref) was \(expected) there)")
+                : palette.red("push to \(push.remote) refused: \(push.ref) is no longer \(expected) there (\(push.detail)); "
+                    + "the local recovery stands. git fetch \(push.remote), git refuge check, then push again"))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func pruned(_ pins: [Pins.Pin], dryRun: Bool) -> String {
+        guard !pins.isEmpty else { return "no pins older than that" }
+        var lines = pins.map {
+            "\(dryRun ? "would remove" : "removed") \($0.name)  (\($0.record.reason), "
+                + "made \(Timestamp.short($0.record.createdAt))\($0.record.sourceRef.map { ", from \($0)" } ?? ""))"
+        }
+        lines.append(dryRun ? "nothing changed (--dry-run)" : "\(pins.count) pin(s) removed; gc may now delete what only they kept")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `prune --json`: one object per pin.
+public struct PinJSON: Encodable {
+    let pin: Pins.Pin
+    public init(_ pin: Pins.Pin) { self.pin = pin }
+    enum Key: String, CodingKey { case name, target, sourceRef = "source_ref", event, reason, createdAt = "created_at" }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(pin.name, forKey: .name)
+        try container.encode(pin.target, forKey: .target)
+        try container.encode(pin.record.sourceRef, forKey: .sourceRef)
+        try container.encode(pin.record.eventID, forKey: .event)
+        try container.encode(pin.record.reason, forKey: .reason)
+        try container.encode(Timestamp.iso(pin.record.createdAt), forKey: .createdAt)
+    }
+}
