@@ -10,6 +10,11 @@ struct GCSchedule {
     let reflogExpireUnreachable: TimeInterval?
     let pruneExpire: TimeInterval?
 
+    init(reflogExpireUnreachable: TimeInterval?, pruneExpire: TimeInterval?) {
+        self.reflogExpireUnreachable = reflogExpireUnreachable
+        self.pruneExpire = pruneExpire
+    }
+
     init(repository: Repository, now: Date = Date()) {
         reflogExpireUnreachable = Self.interval(
             (try? repository.configString("gc.reflogExpireUnreachable")) ?? nil, default: 30 * 86_400, now: now)
