@@ -230,6 +230,34 @@ struct RecoveryTests {
         #expect(try subjects(box, "HEAD", in: alice) == ["three", "two", "one", "base"])
     }
 
+    @Test("no record yet (Refuge installed after the reset): the reflog's last forced move is the target; --to OID --as works too")
+    func reflogFallback() throws {
+        let box = try Sandbox()
+        let repo = box.path("plain")
+        try box.git("init", "-q", repo, in: box.root)
+        try box.commit("base", in: repo)
+        let kept = try box.commit("kept", in: repo)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: repo)
+        try box.commit("after", in: repo)
+        let after = try box.revParse("HEAD", in: repo)
+
+        // A commit came after the reset: the compare-and-swap refuses, naming the reflog entry.
+        let refused = try box.refuge("recover", "main", "--dry-run", in: repo)
+        #expect(refused.status == 1 && refused.stderr.contains("moved since the reflog entry refs/heads/main@{1} (reset: moving to HEAD~1"))
+        let (dry, plan) = try json(box, ["recover", "main", "--dry-run", "--force"], in: repo)
+        #expect(dry.succeeded, "\(dry.stderr)")
+        #expect(plan.string("to") == kept && plan.string("from") == after && plan.isNull("undoes"))
+        #expect(plan.string("basis")?.hasPrefix("the reflog entry refs/heads/main@{1}") == true)
+
+        let (made, outcome) = try json(box, ["recover", "main", "--to", String(kept.prefix(9)), "--as", "kept-copy"], in: repo)
+        #expect(made.succeeded, "\(made.stderr)")
+        #expect(outcome.string("ref") == "refs/heads/kept-copy" && outcome.isNull("pin"))
+        #expect(try box.revParse("refs/heads/kept-copy", in: repo) == kept)
+        #expect(try box.revParse("HEAD", in: repo) == after)
+        let recorded = try box.events(in: repo).last
+        #expect(recorded?.string("kind") == "create" && recorded?.string("hook") == "recover" && recorded?.isNull("undoes") == true)
+    }
+
     func trackedFile(_ box: Sandbox, in directory: String) throws -> String {
         String(try box.git("ls-files", in: directory).stdout.split(separator: "\n").first ?? "")
     }
