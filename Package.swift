@@ -11,6 +11,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        // Reports: templates for HTML and Markdown, RFC 4180 CSV, aligned text tables.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/ordo-one/TextTable", from: "0.0.2"),
     ],
     targets: [
         // libgit2 as Debian ships it (libgit2-dev); GitKit is the only module that imports it.
@@ -22,10 +26,14 @@ let package = Package(
         // Starts libgit2 without parsing the system CA bundle it never needs here (startup.c says why).
         .target(name: "CGitStartup", dependencies: ["CLibgit2"]),
         .target(name: "GitKit", dependencies: ["CLibgit2", "CGitStartup"]),
-        // The core library, in rooms: Model, Audit, Analysis, Hooks, Install, Output.
+        // The core library, in rooms: Model, Audit, Analysis, Hooks, Install, Recovery, Report, Output.
         .target(
             name: "RefugeCore",
-            dependencies: ["GitKit", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "GitKit", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Mustache", package: "swift-mustache"), .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "TextTable", package: "TextTable"),
+            ]
         ),
         // One file per subcommand; each validates, calls RefugeCore, maps the outcome to output.
         .target(

@@ -13,7 +13,8 @@ public struct RefugeCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, LogCommand.self, ShowCommand.self,
-            CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, DrainCommand.self,
+            CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ReportCommand.self,
+            BackfillCommand.self, DrainCommand.self,
             PrePushCheckCommand.self, PreReceiveCommand.self,
         ])
 

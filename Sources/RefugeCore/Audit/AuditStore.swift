@@ -78,6 +78,13 @@ public final class AuditStore {
         }
     }
 
+    /// Every repository the log has events for.
+    public func repositories() throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT repository FROM event ORDER BY repository")
+        }
+    }
+
     public func event(id: Int64) throws -> AuditEvent? {
         try read { db in try AuditEvent.fetchOne(db, key: id) }
     }

@@ -244,8 +244,8 @@ enum HookScripts {
             esac
             exit 0
             """## + "\n"
-        case .recover:
-            preconditionFailure("recover is a command, not a hook")
+        case .recover, .backfill:
+            preconditionFailure("\(hook.rawValue) is a command, not a hook")
         }
     }
 }

@@ -43,6 +43,8 @@ public enum HookName: String, Codable, Sendable, CaseIterable {
     case preReceive = "pre-receive"
     /// `git refuge recover`.
     case recover
+    /// `git refuge backfill`: imported from a reflog entry written before Refuge recorded the repository.
+    case backfill
 
     /// The hooks `install` can put in a hooks directory.
     public static let installable: [HookName] = [.prePush, .postReceive, .referenceTransaction, .preReceive]

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import RefugeCore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "An audit report: who rewrote what, what was dropped, whether it is still lost.",
+        discussion: """
+            Examples:
+              git refuge report --since 30.days.ago
+              git refuge report --format html --output refuge-report.html
+              git refuge report --format json --repository all     (a database shared by repositories)
+              git refuge report --format csv --ref main > main.csv
+            """)
+
+    @Option(help: "text, markdown, json, csv (one row per event) or html (one self-contained page).")
+    var format: ReportFormat = .text
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-01, 30.days.ago…).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Only this ref (full or short name).", valueName: "ref"))
+    var ref: String?
+
+    @Option(help: "Only updates by this pusher.")
+    var pusher: String?
+
+    @Option(help: ArgumentHelp("For a shared database: one repository (its path), or 'all' for every one, broken down.",
+                               valueName: "path|all"))
+    var repository: String?
+
+    func validate() throws {
+        for date in [since, until].compactMap({ $0 }) {
+            do { _ = try DateExpression.parse(date) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            let session = try AuditSession(path: nil, environment: environment)
+            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            let scope = ReportScope(
+                since: try since.map { try DateExpression.parse($0) }, until: try until.map { try DateExpression.parse($0) },
+                ref: ref, pusher: pusher,
+                repositories: repository.map { $0 == "all" ? .all : .named($0) } ?? .current)
+            let report = try ReportBuilder(store: session.store, repository: session.repository).build(scope)
+            let text = try ReportRenderer.render(report, as: format)
+            if let output {
+                do {
+                    try text.write(toFile: output, atomically: true, encoding: .utf8)
+                } catch {
+                    throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
+                }
+                printError("wrote \(output) (\(format.rawValue), \(report.events.count) event(s))")
+            } else {
+                print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            }
+        }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}

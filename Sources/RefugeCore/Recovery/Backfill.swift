@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import GitKit
+
+/// Imports what a repository's reflogs already know into the audit log, so that a team adopting Refuge
+/// gets its past: one event per reflog entry (hook `backfill`), classified and counted like live events.
+/// Idempotent: an entry already in the log (imported before, or recorded live within two seconds of the
+/// entry's time) is not imported again.
+public struct Backfill {
+    let repository: Repository
+    let store: AuditStore
+
+    public init(repository: Repository, store: AuditStore) {
+        self.repository = repository
+        self.store = store
+    }
+
+    public struct Outcome: Sendable {
+        public var refs = 0
+        public var entries = 0
+        public var imported = 0
+        /// Entries the log already had (a second run, or updates Refuge recorded live).
+        public var alreadyRecorded = 0
+        /// HEAD entries that repeat a branch's own entry (a commit on a checked-out branch writes both).
+        public var headDuplicates = 0
+    }
+
+    /// Rows written per transaction: large histories import in steps that other writers can interleave with.
+    static let batchSize = 2_000
+
+    public func run(progress: ((String) -> Void)? = nil) throws -> Outcome {
+        var outcome = Outcome()
+        let identity = repository.auditIdentity
+        let names = repository.reflogReferenceNames().filter { !$0.hasPrefix("refs/refuge/") }
+        var logs: [(String, [ReflogEntry])] = []
+        for name in names {
+            logs.append((name, ((try? repository.reflog(of: name)) ?? []).reversed()))  // oldest first
+        }
+        // A HEAD entry that says what a branch entry says (same ids, same second) is the same update.
+        var branchEntries: Set<String> = []
+        for (name, entries) in logs where name != "HEAD" {
+            for entry in entries { branchEntries.insert(Self.key(entry.old, entry.new, entry.time)) }
+        }
+        let total = logs.reduce(0) { $0 + $1.1.count }
+        let classifier = UpdateClassifier(repository: repository)
+        var pending: [AuditEvent] = []
+        for (name, entries) in logs {
+            outcome.refs += 1
+            let known = try store.recordedValues(of: name, repository: identity)
+            let batch = UUID().uuidString
+            for entry in entries {
+                outcome.entries += 1
+                if outcome.entries % 1_000 == 0 { progress?("\(outcome.entries)/\(total) reflog entries") }
+                guard let update = RefUpdate(ref: name, old: entry.old, new: entry.new) else { continue }
+                if name == "HEAD", branchEntries.contains(Self.key(entry.old, entry.new, entry.time)) {
+                    outcome.headDuplicates += 1
+                    continue
+                }
+                if known[Self.pair(entry.old, entry.new)]?.contains(where: { abs($0.timeIntervalSince(entry.time)) < 2 }) == true {
+                    outcome.alreadyRecorded += 1
+                    continue
+                }
+                let classification = try classifier.classify(update)
+                let who = entry.committerEmail.isEmpty ? entry.committerName : "\(entry.committerName) <\(entry.committerEmail)>"
+                pending.append(AuditEvent(
+                    time: entry.time, side: .local, hook: .backfill, repository: identity, update: update,
+                    kind: classification.kind, dropped: classification.dropped, status: .done, batch: batch,
+                    pusher: who.isEmpty ? nil : who, reason: entry.message.isEmpty ? nil : "reflog: \(entry.message)"))
+                if pending.count >= Self.batchSize {
+                    outcome.imported += try store.append(pending).count
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        outcome.imported += try store.append(pending).count
+        progress?("\(outcome.entries)/\(total) reflog entries")
+        return outcome
+    }
+
+    private static func pair(_ old: ObjectID?, _ new: ObjectID?) -> String {
+        "\(old?.hex ?? "-") \(new?.hex ?? "-")"
+    }
+
+    private static func key(_ old: ObjectID?, _ new: ObjectID?, _ time: Date) -> String {
+        "\(pair(old, new)) \(Int(time.timeIntervalSince1970))"
+    }
+}
+
+extension AuditStore {
+    /// The (old, new) pairs the log holds for `ref` in `repository`, with their times: what backfill checks
+    /// each reflog entry against.
+    func recordedValues(of ref: String, repository: String) throws -> [String: [Date]] {
+        try read { db in
+            var values: [String: [Date]] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT old, new, time FROM event WHERE repository = ? AND ref = ? AND side != 'client'",
+                arguments: [repository, ref])
+            while let row = try rows.next() {
+                let old: String? = row["old"], new: String? = row["new"], time: Date = row["time"]
+                values["\(old ?? "-") \(new ?? "-")", default: []].append(time)
+            }
+            return values
+        }
+    }
+}

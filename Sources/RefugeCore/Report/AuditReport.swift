@@ -1,0 +1,151 @@
+import Foundation
+import GitKit
+
+/// What a report covers: a period, optionally one ref or one pusher, and one repository or all of a
+/// shared database's.
+public struct ReportScope: Sendable {
+    public enum Repositories: Sendable, Equatable {
+        /// The repository the command runs in.
+        case current
+        /// One repository of a shared database, by its path (its common git directory).
+        case named(String)
+        /// Every repository in the database, with a per-repository breakdown.
+        case all
+    }
+
+    public var since: Date?
+    public var until: Date?
+    public var ref: String?
+    public var pusher: String?
+    public var repositories: Repositories = .current
+
+    public init(since: Date? = nil, until: Date? = nil, ref: String? = nil, pusher: String? = nil,
+                repositories: Repositories = .current) {
+        self.since = since
+        self.until = until
+        self.ref = ref
+        self.pusher = pusher
+        self.repositories = repositories
+    }
+}
+
+/// Everything a report says, computed once and rendered in any format (Docs/Reports.md).
+public struct AuditReport: Sendable {
+    public struct Period: Sendable {
+        /// What was asked (nil: from the first event / to now).
+        public let since: Date?
+        public let until: Date?
+        /// The events actually found.
+        public let firstEvent: Date?
+        public let lastEvent: Date?
+    }
+
+    public struct Count: Sendable, Equatable {
+        public let name: String
+        public let count: Int
+    }
+
+    /// A commit a forced update or deletion dropped, and what became of it.
+    public struct DroppedState: Sendable {
+        public enum State: String, Sendable, Codable {
+            /// No ref reaches it and no pin keeps it.
+            case lost
+            /// Only Refuge's pins keep it.
+            case pinned
+            /// A ref reaches it again (someone merged, re-pushed or branched it).
+            case reachable
+            /// A recovery of this update brought it back.
+            case recovered
+            /// This repository does not have it (a clone that never fetched it).
+            case unknown
+        }
+
+        public let commit: CommitSummary
+        public let state: State
+        /// The recovery (event id) that brought it back, when `recovered`.
+        public let recoveredBy: Int64?
+    }
+
+    /// A forced update or deletion, with its dropped commits.
+    public struct Rewrite: Sendable {
+        public let event: AuditEvent
+        /// nil when the repository does not have the old commits.
+        public let dropped: [DroppedState]?
+        /// The recoveries that undid it.
+        public let recoveries: [Int64]
+    }
+
+    public struct Day: Sendable, Equatable {
+        /// `2026-11-22` (UTC).
+        public let date: String
+        public let updates: Int
+        public let forced: Int
+        public let deletions: Int
+    }
+
+    public struct Integrity: Sendable {
+        public let checked: Bool
+        public let intact: Bool?
+        public let detail: String
+    }
+
+    /// Figures for one repository (the report's own when it covers one).
+    public struct Section: Sendable {
+        public let repository: String
+        public let eventCount: Int
+        public let byKind: [Count]
+        public let bySide: [Count]
+        public let rewrites: [Rewrite]
+        public let mostRewrittenRefs: [Count]
+        public let topForcePushers: [Count]
+        public let lostWaiting: [LostCommit]
+        /// nil when the repository could not be opened (the lost scan needs it).
+        public let lostScanProblem: String?
+        public let unconfirmedPushes: [AuditEvent]
+        public let refusals: [AuditEvent]
+        public let recoveries: [AuditEvent]
+        public let timeline: [Day]
+    }
+
+    public let generatedAt: Date
+    public let database: String
+    public let scope: ReportScope
+    public let period: Period
+    /// The whole report's figures (all repositories together when it covers several).
+    public let total: Section
+    /// One section per repository when the report covers several; empty otherwise.
+    public let repositories: [Section]
+    public let integrity: Integrity
+    /// Every event in scope, oldest first (the CSV's rows).
+    public let events: [AuditEvent]
+}
+
+extension AuditReport.Section {
+    /// The figures a reader wants first.
+    public struct Headline: Sendable {
+        public let updates: Int
+        public let rewrites: Int
+        public let forced: Int
+        public let deletions: Int
+        /// Commits the rewrites dropped, as counted when they happened (unknown ones left out).
+        public let commitsDropped: Int
+        public let stillLost: Int
+        public let pinned: Int
+        public let recovered: Int
+        public let reachableAgain: Int
+        public let lostChains: Int
+        public let refusals: Int
+        public let unconfirmed: Int
+    }
+
+    public var headline: Headline {
+        let states = rewrites.flatMap { $0.dropped ?? [] }.map(\.state)
+        return Headline(
+            updates: eventCount, rewrites: rewrites.count, forced: rewrites.filter { $0.event.kind == .forced }.count,
+            deletions: rewrites.filter { $0.event.kind == .delete }.count,
+            commitsDropped: rewrites.compactMap(\.event.dropped).reduce(0, +),
+            stillLost: states.filter { $0 == .lost }.count, pinned: states.filter { $0 == .pinned }.count,
+            recovered: states.filter { $0 == .recovered }.count, reachableAgain: states.filter { $0 == .reachable }.count,
+            lostChains: lostWaiting.count, refusals: refusals.count, unconfirmed: unconfirmedPushes.count)
+    }
+}
