@@ -79,9 +79,10 @@ public struct ReportBuilder {
         if let opened {
             let states = try DroppedStates(repository: opened)
             for event in rewrites {
-                let recoveries = try store.recoveries(undoing: event.id ?? -1).map { $0.id ?? 0 }
+                let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
                 explained.append(AuditReport.Rewrite(
-                    event: event, dropped: try states.dropped(by: event, recoveries: recoveries), recoveries: recoveries))
+                    event: event, dropped: try states.dropped(by: event, recoveries: recoveries),
+                    recoveries: recoveries.compactMap(\.id)))
             }
             do {
                 lost = try LostCommitScan(repository: opened, store: store).run(.init(since: scope.since))
@@ -174,7 +175,7 @@ struct DroppedStates {
     }
 
     /// The commits `event` dropped (newest first, at most the report's limit) and their state now.
-    func dropped(by event: AuditEvent, recoveries: [Int64]) throws -> [AuditReport.DroppedState]? {
+    func dropped(by event: AuditEvent, recoveries: [AuditEvent]) throws -> [AuditReport.DroppedState]? {
         guard let old = event.old else { return [] }
         guard repository.contains(old) else { return nil }
         guard let oldCommit = try repository.peelToCommit(old) else { return [] }
@@ -187,16 +188,37 @@ struct DroppedStates {
             hidden = try event.new.flatMap { try repository.peelToCommit($0) }.map { [$0] } ?? []
         }
         let commits = try repository.commits(reachableFrom: [oldCommit], excluding: hidden, limit: ReportBuilder.droppedListLimit)
-        return commits.map { commit in
-            let state: AuditReport.DroppedState.State
+        let replayed = try replayedPatches(recoveries)
+        return try commits.map { commit in
+            var state: AuditReport.DroppedState.State
+            var recoveredBy: Int64?
             if live.contains(commit.id) {
                 state = recoveries.isEmpty ? .reachable : .recovered
+                recoveredBy = recoveries.first?.id
             } else if pinned.contains(commit.id) {
                 state = .pinned
             } else {
                 state = .lost
             }
-            return AuditReport.DroppedState(commit: commit, state: state, recoveredBy: state == .recovered ? recoveries.first : nil)
+            // `recover --replay` brings work back as copies: the same patch, added by the recovery.
+            if state != .recovered, let patch = try repository.patchID(of: commit.id), let recovery = replayed[patch] {
+                state = .recovered
+                recoveredBy = recovery
+            }
+            return AuditReport.DroppedState(commit: commit, state: state, recoveredBy: recoveredBy)
         }
+    }
+
+    /// The patch ids of the commits each recovery added to its ref (a replay's copies), by recovery id.
+    private func replayedPatches(_ recoveries: [AuditEvent]) throws -> [ObjectID: Int64] {
+        var patches: [ObjectID: Int64] = [:]
+        for recovery in recoveries {
+            guard let new = recovery.new, let newCommit = try repository.peelToCommit(new) else { continue }
+            let base = try recovery.old.flatMap { try repository.peelToCommit($0) }
+            for commit in try repository.commitsOldestFirst(reachableFrom: [newCommit], excluding: base.map { [$0] } ?? []) {
+                if let patch = try repository.patchID(of: commit), let id = recovery.id { patches[patch] = id }
+            }
+        }
+        return patches
     }
 }

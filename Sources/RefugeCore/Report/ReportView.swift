@@ -142,7 +142,7 @@ struct ReportView {
         let peak = max(days.map(\.updates).max() ?? 0, 1)
         chartMax = peak
         let slot = Self.chartWidth / Double(max(days.count, 1))
-        let barWidth = max(slot * 0.8, 1)
+        let barWidth = min(max(slot * 0.8, 1), 48)  // a few days: narrow bars, not one slab
         func y(_ count: Int) -> Double { Self.chartTop + Self.chartHeight * (1 - Double(count) / Double(peak)) }
         func number(_ value: Double) -> String { String(format: "%.2f", value) }
         bars = days.enumerated().map { index, day in

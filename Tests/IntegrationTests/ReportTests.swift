@@ -1,0 +1,299 @@
+import Foundation
+import Testing
+
+/// Reports from a scripted history on real repositories: a server and clients with force pushes, a
+/// deletion, a recovery and a policy refusal; each format checked for its figures.
+@Suite("Audit reports and backfill")
+struct ReportTests {
+    struct History {
+        let server: String
+        let alice: String
+        let fix: String
+        let featureTip: String
+        let recoveryID: Int
+        let forcedID: Int
+        let deleteID: Int
+    }
+
+    /// Bob's fix goes to main and release/1; Alice force-pushes over it on main, deletes Bob's feature
+    /// branch, and is refused a forced update of the protected release/1; the server then replays Bob's fix
+    /// onto main.
+    func history(_ box: Sandbox) throws -> History {
+        let (server, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        try box.git("config", "--add", "refuge.protect", "refs/heads/release/*", in: server)
+        try box.refuge("install", in: server)
+        let as_ = { (who: String) in ["REMOTE_USER": who] }
+        try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", "main:release/1", in: alice, environment: as_("alice"))
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", "main:release/1", in: bob, environment: as_("bob"))
+        try box.git("checkout", "-q", "-b", "feature", in: bob)
+        let featureTip = try box.commit("bob's feature", in: bob)
+        try box.git("push", "-q", "origin", "feature", in: bob, environment: as_("bob"))
+        try box.commit("alice's rewrite", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: as_("alice"))
+        try box.git("push", "-q", "origin", ":feature", in: alice, environment: as_("alice"))
+        let refused = try box.git("push", "-q", "--force", "origin", "main:release/1", in: alice,
+                                  environment: as_("alice"), allowFailure: true)
+        #expect(!refused.succeeded)
+        let recover = try box.run(box.refugeBinary, ["recover", "main", "--replay", "--json"], in: server)
+        #expect(recover.succeeded, "\(recover.stderr)")
+        let events = try box.events(in: server)
+        let forced = events.first { $0.string("kind") == "forced" && $0.string("status") == "accepted" }
+        let deletion = events.first { $0.string("kind") == "delete" }
+        let recovery = events.first { $0.string("hook") == "recover" }
+        return History(server: server, alice: alice, fix: fix, featureTip: featureTip, recoveryID: recovery?.int("id") ?? -1,
+                       forcedID: forced?.int("id") ?? -1, deleteID: deletion?.int("id") ?? -1)
+    }
+
+    func report(_ box: Sandbox, in directory: String, _ arguments: String...) throws -> String {
+        let result = try box.run(box.refugeBinary, ["report"] + arguments, in: directory)
+        #expect(result.succeeded, "report failed: \(result.stderr)")
+        return result.stdout
+    }
+
+    @Test("JSON: totals by kind and side, every rewrite with its dropped commits' state, refusals, lost, integrity")
+    func json() throws {
+        let box = try Sandbox()
+        let story = try history(box)
+        let text = try report(box, in: story.server, "--format", "json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(root.string("schema") == "refuge-report/1")
+        let summary = try #require(root["summary"] as? [String: Any])
+        #expect(summary["by_kind"] as? [String: Int] == ["create": 3, "fast-forward": 3, "forced": 2, "delete": 1])
+        #expect(summary["by_side"] as? [String: Int] == ["client": 0, "server": 8, "local": 1])
+        let headline = try #require(summary["headline"] as? [String: Int])
+        #expect(headline == [
+            "updates": 9, "rewrites": 2, "forced": 1, "deletions": 1, "commits_dropped": 2, "still_lost": 0, "pinned": 1,
+            "recovered": 1, "reachable_again": 0, "lost_chains": 1, "refusals": 1, "unconfirmed_pushes": 0,
+        ])
+        let rewrites = try #require(summary["rewrites"] as? [[String: Any]])
+        #expect(rewrites.map { ($0["event"] as? [String: Any])?.int("id") } == [story.forcedID, story.deleteID])
+        let forcedDrop = (rewrites[0]["dropped_commits"] as? [[String: Any]]) ?? []
+        #expect(forcedDrop.map { $0.string("oid") } == [story.fix])
+        #expect(forcedDrop.first?.string("state") == "recovered" && forcedDrop.first?.int("recovered_by") == story.recoveryID)
+        #expect(forcedDrop.first?.string("author") == "Bob <bob@example.com>")
+        #expect(rewrites[0]["recovered_by"] as? [Int] == [story.recoveryID])
+        let deleteDrop = (rewrites[1]["dropped_commits"] as? [[String: Any]]) ?? []
+        #expect(deleteDrop.map { $0.string("oid") } == [story.featureTip])
+        #expect(deleteDrop.first?.string("state") == "pinned")
+        let refs = (summary["most_rewritten_refs"] as? [[String: Any]]) ?? []
+        #expect(refs.map { "\($0.string("ref") ?? "") \($0.int("count") ?? 0)" } == ["refs/heads/feature 1", "refs/heads/main 1"])
+        let pushers = (summary["top_force_pushers"] as? [[String: Any]]) ?? []
+        #expect(pushers.map { "\($0.string("pusher") ?? "") \($0.int("count") ?? 0)" } == ["alice 2"])
+        let refusals = (summary["policy_refusals"] as? [[String: Any]]) ?? []
+        #expect(refusals.map { $0.string("ref") } == ["refs/heads/release/1"])
+        #expect(refusals.first?.string("reason")?.contains("protected") == true)
+        let lost = (summary["lost_commits"] as? [[String: Any]]) ?? []
+        #expect(lost.map { $0.string("oid") } == [story.featureTip])
+        #expect(lost.first?.isNull("expires") == true)
+        #expect((summary["recoveries"] as? [[String: Any]])?.map { $0.int("id") } == [story.recoveryID])
+        let integrity = try #require(root["integrity"] as? [String: Any])
+        #expect(integrity["checked"] as? Bool == false && integrity.isNull("intact"))
+        #expect((summary["timeline"] as? [[String: Any]])?.first?.int("updates") == 9)
+
+        // Alice's clone: her refused push was attempted and never confirmed.
+        let clientText = try report(box, in: story.alice, "--format", "json")
+        let client = try JSONSerialization.jsonObject(with: Data(clientText.utf8)) as? [String: Any]
+        let unconfirmed = ((client?["summary"] as? [String: Any])?["unconfirmed_pushes"] as? [[String: Any]]) ?? []
+        // (Her deletion of feature too: she never had origin/feature, so no tracking ref could confirm it.)
+        #expect(unconfirmed.map { $0.string("ref") } == ["refs/heads/feature", "refs/heads/release/1"])
+
+        // Filters: --ref and --pusher narrow every figure.
+        let onlyMain = try report(box, in: story.server, "--format", "json", "--ref", "main")
+        let main = try JSONSerialization.jsonObject(with: Data(onlyMain.utf8)) as? [String: Any]
+        #expect(((main?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["updates"] == 4)  // create, ff, forced, recovery
+        let byBob = try report(box, in: story.server, "--format", "json", "--pusher", "bob")
+        let bob = try JSONSerialization.jsonObject(with: Data(byBob.utf8)) as? [String: Any]
+        #expect(((bob?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["rewrites"] == 0)
+    }
+
+    @Test("CSV: a header and one row per event, quoted where needed")
+    func csv() throws {
+        let box = try Sandbox()
+        let story = try history(box)
+        let rows = Self.parseCSV(try report(box, in: story.server, "--format", "csv"))
+        #expect(rows.first == ["id", "time", "repository", "side", "hook", "ref", "old", "new", "kind", "dropped", "pusher",
+                               "remote", "url", "local_ref", "status", "reason", "undoes", "batch"])
+        #expect(rows.count == 10)
+        let kinds = rows.dropFirst().map { $0[8] }
+        #expect(kinds.filter { $0 == "forced" }.count == 2 && kinds.filter { $0 == "delete" }.count == 1)
+        let recovery = rows.first { $0.count > 4 && $0[4] == "recover" }
+        #expect(recovery?[16] == String(story.forcedID))
+        let refusal = rows.first { $0.count > 14 && $0[14] == "rejected" }
+        #expect(refusal?[5] == "refs/heads/release/1" && refusal?[15].contains("protected") == true)
+    }
+
+    @Test("text and Markdown: the same figures, laid out as tables")
+    func textAndMarkdown() throws {
+        let box = try Sandbox()
+        let story = try history(box)
+        let markdown = try report(box, in: story.server, "--format", "markdown")
+        #expect(markdown.hasPrefix("# Refuge audit report"))
+        #expect(Self.markdownRow(markdown, "forced updates") == ["forced updates", "1"])
+        #expect(Self.markdownRow(markdown, "still lost") == ["still lost", "0"])
+        #expect(Self.markdownRow(markdown, "policy refusals") == ["policy refusals", "1"])
+        #expect(markdown.contains("- `\(story.fix.prefix(7))` bob's fix (Bob): **recovered** by recovery #\(story.recoveryID)"))
+        #expect(markdown.contains("- `\(story.featureTip.prefix(7))` bob's feature (Bob): **pinned**"))
+        let text = try report(box, in: story.server)
+        let figures = text.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(figures.contains("commits dropped 2"))
+        #expect(figures.contains("recovered 1"))
+        #expect(text.contains("\(story.fix.prefix(7)) bob's fix (Bob): recovered by recovery #\(story.recoveryID)"))
+        #expect(text.contains("Integrity of the log: not checked"))
+    }
+
+    @Test("HTML: one self-contained page, rendered by Chromium with its timeline chart")
+    func html() throws {
+        let box = try Sandbox()
+        let story = try history(box)
+        let file = box.path("report.html")
+        let written = try box.refuge("report", "--format", "html", "--output", file, in: story.server)
+        #expect(written.succeeded && written.stderr.contains("wrote \(file)"))
+        let page = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>"))
+        #expect(page.contains("<svg id=\"timeline\""))
+        for external in ["http://", "https://", "<script", "<link", "src=", "@import", "url("] {
+            #expect(!page.contains(external), "the page refers to something outside itself: \(external)")
+        }
+        #expect(page.contains("bob&#39;s fix") || page.contains("bob&#x27;s fix") || page.contains("bob's fix"))
+
+        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let browser = try #require(chromium, "Chromium is not installed (Scripts/setup installs it)")
+        let png = box.path("report.png")
+        let render = try box.run(browser, [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,1400",
+            "--screenshot=\(png)", "file://\(file)",
+        ])
+        #expect(render.succeeded, "chromium failed: \(render.stderr)")
+        let counter = Self.packageRoot + "/Tests/IntegrationTests/Support/png_colors.py"
+        let counts = try box.run("python3", [counter, png, "9aa5b5", "c0392b"])
+        #expect(counts.succeeded, "\(counts.stderr)")
+        let numbers = counts.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(numbers.count == 4 && numbers[0] == 1100 && numbers[1] == 1400)
+        // The bars: grey for all updates, red for the rewrites (the legend swatches are 100 pixels each).
+        #expect(numbers.count == 4 && numbers[2] > 1_000, "grey chart pixels: \(numbers)")
+        #expect(numbers.count == 4 && numbers[3] > 1_000, "red chart pixels: \(numbers)")
+    }
+
+    @Test("--repository all: a database shared by a server and its clones, broken down per repository")
+    func sharedDatabase() throws {
+        let box = try Sandbox()
+        let shared = ["REFUGE_DATABASE": box.path("shared/audit.db")]
+        let server = box.path("server.git")
+        try box.git("init", "--bare", "-q", server, in: box.root)
+        try box.run(box.refugeBinary, ["install"], in: server, environment: shared)
+        let alice = box.path("alice")
+        try box.git("clone", "-q", server, alice, in: box.root)
+        try box.run(box.refugeBinary, ["install"], in: alice, environment: shared)
+        try box.commit("one", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice, environment: shared)
+        try box.git("reset", "-q", "--hard", "HEAD", in: alice)
+        try box.commit("two", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        // Each repository's hooks spool locally; a command run there (here drain) moves it to the shared log.
+        try box.run(box.refugeBinary, ["drain"], in: server, environment: shared)
+        let result = try box.run(box.refugeBinary, ["report", "--format", "json", "--repository", "all"], in: alice, environment: shared)
+        #expect(result.succeeded, "\(result.stderr)")
+        let root = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let sections = (root?["repositories"] as? [[String: Any]]) ?? []
+        #expect(sections.count == 2)
+        let updates = sections.compactMap { ($0["headline"] as? [String: Int])?["updates"] }
+        let total = ((root?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["updates"]
+        #expect(updates.reduce(0, +) == total && (total ?? 0) > 0)
+        let one = try box.run(box.refugeBinary, ["report", "--format", "json", "--repository", server], in: alice, environment: shared)
+        let serverOnly = try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any]
+        #expect((serverOnly?["summary"] as? [String: Any])?.string("repository") == (server as NSString).standardizingPath)
+        let unknown = try box.run(box.refugeBinary, ["report", "--repository", "/nowhere"], in: alice, environment: shared)
+        #expect(unknown.status == 1 && unknown.stderr.contains("has no repository /nowhere"))
+    }
+
+    @Test("backfill: hundreds of reflog entries imported once, classified; a second run imports nothing")
+    func backfill() throws {
+        let box = try Sandbox()
+        let repo = box.path("old")
+        try box.git("init", "-q", repo, in: box.root)
+        // 300 commits and, every 50, a reset that drops two: history written before Refuge was installed.
+        let script = """
+            set -e
+            for n in $(seq 1 300); do
+              git commit -q --allow-empty -m "commit $n"
+              if [ $((n % 50)) = 0 ]; then git reset -q --hard HEAD~2; fi
+            done
+            """
+        let made = try box.run("/bin/sh", ["-c", script], in: repo)
+        #expect(made.succeeded, "\(made.stderr)")
+        let reflog = try box.git("reflog", "show", "--format=%H", "refs/heads/main", in: repo).stdout.split(separator: "\n").count
+        #expect(reflog == 306)
+
+        let first = try box.run(box.refugeBinary, ["backfill", "--json"], in: repo)
+        #expect(first.succeeded, "\(first.stderr)")
+        let counts = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Int]
+        #expect(counts?["imported"] == 306)  // main's entries; HEAD's repeat them
+        #expect(counts?["head_duplicates"] == 306)
+        let events = try box.events(in: repo)
+        #expect(events.count == 306)
+        #expect(events.allSatisfy { $0.string("hook") == "backfill" && $0.string("status") == "done" })
+        let forced = events.filter { $0.string("kind") == "forced" }
+        #expect(forced.count == 6 && forced.allSatisfy { $0.int("dropped") == 2 })
+        #expect(forced.first?.string("reason") == "reflog: reset: moving to HEAD~2")
+
+        let second = try box.run(box.refugeBinary, ["backfill", "--json"], in: repo)
+        let again = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Int]
+        #expect(again?["imported"] == 0 && again?["already_recorded"] == 306)
+        #expect(try box.events(in: repo).count == 306)
+
+        // The imported past is what lost and report read: the dropped commits are found through the
+        // log after every reflog is expired.
+        try box.git("reflog", "expire", "--expire=now", "--all", in: repo)
+        let lost = try box.run(box.refugeBinary, ["lost", "--json"], in: repo)
+        let rows = (try JSONSerialization.jsonObject(with: Data(lost.stdout.utf8)) as? [[String: Any]]) ?? []
+        #expect(rows.count == 6 && rows.allSatisfy { $0.string("source") == "audit-log" && $0.int("commits") == 2 })
+        let report = try box.run(box.refugeBinary, ["report", "--format", "json"], in: repo)
+        let root = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any]
+        #expect(((root?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["commits_dropped"] == 12)
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// RFC 4180: quoted fields may hold commas, doubled quotes and line breaks.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false
+        var iterator = Array(text).makeIterator()
+        var pending: Character? = nil
+        while let character = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else { field.append(character) }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                row.append(field); field = ""
+            } else if character == "\r\n" || character == "\n" {
+                row.append(field); field = ""
+                if row != [""] { rows.append(row) }
+                row = []
+            } else if character != "\r" {
+                field.append(character)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+
+    /// The cells of the Markdown table row whose first cell is `label`.
+    static func markdownRow(_ markdown: String, _ label: String) -> [String]? {
+        for line in markdown.split(separator: "\n") where line.hasPrefix("|") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            if cells.first == label { return cells }
+        }
+        return nil
+    }
+}
