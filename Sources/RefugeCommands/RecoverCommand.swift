@@ -52,20 +52,29 @@ struct RecoverCommand: ParsableCommand {
         let request = RecoveryRequest(
             ref: ref, target: to.map(RecoveryRequest.Target.init(parsing:)), newRef: newRef, replay: replay, force: force,
             dryRun: dryRun)
-        let (outcome, pushed) = try reportingFailures {
+        let (session, outcome) = try reportingFailures {
             let session = try AuditSession(path: nil, environment: environment)
             session.drainReport.warnings.forEach { printError("warning: \($0)") }
-            let outcome = try Recovery(repository: session.repository, store: session.store).run(request)
-            let pushed = try push.flatMap { remote in
-                try outcome.applied || outcome.alreadyThere
-                    ? RecoveryPush.push(outcome.destination, to: remote, repository: session.repository) : nil
+            return (session, try Recovery(repository: session.repository, store: session.store).run(request))
+        }
+        // The push comes after the local recovery, which stands whatever happens to the push.
+        var pushed: RecoveryPush.Result?
+        var pushFailure: (any Error)?
+        if let push, outcome.applied || outcome.alreadyThere {
+            do {
+                pushed = try RecoveryPush.push(outcome.destination, to: push, repository: session.repository)
+            } catch {
+                pushFailure = error
             }
-            return (outcome, pushed)
         }
         if json {
             print(try JSONOutput.render(RecoveryJSON(outcome, push: pushed)))
         } else {
             print(RecoveryText(palette: .forStandardOutput(environment: environment)).recovery(outcome, push: pushed))
+        }
+        if let pushFailure {
+            printError("error: \(pushFailure)")
+            throw ExitCode.failure
         }
         if let pushed, !pushed.pushed { throw ExitCode.failure }
     }

@@ -336,6 +336,9 @@ struct RecoveryTests {
         let wouldRemove = (try? JSONSerialization.jsonObject(with: Data(dry.stdout.utf8))) as? [[String: Any]]
         #expect(wouldRemove?.map { $0.string("name") } == ["refs/refuge/kept/\(fix)"])
         #expect(wouldRemove?.first?.string("reason") == "forced")
+        let forcedEvent = try box.events(in: server, "--forced").first?.int("id")
+        #expect(wouldRemove?.first?.int("event") == forcedEvent && forcedEvent != nil)
+        #expect(wouldRemove?.first?.string("source_ref") == "refs/heads/main")
         #expect(try box.revParse("refs/refuge/kept/\(fix)", in: server) == fix)
         let young = try box.run(box.refugeBinary, ["prune", "--json"], in: server)  // default: 90 days
         #expect(young.succeeded && (try? JSONSerialization.jsonObject(with: Data(young.stdout.utf8))) as? [Any] != nil)
@@ -349,6 +352,42 @@ struct RecoveryTests {
         // Uninstall keeps the config hiding pins only while pins remain: none do.
         try box.refuge("uninstall", in: server)
         #expect(try box.git("config", "--get-all", "transfer.hideRefs", in: server, allowFailure: true).stdout.isEmpty)
+    }
+
+    @Test("git gc and pack-refs delete loose copies of refs they pack: that pins nothing")
+    func gcPinsNothing() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        let alice = clones[0]
+        try box.commit("base", in: alice)
+        try box.git("branch", "topic", in: alice)
+        try box.git("tag", "v1", in: alice)
+        try box.git("push", "-q", "origin", "main", "topic", "v1", in: alice)
+        try box.git("pack-refs", "--all", in: alice)
+        try box.git("gc", "-q", in: alice)
+        try box.git("gc", "-q", in: server)
+        #expect(try box.git("for-each-ref", "refs/refuge/", in: alice).stdout.isEmpty)
+        #expect(try box.git("for-each-ref", "refs/refuge/", in: server).stdout.isEmpty)
+        #expect(try box.events(in: alice, "--forced").isEmpty)
+        // A real deletion after packing is still pinned.
+        let topic = try box.revParse("topic", in: alice)
+        try box.git("branch", "-q", "-D", "topic", in: alice)
+        #expect(try box.git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: alice).stdout == "refs/refuge/kept/\(topic)\n")
+    }
+
+    @Test("--push to a URL (no remote-tracking ref): the recovery is applied and shown, then the push is refused")
+    func pushWithoutTrackingRef() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        let alice = clones[0]
+        try box.commit("base", in: alice)
+        let kept = try box.commit("kept", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        let result = try box.refuge("recover", "main", "--push", server, in: alice)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("restored refs/heads/main"))
+        #expect(result.stderr.contains("no remote-tracking ref maps it"))
+        #expect(try box.revParse("refs/heads/main", in: alice) == kept)
     }
 
     @Test("clear errors: an unknown ref, an unknown event, another ref's event; nothing moves")

@@ -68,6 +68,12 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
+    /// Spelled as the snake-case conversions expect (`process_id` ↔ `processId`), in both directions.
+    enum CodingKeys: String, CodingKey {
+        case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, remote, url, localRef, pushOptions
+        case status, batch, processID = "processId", reason, undoes
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

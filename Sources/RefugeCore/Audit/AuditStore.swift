@@ -85,6 +85,14 @@ public final class AuditStore {
         }
     }
 
+    /// Every recovery recorded for `repository`, oldest first.
+    public func recoveries(in repository: String) throws -> [AuditEvent] {
+        try read { db in
+            try AuditEvent.filter(Column("repository") == repository && Column("hook") == HookName.recover.rawValue)
+                .order(Column("time"), Column("id")).fetchAll(db)
+        }
+    }
+
     public func event(id: Int64) throws -> AuditEvent? {
         try read { db in try AuditEvent.fetchOne(db, key: id) }
     }

@@ -26,6 +26,11 @@ public struct PinRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePe
     /// `prune`, or `missing` when the ref was found deleted by someone else.
     public var removedBy: String?
 
+    /// Spelled as the snake-case conversions expect (`event_id` ↔ `eventId`), in both directions.
+    enum CodingKeys: String, CodingKey {
+        case id, repository, name, target, sourceRef, eventID = "eventId", reason, createdAt, removedAt, removedBy
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }

@@ -197,7 +197,12 @@ enum HookScripts {
               # an old id left zero that prepared could not read (a packed ref): the drain resolves it later
               [ -z "$u" ] || [ -e "$s/unresolved" ] || : 2>/dev/null > "$s/unresolved"
               # Pin what deletions dropped now: the reflog goes with the branch, and gc could take the commits
-              # before any drain runs. Deletions are rare, so this one git process is too.
+              # before any drain runs. Deletions are rare, so this one git process is too. `git pack-refs` (run by
+              # gc) deletes loose copies of refs it has just packed: those are not deletions (its command line tells).
+              if [ -n "$k" ]; then
+                p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null   # no final newline: read fails, p is set
+                case $p in *pack-refs*) k= ;; esac
+              fi
               if [ -n "$k" ] || [ -f "$s/keep.$PPID" ]; then
                 { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } |
                   git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||

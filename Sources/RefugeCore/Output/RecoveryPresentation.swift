@@ -125,7 +125,8 @@ public struct RecoveryText {
 
     public func recovery(_ outcome: RecoveryOutcome, push: RecoveryPush.Result?) -> String {
         guard let plan = outcome.plan else {
-            return "\(outcome.destination) already holds what recover would restore: nothing to do"
+            return (["\(outcome.destination) already holds what recover would restore: nothing to do"] + pushLines(push))
+                .joined(separator: "\n")
         }
         let verb = outcome.applied ? (plan.mode == .replay ? "replayed onto" : "restored") : "would " + (plan.mode == .replay ? "replay onto" : "restore")
         var lines = [
@@ -153,14 +154,16 @@ public struct RecoveryText {
         } else {
             lines.append("nothing changed (--dry-run)")
         }
-        if let push {
-            let expected = push.expected?.short ?? "absent"
-            lines.append(push.pushed
-                ? palette.green("pushed to \(push.remote) (lease: \(push.ref) was \(expected) there)")
-                : palette.red("push to \(push.remote) refused: \(push.ref) is no longer \(expected) there (\(push.detail)); "
-                    + "the local recovery stands. git fetch \(push.remote), git refuge check, then push again"))
-        }
-        return lines.joined(separator: "\n")
+        return (lines + pushLines(push)).joined(separator: "\n")
+    }
+
+    private func pushLines(_ push: RecoveryPush.Result?) -> [String] {
+        guard let push else { return [] }
+        let expected = push.expected?.short ?? "absent"
+        return [push.pushed
+            ? palette.green("pushed to \(push.remote) (lease: \(push.ref) was \(expected) there)")
+            : palette.red("push to \(push.remote) refused: \(push.ref) is no longer \(expected) there (\(push.detail)); "
+                + "the local recovery stands. git fetch \(push.remote), git refuge check, then push again")]
     }
 
     public func pruned(_ pins: [Pins.Pin], dryRun: Bool) -> String {

@@ -77,7 +77,8 @@ public struct ReportBuilder {
         var lostProblem: String?
         var explained: [AuditReport.Rewrite] = []
         if let opened {
-            let states = try DroppedStates(repository: opened)
+            let states = try DroppedStates(
+                repository: opened, recoveries: try store.recoveries(in: path).filter { $0.status == .done })
             for event in rewrites {
                 let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
                 explained.append(AuditReport.Rewrite(
@@ -165,13 +166,17 @@ struct DroppedStates {
     let live: Set<ObjectID>
     let pinned: Set<ObjectID>
 
-    init(repository: Repository) throws {
+    /// The patch ids of the commits each recovery added to its ref (a replay's copies), by recovery id.
+    let replayed: [ObjectID: Int64]
+
+    init(repository: Repository, recoveries: [AuditEvent]) throws {
         self.repository = repository
         let classifier = UpdateClassifier(repository: repository)
         let liveTips = try classifier.remainingTips(excluding: nil)
         live = try repository.commitSet(reachableFrom: liveTips, excluding: [])
         let pins = try repository.references(under: Pins.namespace).compactMap { try repository.peelToCommit($0.target) }
         pinned = try repository.commitSet(reachableFrom: pins, excluding: liveTips)
+        replayed = try Self.replayedPatches(recoveries, repository: repository)
     }
 
     /// The commits `event` dropped (newest first, at most the report's limit) and their state now.
@@ -188,7 +193,6 @@ struct DroppedStates {
             hidden = try event.new.flatMap { try repository.peelToCommit($0) }.map { [$0] } ?? []
         }
         let commits = try repository.commits(reachableFrom: [oldCommit], excluding: hidden, limit: ReportBuilder.droppedListLimit)
-        let replayed = try replayedPatches(recoveries)
         return try commits.map { commit in
             var state: AuditReport.DroppedState.State
             var recoveredBy: Int64?
@@ -200,7 +204,8 @@ struct DroppedStates {
             } else {
                 state = .lost
             }
-            // `recover --replay` brings work back as copies: the same patch, added by the recovery.
+            // `recover --replay` brings work back as copies: the same patch, added by a recovery (of this
+            // update or of another that dropped the same commits).
             if state != .recovered, let patch = try repository.patchID(of: commit.id), let recovery = replayed[patch] {
                 state = .recovered
                 recoveredBy = recovery
@@ -209,8 +214,7 @@ struct DroppedStates {
         }
     }
 
-    /// The patch ids of the commits each recovery added to its ref (a replay's copies), by recovery id.
-    private func replayedPatches(_ recoveries: [AuditEvent]) throws -> [ObjectID: Int64] {
+    private static func replayedPatches(_ recoveries: [AuditEvent], repository: Repository) throws -> [ObjectID: Int64] {
         var patches: [ObjectID: Int64] = [:]
         for recovery in recoveries {
             guard let new = recovery.new, let newCommit = try repository.peelToCommit(new) else { continue }
