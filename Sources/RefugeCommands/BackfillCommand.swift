@@ -25,7 +25,8 @@ struct BackfillCommand: ParsableCommand {
                 print(try JSONOutput.render(BackfillJSON(outcome: outcome)))
             } else {
                 print("imported \(outcome.imported) update(s) from \(outcome.entries) reflog entries of \(outcome.refs) ref(s); "
-                    + "\(outcome.alreadyRecorded) already in the log, \(outcome.headDuplicates) HEAD entries repeating a branch's")
+                    + "\(outcome.alreadyRecorded) already in the log; skipped \(outcome.headDuplicates) HEAD entries repeating a "
+                    + "branch's and \(outcome.branchSwitches) branch switches")
             }
         }
     }
@@ -35,6 +36,7 @@ struct BackfillJSON: Encodable {
     let outcome: Backfill.Outcome
     enum Key: String, CodingKey {
         case refs, entries, imported, alreadyRecorded = "already_recorded", headDuplicates = "head_duplicates"
+        case branchSwitches = "branch_switches"
     }
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
@@ -43,5 +45,6 @@ struct BackfillJSON: Encodable {
         try container.encode(outcome.imported, forKey: .imported)
         try container.encode(outcome.alreadyRecorded, forKey: .alreadyRecorded)
         try container.encode(outcome.headDuplicates, forKey: .headDuplicates)
+        try container.encode(outcome.branchSwitches, forKey: .branchSwitches)
     }
 }

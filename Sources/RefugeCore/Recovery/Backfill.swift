@@ -23,7 +23,11 @@ public struct Backfill {
         public var alreadyRecorded = 0
         /// HEAD entries that repeat a branch's own entry (a commit on a checked-out branch writes both).
         public var headDuplicates = 0
+        /// HEAD entries of branch switches (`checkout: moving from a to b`), which move no ref.
+        public var branchSwitches = 0
     }
+
+    static let symbolicMoves = ["checkout: moving from ", "rebase (finish): returning to ", "rebase -i (finish): returning to "]
 
     /// Rows written per transaction: large histories import in steps that other writers can interleave with.
     static let batchSize = 2_000
@@ -54,6 +58,12 @@ public struct Backfill {
                 guard let update = RefUpdate(ref: name, old: entry.old, new: entry.new) else { continue }
                 if name == "HEAD", branchEntries.contains(Self.key(entry.old, entry.new, entry.time)) {
                     outcome.headDuplicates += 1
+                    continue
+                }
+                // Switching branches points HEAD at another branch; no ref's value changes (git runs no
+                // reference-transaction for it, so live recording has no such event either).
+                if name == "HEAD", Self.symbolicMoves.contains(where: entry.message.hasPrefix) {
+                    outcome.branchSwitches += 1
                     continue
                 }
                 if known[Self.pair(entry.old, entry.new)]?.contains(where: { abs($0.timeIntervalSince(entry.time)) < 2 }) == true {
