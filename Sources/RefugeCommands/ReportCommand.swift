@@ -60,7 +60,8 @@ struct ReportCommand: ParsableCommand {
                 }
                 printError("wrote \(output) (\(format.rawValue), \(report.events.count) event(s))")
             } else {
-                print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+                // "\r\n" (CSV) is one Character: look at the last scalar.
+                print(text, terminator: text.unicodeScalars.last == "\n" ? "" : "\n")
             }
         }
     }

@@ -67,6 +67,7 @@ struct ReportTests {
         let headline = try #require(summary["headline"] as? [String: Int])
         #expect(headline == [
             "updates": 9, "rewrites": 2, "forced": 1, "deletions": 1, "commits_dropped": 2, "still_lost": 0, "pinned": 1,
+            "rewritten": 0,
             "recovered": 1, "reachable_again": 0, "lost_chains": 1, "refusals": 1, "unconfirmed_pushes": 0,
         ])
         let rewrites = try #require(summary["rewrites"] as? [[String: Any]])
@@ -161,7 +162,7 @@ struct ReportTests {
         #expect(page.contains("bob&#39;s fix") || page.contains("bob&#x27;s fix") || page.contains("bob's fix"))
 
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let browser = try #require(chromium, "Chromium is not installed (Scripts/setup installs it)")
+        let browser = try #require(chromium, "Chromium is not installed (Scripts/test installs it)")
         let png = box.path("report.png")
         let render = try box.run(browser, [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,1400",
@@ -176,6 +177,48 @@ struct ReportTests {
         // The bars: grey for all updates, red for the rewrites (the legend swatches are 100 pixels each).
         #expect(numbers.count == 4 && numbers[2] > 1_000, "grey chart pixels: \(numbers)")
         #expect(numbers.count == 4 && numbers[3] > 1_000, "red chart pixels: \(numbers)")
+    }
+
+    @Test("an amended commit force-pushed is rewritten, not lost; a reset one is lost until pinned work is pruned")
+    func rewrittenVersusLost() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        let alice = clones[0]
+        try box.commit("base", in: alice)
+        let first = try box.commit("first draft", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("commit", "-q", "--amend", "-m", "first draft, reworded", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        let dropped = try box.commit("dropped work", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        try box.run(box.refugeBinary, ["prune", "--older-than", "now"], in: server)
+        let text = try report(box, in: server, "--format", "json")
+        let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        let rewrites = ((root?["summary"] as? [String: Any])?["rewrites"] as? [[String: Any]]) ?? []
+        let states = rewrites.flatMap { ($0["dropped_commits"] as? [[String: Any]]) ?? [] }
+            .map { "\($0.string("oid") ?? "") \($0.string("state") ?? "")" }
+        #expect(states == ["\(first) rewritten", "\(dropped) lost"])
+        let headline = (root?["summary"] as? [String: Any])?["headline"] as? [String: Int]
+        #expect(headline?["rewritten"] == 1 && headline?["still_lost"] == 1)
+    }
+
+    @Test("backfill in a clone Refuge already records: its commits and confirmed pushes are not imported again")
+    func backfillAfterLiveRecording() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice")
+        let alice = clones[0]
+        try box.commit("one", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.commit("two", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        let before = try box.events(in: alice).count
+        let result = try box.run(box.refugeBinary, ["backfill", "--json"], in: alice)
+        let counts = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Int]
+        #expect(counts?["imported"] == 0)
+        #expect(counts?["already_recorded"] == 4)  // two commits on main, two pushes' tracking updates
+        #expect(try box.events(in: alice).count == before)
     }
 
     @Test("--repository all: a database shared by a server and its clones, broken down per repository")
@@ -235,7 +278,7 @@ struct ReportTests {
         // main's 306 entries and side's 2; HEAD's repeat them, or are branch switches, which move no ref.
         #expect(counts?["imported"] == 308)
         #expect(counts?["head_duplicates"] == 307)
-        #expect(counts?["branch_switches"] == 2)
+        #expect(counts?["branch_switches"] == 1)  // side → main; main → side moved no commit and is skipped
         let events = try box.events(in: repo)
         #expect(events.count == 308)
         #expect(events.allSatisfy { $0.string("hook") == "backfill" && $0.string("status") == "done" })

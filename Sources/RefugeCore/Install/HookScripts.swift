@@ -201,7 +201,7 @@ enum HookScripts {
               # gc) deletes loose copies of refs it has just packed: those are not deletions (its command line tells).
               if [ -n "$k" ]; then
                 p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null   # no final newline: read fails, p is set
-                case $p in *pack-refs*) k= ;; esac
+                case $p in gitpack-refs*|*/gitpack-refs*) k= ;; esac           # argv "git" "pack-refs": NULs dropped
               fi
               if [ -n "$k" ] || [ -f "$s/keep.$PPID" ]; then
                 { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } |

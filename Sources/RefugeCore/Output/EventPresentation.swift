@@ -148,7 +148,8 @@ public struct EventText {
             if let value { lines.append("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
         }
         field("time", Timestamp.iso(event.time))
-        field("side", "\(event.side.rawValue) (\(event.hook == .recover ? "git refuge recover" : event.hook.rawValue + " hook")), \(event.status.rawValue)")
+        let recorder = HookName.installable.contains(event.hook) ? "\(event.hook.rawValue) hook" : "git refuge \(event.hook.rawValue)"
+        field("side", "\(event.side.rawValue) (\(recorder)), \(event.status.rawValue)")
         field("repository", event.repository)
         field("old", event.old?.hex ?? "(none)")
         field("new", event.new?.hex ?? "(none)")

@@ -160,10 +160,11 @@ public struct RecoveryText {
     private func pushLines(_ push: RecoveryPush.Result?) -> [String] {
         guard let push else { return [] }
         let expected = push.expected?.short ?? "absent"
-        return [push.pushed
-            ? palette.green("pushed to \(push.remote) (lease: \(push.ref) was \(expected) there)")
-            : palette.red("push to \(push.remote) refused: \(push.ref) is no longer \(expected) there (\(push.detail)); "
-                + "the local recovery stands. git fetch \(push.remote), git refuge check, then push again")]
+        if push.pushed { return [palette.green("pushed to \(push.remote) (lease: \(push.ref) was \(expected) there)")] }
+        let stale = push.detail.contains("stale info") || push.detail.contains("fetch first")
+        return [palette.red("push to \(push.remote) failed: "
+            + (stale ? "\(push.ref) is no longer \(expected) there, someone pushed meanwhile" : push.detail) + "; "
+            + "nothing was overwritten there. git fetch \(push.remote), git refuge check, then push again")]
     }
 
     public func pruned(_ pins: [Pins.Pin], dryRun: Bool) -> String {

@@ -46,16 +46,22 @@ public struct Backfill {
             for entry in entries { branchEntries.insert(Self.key(entry.old, entry.new, entry.time)) }
         }
         let total = logs.reduce(0) { $0 + $1.1.count }
+        let confirmedPushes = try confirmedPushesByTrackingRef()
         let classifier = UpdateClassifier(repository: repository)
         var pending: [AuditEvent] = []
         for (name, entries) in logs {
             outcome.refs += 1
-            let known = try store.recordedValues(of: name, repository: identity)
+            var known = try store.recordedValues(of: name, repository: identity)
+            // A push Refuge saw is one client row, confirmed by the remote-tracking update: not a local row.
+            for (pair, times) in confirmedPushes[name] ?? [:] { known[pair, default: []] += times }
             let batch = UUID().uuidString
             for entry in entries {
                 outcome.entries += 1
                 if outcome.entries % 1_000 == 0 { progress?("\(outcome.entries)/\(total) reflog entries") }
-                guard let update = RefUpdate(ref: name, old: entry.old, new: entry.new) else { continue }
+                // `reset --hard HEAD` (git stash writes it) moves nothing; live recording drops it too.
+                guard entry.old != entry.new, let update = RefUpdate(ref: name, old: entry.old, new: entry.new) else {
+                    continue
+                }
                 if name == "HEAD", branchEntries.contains(Self.key(entry.old, entry.new, entry.time)) {
                     outcome.headDuplicates += 1
                     continue
@@ -71,7 +77,8 @@ public struct Backfill {
                     continue
                 }
                 let classification = try classifier.classify(update)
-                let who = entry.committerEmail.isEmpty ? entry.committerName : "\(entry.committerName) <\(entry.committerEmail)>"
+                // The committer's name, as live rows name the local pusher (user.name).
+                let who = entry.committerName
                 pending.append(AuditEvent(
                     time: entry.time, side: .local, hook: .backfill, repository: identity, update: update,
                     kind: classification.kind, dropped: classification.dropped, status: .done, batch: batch,
@@ -87,6 +94,22 @@ public struct Backfill {
         return outcome
     }
 
+    /// The (old, new) pairs of confirmed client pushes, under the remote-tracking ref that confirmed each.
+    private func confirmedPushesByTrackingRef() throws -> [String: [String: [Date]]] {
+        var result: [String: [String: [Date]]] = [:]
+        var tracking: [String: String?] = [:]
+        for event in try store.confirmedPushes(repository: repository.auditIdentity) {
+            guard let remote = event.remote else { continue }
+            let key = "\(remote) \(event.ref)"
+            if tracking[key] == nil {
+                tracking[key] = .some(try repository.trackingReference(remote: remote, remoteReference: event.ref))
+            }
+            guard let name = tracking[key] ?? nil else { continue }
+            result[name, default: [:]][Self.pair(event.old, event.new), default: []].append(event.time)
+        }
+        return result
+    }
+
     private static func pair(_ old: ObjectID?, _ new: ObjectID?) -> String {
         "\(old?.hex ?? "-") \(new?.hex ?? "-")"
     }
@@ -97,6 +120,14 @@ public struct Backfill {
 }
 
 extension AuditStore {
+    /// A clone's pushes that a remote-tracking update confirmed.
+    func confirmedPushes(repository: String) throws -> [AuditEvent] {
+        try read { db in
+            try AuditEvent.filter(Column("repository") == repository && Column("side") == Side.client.rawValue
+                && Column("status") == EventStatus.confirmed.rawValue).fetchAll(db)
+        }
+    }
+
     /// The (old, new) pairs the log holds for `ref` in `repository`, with their times: what backfill checks
     /// each reflog entry against.
     func recordedValues(of ref: String, repository: String) throws -> [String: [Date]] {

@@ -54,10 +54,10 @@ public struct AuditReport: Sendable {
             case pinned
             /// A ref reaches it again (someone merged, re-pushed or branched it).
             case reachable
-            /// A recovery of this update brought it back.
+            /// A recovery brought it back: the commit itself, or (a replay) a copy with the same patch.
             case recovered
-            /// This repository does not have it (a clone that never fetched it).
-            case unknown
+            /// The update itself holds a copy with the same patch (a rebase or an amend): not lost work.
+            case rewritten
         }
 
         public let commit: CommitSummary
@@ -131,6 +131,7 @@ extension AuditReport.Section {
         public let commitsDropped: Int
         public let stillLost: Int
         public let pinned: Int
+        public let rewritten: Int
         public let recovered: Int
         public let reachableAgain: Int
         public let lostChains: Int
@@ -145,6 +146,7 @@ extension AuditReport.Section {
             deletions: rewrites.filter { $0.event.kind == .delete }.count,
             commitsDropped: rewrites.compactMap(\.event.dropped).reduce(0, +),
             stillLost: states.filter { $0 == .lost }.count, pinned: states.filter { $0 == .pinned }.count,
+            rewritten: states.filter { $0 == .rewritten }.count,
             recovered: states.filter { $0 == .recovered }.count, reachableAgain: states.filter { $0 == .reachable }.count,
             lostChains: lostWaiting.count, refusals: refusals.count, unconfirmed: unconfirmedPushes.count)
     }

@@ -93,8 +93,8 @@ public struct ReportBuilder {
         } else {
             lostProblem = "cannot open \(path) to look at its commits"
             for event in rewrites {
-                let recoveries = try store.recoveries(undoing: event.id ?? -1).map { $0.id ?? 0 }
-                explained.append(AuditReport.Rewrite(event: event, dropped: nil, recoveries: recoveries))
+                let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
+                explained.append(AuditReport.Rewrite(event: event, dropped: nil, recoveries: recoveries.compactMap(\.id)))
             }
         }
         return Self.figures(
@@ -165,9 +165,8 @@ struct DroppedStates {
     let repository: Repository
     let live: Set<ObjectID>
     let pinned: Set<ObjectID>
-
-    /// The patch ids of the commits each recovery added to its ref (a replay's copies), by recovery id.
-    let replayed: [ObjectID: Int64]
+    /// The patch ids of the commits each replay added to its ref (its copies), with the recovery and when.
+    let replayed: [ObjectID: (id: Int64, time: Date)]
 
     init(repository: Repository, recoveries: [AuditEvent]) throws {
         self.repository = repository
@@ -186,41 +185,60 @@ struct DroppedStates {
         guard let oldCommit = try repository.peelToCommit(old) else { return [] }
         let hidden: [ObjectID]
         if event.kind == .delete {
-            // What other refs kept at the time is unknown; those that exist now (the ref itself aside, in
-            // case a recovery brought it back) are the best estimate.
-            hidden = try UpdateClassifier(repository: repository).remainingTips(excluding: [event.ref])
+            // What other refs kept at the time is unknown; those that exist now are the best estimate,
+            // without the ref itself and the refs its recoveries made (they hold the dropped commits now).
+            let restored = Set([event.ref] + recoveries.map(\.ref))
+            hidden = try UpdateClassifier(repository: repository).remainingTips(excluding: restored)
         } else {
             hidden = try event.new.flatMap { try repository.peelToCommit($0) }.map { [$0] } ?? []
         }
         let commits = try repository.commits(reachableFrom: [oldCommit], excluding: hidden, limit: ReportBuilder.droppedListLimit)
+        let rewrites = try rewrittenPatches(of: event, oldCommit: oldCommit)
         return try commits.map { commit in
             var state: AuditReport.DroppedState.State
             var recoveredBy: Int64?
+            let patch = try repository.patchID(of: commit.id)
             if live.contains(commit.id) {
                 state = recoveries.isEmpty ? .reachable : .recovered
                 recoveredBy = recoveries.first?.id
+            } else if let patch, let replay = replayed[patch], replay.time >= event.time {
+                // `recover --replay` brings work back as copies: the same patch, added by a later recovery
+                // (of this update, or of another that dropped the same commits).
+                state = .recovered
+                recoveredBy = replay.id
+            } else if let patch, rewrites.contains(patch) {
+                state = .rewritten  // the update itself holds a copy: a rebase or an amend, not lost work
             } else if pinned.contains(commit.id) {
                 state = .pinned
             } else {
                 state = .lost
             }
-            // `recover --replay` brings work back as copies: the same patch, added by a recovery (of this
-            // update or of another that dropped the same commits).
-            if state != .recovered, let patch = try repository.patchID(of: commit.id), let recovery = replayed[patch] {
-                state = .recovered
-                recoveredBy = recovery
-            }
             return AuditReport.DroppedState(commit: commit, state: state, recoveredBy: recoveredBy)
         }
     }
 
-    private static func replayedPatches(_ recoveries: [AuditEvent], repository: Repository) throws -> [ObjectID: Int64] {
-        var patches: [ObjectID: Int64] = [:]
-        for recovery in recoveries {
-            guard let new = recovery.new, let newCommit = try repository.peelToCommit(new) else { continue }
-            let base = try recovery.old.flatMap { try repository.peelToCommit($0) }
-            for commit in try repository.commitsOldestFirst(reachableFrom: [newCommit], excluding: base.map { [$0] } ?? []) {
-                if let patch = try repository.patchID(of: commit), let id = recovery.id { patches[patch] = id }
+    /// The patch ids of the commits a forced update added (its new value's history beyond the old one).
+    private func rewrittenPatches(of event: AuditEvent, oldCommit: ObjectID) throws -> Set<ObjectID> {
+        guard event.kind == .forced, let new = event.new, let newCommit = try repository.peelToCommit(new) else { return [] }
+        var patches: Set<ObjectID> = []
+        for commit in try repository.commitsOldestFirst(reachableFrom: [newCommit], excluding: [oldCommit]) {
+            if let patch = try repository.patchID(of: commit) { patches.insert(patch) }
+        }
+        return patches
+    }
+
+    /// Replays into an existing ref (`recover --replay`): what they added beyond the ref's old value.
+    /// Restores and `--as` creations bring the original commits back, which `live` already sees.
+    private static func replayedPatches(_ recoveries: [AuditEvent], repository: Repository) throws
+        -> [ObjectID: (id: Int64, time: Date)]
+    {
+        var patches: [ObjectID: (id: Int64, time: Date)] = [:]
+        for recovery in recoveries where recovery.reason?.hasPrefix("replayed") == true {
+            guard let id = recovery.id, let new = recovery.new, let newCommit = try repository.peelToCommit(new),
+                  let old = recovery.old, let base = try repository.peelToCommit(old)
+            else { continue }
+            for commit in try repository.commitsOldestFirst(reachableFrom: [newCommit], excluding: [base]) {
+                if let patch = try repository.patchID(of: commit) { patches[patch] = (id, recovery.time) }
             }
         }
         return patches

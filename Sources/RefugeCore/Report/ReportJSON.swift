@@ -95,7 +95,7 @@ struct ReportJSON: Encodable {
         let headline: AuditReport.Section.Headline
         enum Key: String, CodingKey {
             case updates, rewrites, forced, deletions, commitsDropped = "commits_dropped", stillLost = "still_lost"
-            case pinned, recovered, reachableAgain = "reachable_again", lostChains = "lost_chains", refusals
+            case pinned, rewritten, recovered, reachableAgain = "reachable_again", lostChains = "lost_chains", refusals
             case unconfirmedPushes = "unconfirmed_pushes"
         }
         func encode(to encoder: any Encoder) throws {
@@ -107,6 +107,7 @@ struct ReportJSON: Encodable {
             try container.encode(headline.commitsDropped, forKey: .commitsDropped)
             try container.encode(headline.stillLost, forKey: .stillLost)
             try container.encode(headline.pinned, forKey: .pinned)
+            try container.encode(headline.rewritten, forKey: .rewritten)
             try container.encode(headline.recovered, forKey: .recovered)
             try container.encode(headline.reachableAgain, forKey: .reachableAgain)
             try container.encode(headline.lostChains, forKey: .lostChains)

@@ -56,6 +56,7 @@ struct TabularView {
         func cell(_ text: String) -> String {
             guard markdown else { return text }
             return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
+                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
                 .replacingOccurrences(of: "\n", with: " ")
         }
         func table(_ headers: [String], _ rows: [[String]]) -> String {
@@ -78,9 +79,11 @@ struct TabularView {
         repositoriesTable = table(
             ["repository", "updates", "rewrites", "still lost", "lost chains"],
             view.repositoryRows.map { [$0.repository, String($0.updates), String($0.rewrites), String($0.stillLost), String($0.lostChains)] })
-        rewritesTable = table(
-            ["event", "time", "ref", "kind", "pusher", "from", "to", "dropped", "recovered by"],
-            view.rewrites.map { [$0.id, $0.time, $0.ref, $0.kind, $0.pusher, $0.from, $0.to, $0.count, $0.recoveredBy] })
+        rewritesTable = view.multiRepository
+            ? table(["event", "time", "repository", "ref", "kind", "pusher", "from", "to", "dropped", "recovered by"],
+                    view.rewrites.map { [$0.id, $0.time, $0.repository, $0.ref, $0.kind, $0.pusher, $0.from, $0.to, $0.count, $0.recoveredBy] })
+            : table(["event", "time", "ref", "kind", "pusher", "from", "to", "dropped", "recovered by"],
+                    view.rewrites.map { [$0.id, $0.time, $0.ref, $0.kind, $0.pusher, $0.from, $0.to, $0.count, $0.recoveredBy] })
         var dropped: [String] = []
         for rewrite in view.rewrites where !rewrite.dropped.isEmpty || rewrite.unknown {
             dropped.append(markdown ? "\n**\(cell(rewrite.id)) dropped:**\n" : "\(rewrite.id) dropped:")

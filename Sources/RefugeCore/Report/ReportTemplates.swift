@@ -30,7 +30,7 @@ enum ReportTemplates {
     .state-lost { color: #fff; background: var(--red); border-color: var(--red); }
     .state-pinned { background: #fdf2d0; border-color: #e8c66a; }
     .state-recovered, .state-reachable { background: #e3f4e8; border-color: #9fd3ae; }
-    .state-unknown { color: var(--muted); }
+    .state-rewritten { color: var(--muted); }
     .dropped { margin: 4px 0 0; padding-left: 18px; }
     .none { color: var(--muted); font-style: italic; }
     svg { width: 100%; height: auto; }

@@ -83,6 +83,7 @@ struct ReportView {
             Figure(label: "commits dropped", value: headline.commitsDropped, alert: headline.commitsDropped > 0),
             Figure(label: "still lost", value: headline.stillLost, alert: headline.stillLost > 0),
             Figure(label: "pinned", value: headline.pinned, alert: false),
+            Figure(label: "rewritten (rebased)", value: headline.rewritten, alert: false),
             Figure(label: "recovered", value: headline.recovered, alert: false),
             Figure(label: "lost chains waiting", value: headline.lostChains, alert: headline.lostChains > 0),
             Figure(label: "policy refusals", value: headline.refusals, alert: false),
