@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/ordo-one/TextTable", from: "0.0.2"),
+        // SHA-256 for the audit log's hash chain (BoringSSL's, through Apple's Crypto API).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libgit2 as Debian ships it (libgit2-dev); GitKit is the only module that imports it.
@@ -32,7 +34,7 @@ let package = Package(
             dependencies: [
                 "GitKit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"), .product(name: "CSV", package: "CSV.swift"),
-                .product(name: "TextTable", package: "TextTable"),
+                .product(name: "TextTable", package: "TextTable"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // One file per subcommand; each validates, calls RefugeCore, maps the outcome to output.
@@ -45,7 +47,7 @@ let package = Package(
         .testTarget(name: "RefugeCoreTests", dependencies: ["RefugeCore", "GitKit"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["RefugeCore", "GitKit"],
+            dependencies: ["RefugeCore", "GitKit", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Support/png_colors.py"]  // run by the report tests (python3's standard library)
         ),
     ],

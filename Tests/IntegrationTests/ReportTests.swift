@@ -43,7 +43,7 @@ struct ReportTests {
         let events = try box.events(in: server)
         let forced = events.first { $0.string("kind") == "forced" && $0.string("status") == "accepted" }
         let deletion = events.first { $0.string("kind") == "delete" }
-        let recovery = events.first { $0.string("hook") == "recover" }
+        let recovery = events.first { $0.string("hook") == "recover" && $0.string("status") == "done" }
         return History(server: server, alice: alice, fix: fix, featureTip: featureTip, recoveryID: recovery?.int("id") ?? -1,
                        forcedID: forced?.int("id") ?? -1, deleteID: deletion?.int("id") ?? -1)
     }
@@ -92,7 +92,8 @@ struct ReportTests {
         #expect(lost.first?.isNull("expires") == true)
         #expect((summary["recoveries"] as? [[String: Any]])?.map { $0.int("id") } == [story.recoveryID])
         let integrity = try #require(root["integrity"] as? [String: Any])
-        #expect(integrity["checked"] as? Bool == false && integrity.isNull("intact"))
+        #expect(integrity["checked"] as? Bool == true && integrity["intact"] as? Bool == true)
+        #expect(integrity.string("detail")?.hasPrefix("intact: the hash chain of all 10 event(s)") == true)  // + the recovery's intent
         #expect((summary["timeline"] as? [[String: Any]])?.first?.int("updates") == 9)
 
         // Alice's clone: her refused push was attempted and never confirmed.
@@ -118,10 +119,10 @@ struct ReportTests {
         let rows = Self.parseCSV(try report(box, in: story.server, "--format", "csv"))
         #expect(rows.first == ["id", "time", "repository", "side", "hook", "ref", "old", "new", "kind", "dropped", "pusher",
                                "remote", "url", "local_ref", "status", "reason", "undoes", "batch"])
-        #expect(rows.count == 10)
+        #expect(rows.count == 11)  // the header, and 10 events (a recovery writes its intent, then its outcome)
         let kinds = rows.dropFirst().map { $0[8] }
         #expect(kinds.filter { $0 == "forced" }.count == 2 && kinds.filter { $0 == "delete" }.count == 1)
-        let recovery = rows.first { $0.count > 4 && $0[4] == "recover" }
+        let recovery = rows.first { $0.count > 14 && $0[4] == "recover" && $0[14] == "done" }
         #expect(recovery?[16] == String(story.forcedID))
         let refusal = rows.first { $0.count > 14 && $0[14] == "rejected" }
         #expect(refusal?[5] == "refs/heads/release/1" && refusal?[15].contains("protected") == true)
@@ -143,7 +144,7 @@ struct ReportTests {
         #expect(figures.contains("commits dropped 2"))
         #expect(figures.contains("recovered 1"))
         #expect(text.contains("\(story.fix.prefix(7)) bob's fix (Bob): recovered by recovery #\(story.recoveryID)"))
-        #expect(text.contains("Integrity of the log: not checked"))
+        #expect(text.contains("Integrity of the log: intact"))
     }
 
     @Test("HTML: one self-contained page, rendered by Chromium with its timeline chart")

@@ -45,6 +45,14 @@ enum AuditMigrations {
                 index: "pin_live_name", on: "pin", columns: ["repository", "name"], unique: true,
                 condition: Column("removed_at") == nil)
         }
+        // The hash chain (AuditChain): every row sealed, the existing ones in id order.
+        migrator.registerMigration("v4: hash chain") { db in
+            try db.alter(table: "event") { t in
+                t.add(column: "prev_hash", .text)
+                t.add(column: "hash", .text)
+            }
+            try AuditChain.sealUnsealed(db)
+        }
         return migrator
     }
 

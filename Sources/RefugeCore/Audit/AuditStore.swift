@@ -35,8 +35,8 @@ public final class AuditStore {
 
     // MARK: Writing
 
-    /// Appends `events` in one IMMEDIATE transaction. With a `receipt`, a second call with the same
-    /// receipt appends nothing (draining a spool file twice must not record it twice).
+    /// Appends `events` in one IMMEDIATE transaction, each sealed into the hash chain. With a `receipt`, a
+    /// second call with the same receipt appends nothing (draining a spool file twice must not record it twice).
     /// - Returns: the events with their ids; empty if the receipt was already there.
     @discardableResult
     public func append(_ events: [AuditEvent], receipt: String? = nil) throws -> [AuditEvent] {
@@ -46,8 +46,10 @@ public final class AuditStore {
                 try SpoolReceipt(key: receipt, drainedAt: Date()).insert(db)
             }
             var saved: [AuditEvent] = []
+            var previous = try AuditChain.head(db)  // read inside the IMMEDIATE transaction: no fork
             for var event in events {
                 try event.insert(db)
+                previous = try AuditChain.seal(id: event.id!, db, previous: previous)
                 saved.append(event)
             }
             return saved

@@ -107,12 +107,4 @@ extension AuditStore {
             try AuditEvent.filter(Column("repository") == repository).order(Column("time"), Column("id")).fetchAll(db)
         }
     }
-
-    /// Sets an event's status and reason after the fact (a recovery recorded as attempted, then done).
-    public func settle(eventID: Int64, status: EventStatus, reason: String?) throws {
-        try write { db in
-            try db.execute(sql: "UPDATE event SET status = ?, reason = ? WHERE id = ?",
-                           arguments: [status.rawValue, reason, eventID])
-        }
-    }
 }

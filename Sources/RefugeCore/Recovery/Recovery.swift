@@ -122,18 +122,22 @@ public struct Recovery {
             pin = try Pins(repository: repository, store: store)
                 .keep(from, sourceRef: plan.destination, eventID: nil, reason: "recover")?.name
         }
-        // 2. Record the recovery before the ref moves; it becomes `done` once it has.
+        // 2. Record the recovery before the ref moves (`attempted`), and its outcome after (`done`, or
+        //    `rejected` with the reason): two rows, because the log is append-only (hash chain).
         let update = RefUpdate(ref: plan.destination, old: plan.from, new: plan.to)!
         let classification = try UpdateClassifier(repository: repository).classify(update)
         let reason = plan.mode == .replay
             ? "replayed \(plan.replayed.count) commit(s) of \(plan.recovered.short) from \(plan.basis)"
             : "restored \(plan.recovered.short) from \(plan.basis)"
-        let saved = try store.append([AuditEvent(
-            time: Date(), side: .local, hook: .recover, repository: repository.auditIdentity, update: update,
-            kind: classification.kind, dropped: classification.dropped, status: .attempted, batch: UUID().uuidString,
-            pusher: Identity.localPusher(repository: repository, uid: getuid()), processID: Int64(getpid()),
-            reason: reason, undoes: plan.undoes?.id)])
-        let eventID = saved.first?.id
+        let batch = UUID().uuidString
+        func record(_ status: EventStatus, _ reason: String) throws -> Int64? {
+            try store.append([AuditEvent(
+                time: Date(), side: .local, hook: .recover, repository: repository.auditIdentity, update: update,
+                kind: classification.kind, dropped: classification.dropped, status: status, batch: batch,
+                pusher: Identity.localPusher(repository: repository, uid: getuid()), processID: Int64(getpid()),
+                reason: reason, undoes: plan.undoes?.id)]).first?.id
+        }
+        _ = try record(.attempted, reason)
         // 3. The working tree first (it refuses to overwrite anything), then the ref, compare-and-swap.
         do {
             if plan.updatesWorkingTree, let from = plan.from,
@@ -152,10 +156,10 @@ public struct Recovery {
                 throw RecoveryRefusal.movedMeanwhile(ref: plan.destination, reason: error.message)
             }
         } catch {
-            if let eventID { try? store.settle(eventID: eventID, status: .attempted, reason: "not applied: \(error)") }
+            _ = try? record(.rejected, "not applied: \(error)")
             throw error
         }
-        if let eventID { try store.settle(eventID: eventID, status: .done, reason: reason) }
+        let eventID = try record(.done, reason)
         return RecoveryOutcome(plan: plan, alreadyThere: false, applied: true, eventID: eventID, pin: pin, destination: plan.destination)
     }
 

@@ -38,7 +38,10 @@ public struct ReportBuilder {
         case .named(let name): filter.repository = try resolveRepository(name)
         case .all: filter.repository = nil
         }
-        let events = try store.events(filter)
+        let all = try store.events(filter)
+        // A recovery writes its intent (`attempted`) and then its outcome: figures count the outcome only.
+        let settled = Set(all.filter { $0.hook == .recover && $0.status != .attempted }.map(\.batch))
+        let events = all.filter { !($0.hook == .recover && $0.status == .attempted && settled.contains($0.batch)) }
         var names = Array(Set(events.map(\.repository))).sorted()
         if let only = filter.repository, names.isEmpty { names = [only] }
         let sections = try names.map { name in
@@ -50,10 +53,21 @@ public struct ReportBuilder {
             period: AuditReport.Period(since: scope.since, until: scope.until, firstEvent: events.first?.time,
                                        lastEvent: events.last?.time),
             total: total, repositories: scope.repositories == .all ? sections : [],
-            integrity: AuditReport.Integrity(
-                checked: false, intact: nil,
-                detail: "not checked: this version of Refuge has no `git refuge verify` (the log has no hash chain yet)"),
-            events: events)
+            integrity: try integrity(),
+            events: all)
+    }
+
+    /// `git refuge verify` over the whole database (the chain covers every repository's rows).
+    private func integrity() throws -> AuditReport.Integrity {
+        let result = try store.verifyChain()
+        var detail: String
+        if let problem = result.firstBreak {
+            detail = "broken: event #\(problem.eventID): \(problem.problem)"
+        } else {
+            detail = "intact: the hash chain of all \(result.events) event(s) in the database checks out; head \(result.head)"
+        }
+        if result.integrity != ["ok"] { detail += "; SQLite integrity check: \(result.integrity.prefix(3).joined(separator: "; "))" }
+        return AuditReport.Integrity(checked: true, intact: result.intact, detail: detail)
     }
 
     /// A repository named on the command line: its path as the log stores it (a work tree or git dir).

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import RefugeCore
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the audit log's hash chain and SQLite's integrity; print the head hash.",
+        discussion: """
+            Every event carries a hash over its content and the previous event's hash. verify recomputes \
+            all of them: an edited, deleted, inserted or reordered row is caught, and the first one is named. \
+            Keep the head hash it prints somewhere else (a ticket, another machine); later, \
+            verify --against HASH proves the log still extends it, which a rewrite of the whole file cannot fake. \
+            Exit status: 0 intact, 1 not intact (or an error). Docs/Reliability.md says what is and is not proven.
+            """)
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Option(help: ArgumentHelp("A head hash printed by an earlier verify: check that the log still extends it.", valueName: "hash"))
+    var against: String?
+
+    func validate() throws {
+        if let against, against.count != 64 || !against.allSatisfy(\.isHexDigit) {
+            throw ValidationError("--against takes a 64-digit hash, as git refuge verify prints it")
+        }
+    }
+
+    func run() throws {
+        let result = try reportingFailures {
+            // No drain first: verify reads the log as it is, and changes nothing.
+            try ChainVerification.run(path: nil, environment: environment, against: against)
+        }
+        if json {
+            print(try JSONOutput.render(VerificationJSON(result)))
+        } else {
+            print(VerificationText(palette: .forStandardOutput(environment: environment)).text(result))
+        }
+        if !result.intact { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,141 @@
+import Crypto
+import Foundation
+import GRDB
+import GitKit
+
+/// The audit log's hash chain: each event row carries `prev_hash`, the hash of the row before it (by id),
+/// and `hash`, SHA-256 over that previous hash and every column of its own, as SQLite stores them.
+/// Written in the same IMMEDIATE transaction as the row, so concurrent writers cannot fork the chain.
+/// Docs/Reliability.md says what this proves and what it does not.
+enum AuditChain {
+    /// The columns a row's hash covers, in this order (format `refuge-chain-v1`).
+    static let columns = [
+        "id", "time", "side", "hook", "repository", "ref", "old", "new", "kind", "dropped", "pusher", "remote", "url",
+        "local_ref", "push_options", "status", "batch", "process_id", "reason", "undoes",
+    ]
+
+    static let format = "refuge-chain-v1"
+    /// What the first row's `prev_hash` is.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// The hash of a row (as read from SQLite), chained to `previous`.
+    static func hash(of row: Row, previous: String) -> String {
+        var text = "\(format)\n\(previous)\n"
+        for column in columns {
+            text += column + "="
+            switch row[column] as DatabaseValue? {
+            case .none:
+                text += "-"
+            case .some(let value):
+                switch value.storage {
+                case .null: text += "n"
+                case .int64(let number): text += "i\(number)"
+                case .double(let number): text += "r\(number)"
+                case .string(let string): text += "s\(string.utf8.count):\(string)"
+                case .blob(let data): text += "b\(data.count):\(data.base64EncodedString())"
+                }
+            }
+            text += "\n"
+        }
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The hash of the last row, or the genesis value for an empty log.
+    static func head(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT hash FROM event ORDER BY id DESC LIMIT 1") ?? genesis
+    }
+
+    /// Seals the row `id` just inserted: reads it back as stored and writes its chain columns.
+    static func seal(id: Int64, _ db: Database, previous: String) throws -> String {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else {
+            throw DatabaseError(message: "event \(id) vanished while it was being sealed")
+        }
+        let hash = hash(of: row, previous: previous)
+        try db.execute(sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])
+        return hash
+    }
+
+    /// Seals every row that has no hash yet, in id order (the migration that adds the chain).
+    static func sealUnsealed(_ db: Database) throws {
+        var previous = try String.fetchOne(
+            db, sql: "SELECT hash FROM event WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1") ?? genesis
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM event WHERE hash IS NULL ORDER BY id") {
+            previous = try seal(id: id, db, previous: previous)
+        }
+    }
+}
+
+/// What `git refuge verify` found.
+public struct ChainVerification: Sendable {
+    public struct Break: Sendable, Equatable {
+        public let eventID: Int64
+        public let problem: String
+    }
+
+    public let events: Int
+    /// The last row's hash: keep it elsewhere, and `verify --against` it later.
+    public let head: String
+    /// The first row where the chain does not hold, if any.
+    public let firstBreak: Break?
+    /// SQLite's `PRAGMA integrity_check` lines (`["ok"]` when sound).
+    public let integrity: [String]
+    /// With `--against`: whether that hash is a row of the chain (then the log extends it).
+    public let anchorFound: Bool?
+    /// With `--against`: how many rows came after the anchor.
+    public let rowsAfterAnchor: Int?
+
+    public var intact: Bool {
+        firstBreak == nil && integrity == ["ok"] && anchorFound != false
+    }
+}
+
+extension AuditStore {
+    /// Recomputes the whole chain and runs SQLite's integrity check. With `anchor`, also checks that the
+    /// log still holds that hash as one of its rows (so it extends what was recorded then).
+    public func verifyChain(against anchor: String? = nil) throws -> ChainVerification {
+        try read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+            var previous = AuditChain.genesis
+            var count = 0
+            var firstBreak: ChainVerification.Break?
+            var anchorFound: Bool? = anchor == nil ? nil : (anchor?.lowercased() == AuditChain.genesis)
+            var afterAnchor: Int? = anchorFound == true ? 0 : nil
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM event ORDER BY id")
+            while let row = try rows.next() {
+                count += 1
+                let id: Int64 = row["id"]
+                let storedPrevious: String? = row["prev_hash"]
+                let stored: String? = row["hash"]
+                if firstBreak == nil {
+                    if storedPrevious != previous {
+                        firstBreak = .init(eventID: id, problem: storedPrevious == nil
+                            ? "it is not sealed (no hash): written outside Refuge"
+                            : "its prev_hash does not match the row before it: a row before it was deleted, inserted or reordered")
+                    } else if stored != AuditChain.hash(of: row, previous: previous) {
+                        firstBreak = .init(eventID: id, problem: "its content does not match its hash: the row was edited")
+                    }
+                }
+                if let stored { previous = stored }
+                if afterAnchor != nil { afterAnchor! += 1 }
+                if let anchor, stored?.lowercased() == anchor.lowercased(), anchorFound != true {
+                    anchorFound = true
+                    afterAnchor = 0
+                }
+            }
+            return ChainVerification(
+                events: count, head: previous, firstBreak: firstBreak, integrity: integrity, anchorFound: anchorFound,
+                rowsAfterAnchor: afterAnchor)
+        }
+    }
+}
+
+extension ChainVerification {
+    /// Verifies the audit log of the repository a command runs in, read-only: no drain, nothing changed.
+    public static func run(path: String?, environment: [String: String], against anchor: String?) throws -> ChainVerification {
+        let location = try AuditLocation.resolve(for: try Repository.forCommand(path: path), environment: environment)
+        guard FileManager.default.fileExists(atPath: location.databasePath) else {
+            throw AuditStoreError.cannotOpen(path: location.databasePath, reason: "there is no audit log yet")
+        }
+        return try AuditStore(location: location, readOnly: true).verifyChain(against: anchor)
+    }
+}
