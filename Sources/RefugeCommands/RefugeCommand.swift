@@ -14,11 +14,18 @@ public struct RefugeCommand: ParsableCommand {
         subcommands: [
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, LogCommand.self, ShowCommand.self,
             CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ReportCommand.self,
-            BackfillCommand.self, VerifyCommand.self, DrainCommand.self,
+            BackfillCommand.self, VerifyCommand.self, DoctorCommand.self, DrainCommand.self,
             PrePushCheckCommand.self, PreReceiveCommand.self,
         ])
 
     public init() {}
+
+    /// The entry point: over a file-size limit (`ulimit -f`), SQLite's write fails with EFBIG and the
+    /// record stays in the spool, instead of SIGXFSZ killing the process half-way.
+    public static func start() {
+        signal(SIGXFSZ, SIG_IGN)
+        main()
+    }
 }
 
 /// The process environment, read once per command.

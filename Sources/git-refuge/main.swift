@@ -1,3 +1,3 @@
 import RefugeCommands
 
-RefugeCommand.main()
+RefugeCommand.start()

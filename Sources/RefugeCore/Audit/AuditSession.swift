@@ -11,7 +11,12 @@ public final class AuditSession {
     public init(path: String?, environment: [String: String]) throws {
         repository = try Repository.forCommand(path: path)
         let location = try AuditLocation.resolve(for: repository, environment: environment)
-        store = try AuditStore(location: location)
+        do {
+            store = try AuditStore(location: location)
+        } catch {
+            LogHealth.markUnwritable(spoolDirectory: location.spoolDirectory, reason: "\(error)")
+            throw error
+        }
         drainReport = SpoolDrain(repository: repository, store: store).drain()
     }
 
@@ -49,8 +54,11 @@ public struct RefugeStatus: Sendable {
         var warnings: [String] = []
         if FileManager.default.fileExists(atPath: location.databasePath) || !SpoolDrain.waitingFiles(in: location.spoolDirectory).isEmpty {
             // Write what waits first, as every command does; what cannot be written stays counted below.
-            if let store = try? AuditStore(location: location) {
+            do {
+                let store = try AuditStore(location: location)
                 warnings = SpoolDrain(repository: repository, store: store).drain().warnings
+            } catch {
+                LogHealth.markUnwritable(spoolDirectory: location.spoolDirectory, reason: "\(error)")
             }
         }
         if FileManager.default.fileExists(atPath: location.databasePath) {

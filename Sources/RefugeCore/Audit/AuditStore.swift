@@ -25,11 +25,29 @@ public final class AuditStore {
             configuration.readonly = readOnly
             configuration.label = "refuge.audit"
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            if !readOnly { try AuditMigrations.migrator.migrate(queue) }
+            if !readOnly { try Self.migrate(queue) }
         } catch let error as AuditStoreError {
             throw error
         } catch {
             throw AuditStoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Runs the migrations. Several processes may open a new log at once (hooks draining in parallel):
+    /// GRDB decides what to run before it takes the write lock, so the loser of that race fails on a
+    /// migration the winner already applied (each one is its own IMMEDIATE transaction, rolled back on
+    /// failure). It waits and looks again, until the schema is complete.
+    private static func migrate(_ queue: DatabaseQueue) throws {
+        let migrator = AuditMigrations.migrator
+        for attempt in 1...100 {
+            do {
+                try migrator.migrate(queue)
+                return
+            } catch {
+                if try queue.read(migrator.hasCompletedMigrations) { return }
+                if attempt == 100 { throw error }
+                usleep(20_000)
+            }
         }
     }
 

@@ -36,9 +36,11 @@ public struct SpoolDrain {
             .compactMap { claim($0) }
             .map { (name: $0, started: firstStamp(of: $0)) }
             .sorted { ($0.started, $0.name) < ($1.started, $1.name) }
+        var failures = 0
         for file in claimed {
-            drainTransactions(file.name, into: &report)
+            if !drainTransactions(file.name, into: &report) { failures += 1 }
         }
+        if failures == 0 { LogHealth.markWritable(spoolDirectory: directory) }
         return report
     }
 
@@ -61,11 +63,12 @@ public struct SpoolDrain {
         return rename(path, "\(directory)/\(claimed)") == 0 ? claimed : nil
     }
 
-    private func drainTransactions(_ name: String, into report: inout Report) {
+    /// - Returns: false when the log could not be written (the file stays for the next drain).
+    private func drainTransactions(_ name: String, into report: inout Report) -> Bool {
         let path = "\(directory)/\(name)"
         guard let status = fileStatus(path), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             report.warnings.append("cannot read spool file \(path); it is kept")
-            return
+            return true
         }
         let file = SpoolFile(text: text)
         var warnings = file.problems.map { "spool file \(path), \($0)" }
@@ -126,8 +129,11 @@ public struct SpoolDrain {
             Pins(repository: repository, store: store).keepDropped(by: saved, warnings: &warnings)
             report.warnings += warnings
             try? FileManager.default.removeItem(atPath: path)
+            return true
         } catch {
             report.warnings.append("cannot record spool file \(path) yet (it is kept): \(error)")
+            if error is AuditStoreError { LogHealth.markUnwritable(spoolDirectory: directory, reason: "\(error)") }
+            return !(error is AuditStoreError)
         }
     }
 

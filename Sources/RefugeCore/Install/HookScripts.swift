@@ -10,6 +10,7 @@ enum HookScripts {
             # `git refuge` drains it, with the remote-tracking updates that confirm the push. Docs/Hooks.md says why.
             # A forced update starts `git refuge pre-push-check`, which warns (refuge.prePush=warn, the default) or
             # refuses the push (block) when it would drop commits this clone never integrated; plain pushes never do.
+            trap '' XFSZ                       # over a file-size limit, a write fails (and is reported); the hook lives on
             REFUGE_BIN=${REFUGE_BIN:-git-refuge}
             g=${GIT_DIR:-.git}
             [ -d "$g" ] || [ ! -f "$g" ] || read -r _ g < "$g"            # linked worktree: "gitdir: <path>"
@@ -48,6 +49,8 @@ enum HookScripts {
 
             read -r t _ < /proc/uptime 2>/dev/null || t=-
             [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+            # The last drain could not write the audit log: say so, once per push (the spool keeps the record).
+            [ ! -e "$s/log-unwritable" ] || echo "refuge: warning: the audit log cannot be written; this push waits in the spool (git refuge doctor says why)" >&2
             z=0000000000000000000000000000000000000000
             nl='
             '
@@ -83,6 +86,7 @@ enum HookScripts {
             # refuge-hook: post-receive (installed by `git refuge install`; `git refuge uninstall` removes it)
             # Records what this server accepted, and who pushed it, by appending an "A" block to receive-pack's spool
             # file (where its reference-transaction lines already are); `git refuge` drains it. Docs/Hooks.md says why.
+            trap '' XFSZ                       # over a file-size limit, a write fails (and is reported); the hook lives on
             g=${GIT_DIR:-.}
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
@@ -98,6 +102,8 @@ enum HookScripts {
             nl='
             '
             z=0000000000000000000000000000000000000000
+            # The last drain could not write the audit log: say so, once per push (the spool keeps the record).
+            [ ! -e "$s/log-unwritable" ] || echo "refuge: warning: the audit log cannot be written; this push waits in the spool (git refuge doctor says why)" >&2
             k=
             read -r t _ < /proc/uptime 2>/dev/null || t=-
             [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
@@ -161,6 +167,7 @@ enum HookScripts {
             # git runs this for every ref transaction and state: it must cost next to nothing and never fail (a failure
             # in "prepared" aborts the update). It starts no program on the common path; it appends to a spool file that
             # `git refuge` drains later. Format and reasons: Docs/Hooks.md.
+            trap '' XFSZ                       # over a file-size limit, a write fails (and is reported); the hook lives on
             z=0000000000000000000000000000000000000000
             nl='
             '

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+/// Many writers at once, and writers killed half-way: every accepted update recorded exactly once, the
+/// hash chain intact, no "database is locked" reaching anyone. (Benchmarks/stress.sh is the heavy version.)
+@Suite("Load and faults")
+struct LoadTests {
+    /// Starts `git-refuge ARGS` in `directory` without waiting for it.
+    func start(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: box.refugeBinary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = box.baseEnvironment
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        return process
+    }
+
+    func verified(_ box: Sandbox, in directory: String) throws -> [String: Any] {
+        let result = try box.run(box.refugeBinary, ["verify", "--json"], in: directory)
+        #expect(result.status == 0, "verify: \(result.stdout) \(result.stderr)")
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+    }
+
+    @Test("8 pushers × 4 pushes to their own refs while 3 drains loop: each update once, the chain intact")
+    func distinctRefsWithConcurrentDrains() throws {
+        let box = try Sandbox()
+        let names = (0..<8).map { "p\($0)" }
+        let (server, clones) = try box.serverWithClones("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7")
+        for (index, clone) in clones.enumerated() { try box.commit("root \(index)", in: clone) }
+        let pushes = 4
+        nonisolated(unsafe) var stop = false
+        nonisolated(unsafe) var drainErrors: [String] = []
+        let lock = NSLock()
+        let drains = DispatchGroup()
+        for _ in 0..<3 {
+            drains.enter()
+            DispatchQueue.global().async {
+                defer { drains.leave() }
+                while !stop {
+                    let result = try? box.run(box.refugeBinary, ["drain"], in: server)
+                    if let result, !result.succeeded || !result.stderr.isEmpty {
+                        lock.lock(); drainErrors.append(result.stderr); lock.unlock()
+                    }
+                }
+            }
+        }
+        let pushers = DispatchGroup()
+        nonisolated(unsafe) var pushErrors: [String] = []
+        for (index, clone) in clones.enumerated() {
+            pushers.enter()
+            DispatchQueue.global().async {
+                defer { pushers.leave() }
+                for push in 0..<pushes {
+                    let result = try? box.run("git", ["push", "-q", "origin", "HEAD:refs/heads/\(names[index])-\(push)"], in: clone)
+                    if result?.succeeded != true || !(result?.stderr.isEmpty ?? true) {
+                        lock.lock(); pushErrors.append(result?.stderr ?? "no result"); lock.unlock()
+                    }
+                }
+            }
+        }
+        pushers.wait()
+        stop = true
+        drains.wait()
+        #expect(pushErrors.isEmpty, "\(pushErrors)")
+        #expect(drainErrors.isEmpty, "\(drainErrors)")
+        let events = try box.events(in: server)
+        #expect(events.count == clones.count * pushes)
+        #expect(Set(events.compactMap { $0.string("ref") }).count == clones.count * pushes)
+        #expect(events.allSatisfy { $0.string("side") == "server" && $0.string("status") == "accepted" })
+        #expect(try verified(box, in: server).int("events") == clones.count * pushes)
+    }
+
+    @Test("eight commands opening a new log at the same moment: one creates it, none fails")
+    func concurrentFirstOpen() throws {
+        for _ in 0..<3 {
+            let box = try Sandbox()
+            let repo = box.path("fresh")
+            try box.git("init", "-q", repo, in: box.root)
+            try box.commit("base", in: repo)
+            let processes = try (0..<8).map { _ in try start(box, ["drain"], in: repo) }
+            for process in processes { process.waitUntilExit() }
+            #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+            let errors = processes.compactMap { ($0.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() }
+                .map { String(decoding: $0, as: UTF8.self) }.filter { !$0.isEmpty }
+            #expect(errors.isEmpty, "\(errors)")
+            #expect(try box.run(box.refugeBinary, ["verify"], in: repo).status == 0)
+        }
+    }
+
+    @Test("6 pushers racing on one branch: every accepted push recorded once, refused ones not at all")
+    func sameRef() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("r0", "r1", "r2", "r3", "r4", "r5")
+        try box.commit("base", in: clones[0])
+        try box.git("push", "-q", "origin", "main", in: clones[0])
+        for clone in clones.dropFirst() { try box.git("pull", "-q", "origin", "main", in: clone) }
+        nonisolated(unsafe) var accepted = 0
+        nonisolated(unsafe) var errors: [String] = []
+        let lock = NSLock()
+        let group = DispatchGroup()
+        for (index, clone) in clones.enumerated() {
+            group.enter()
+            DispatchQueue.global().async {
+                defer { group.leave() }
+                for round in 0..<3 {
+                    _ = try? box.commit("r\(index) round \(round)", in: clone)
+                    for _ in 0..<20 {  // refused as non-fast-forward: rebase on what won, push again
+                        guard let push = try? box.run("git", ["push", "-q", "origin", "main"], in: clone) else { break }
+                        if push.succeeded { lock.lock(); accepted += 1; lock.unlock(); break }
+                        if push.stderr.contains("locked") { lock.lock(); errors.append(push.stderr); lock.unlock() }
+                        _ = try? box.run("git", ["pull", "-q", "--rebase", "origin", "main"], in: clone)
+                    }
+                }
+            }
+        }
+        group.wait()
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(accepted == 18)
+        let onMain = try box.events(in: server, "--ref", "main")
+        #expect(onMain.count == accepted + 1)  // and the creation
+        #expect(onMain.allSatisfy { $0.string("status") == "accepted" })
+        #expect(onMain.dropFirst().allSatisfy { $0.string("kind") == "fast-forward" })
+        // Each accepted update starts where the previous one ended: none missing, none twice.
+        for (previous, next) in zip(onMain, onMain.dropFirst()) { #expect(next.string("old") == previous.string("new")) }
+        #expect(try verified(box, in: server).int("events") == accepted + 1)
+    }
+
+    @Test("drains killed with SIGKILL half-way, ten times: nothing lost, nothing twice, the chain intact")
+    func killedDrains() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("k")
+        let clone = clones[0]
+        try box.commit("base", in: clone)
+        let refs = 40
+        // 40 pushes, no command run on the server: 40 spool files wait there.
+        for n in 0..<refs { try box.git("push", "-q", "origin", "HEAD:refs/heads/k\(n)", in: clone) }
+        var delays = [2_000, 5_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000, 40_000, 60_000]  // µs
+        delays.shuffle()
+        for delay in delays {
+            let drain = try start(box, ["drain"], in: server)
+            usleep(useconds_t(delay))
+            kill(drain.processIdentifier, SIGKILL)
+            drain.waitUntilExit()
+        }
+        let events = try box.events(in: server)  // the last drain, not killed
+        #expect(events.count == refs)
+        #expect(Set(events.compactMap { $0.string("ref") }).count == refs)
+        let spool = try FileManager.default.contentsOfDirectory(atPath: "\(server)/refuge/spool").filter { $0.hasPrefix("rt.") }
+        #expect(spool.isEmpty, "left in the spool: \(spool)")
+        #expect(try verified(box, in: server).int("events") == refs)
+    }
+}
