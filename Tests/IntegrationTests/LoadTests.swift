@@ -129,6 +129,55 @@ struct LoadTests {
         #expect(try verified(box, in: server).int("events") == accepted + 1)
     }
 
+    /// Pids of running processes whose command line contains `needle`.
+    static func processes(matching needle: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), pid != getpid(),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { return nil }
+            return String(decoding: data, as: UTF8.self).contains(needle) ? pid : nil
+        }
+    }
+
+    @Test("post-receive killed with SIGKILL while it writes, five pushes of 200 refs: no accepted update missing")
+    func killedHooks() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("h")
+        let clone = clones[0]
+        try box.commit("base", in: clone)
+        var pushed: Set<String> = []
+        var killed = 0
+        for round in 0..<5 {
+            let refs = (0..<200).map { "refs/heads/r\(round)-\($0)" }
+            pushed.formUnion(refs)
+            nonisolated(unsafe) var done = false
+            nonisolated(unsafe) var kills = 0
+            let killer = DispatchGroup()
+            killer.enter()
+            DispatchQueue.global().async {
+                defer { killer.leave() }
+                while !done {
+                    for pid in Self.processes(matching: "hooks/post-receive") {
+                        usleep(useconds_t(round * 400))  // a little later each round
+                        if kill(pid, SIGKILL) == 0 { kills += 1 }
+                    }
+                    usleep(200)
+                }
+            }
+            let push = try box.gitArgs(["push", "-q", "origin"] + refs.map { "HEAD:\($0)" }, in: clone)
+            done = true
+            killer.wait()
+            killed += kills
+            #expect(push.succeeded, "the push must not fail because its post-receive died: \(push.stderr)")
+        }
+        let recorded = Set(try box.events(in: server).filter { $0.string("status") != "rejected" }.compactMap { $0.string("ref") })
+        #expect(recorded == pushed, "missing: \(pushed.subtracting(recorded).sorted().prefix(5))")
+        #expect(try box.refuge("verify", in: server).status == 0)
+        // Not a test of luck: post-receive was really killed (while writing or before it could).
+        #expect(killed > 0)
+    }
+
     @Test("drains killed with SIGKILL half-way, ten times: nothing lost, nothing twice, the chain intact")
     func killedDrains() throws {
         let box = try Sandbox()

@@ -59,11 +59,30 @@ struct SpoolFileTests {
         #expect(updates("C 1.00\n\(zero) \(b) ORIG_HEAD\n.\n").isEmpty)
     }
 
-    @Test("an interrupted block is reported and not recorded; garbage lines are reported")
+    @Test("an interrupted block keeps its complete lines and is reported; garbage lines are reported")
     func interrupted() {
         let file = SpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
+        #expect(file.updates().map(\.update.ref) == ["refs/heads/x", "refs/heads/y"])
+        #expect(file.problems.count == 2)  // the garbage line, and the interrupted block
+        #expect(file.problems.last?.contains("the block at line 4 was interrupted") == true)
+    }
+
+    @Test("a hook killed mid-line: the cut line is dropped; a later block from the same git process still counts")
+    func cutShort() {
+        let text = "C 1.00\n\(a) \(b) refs/heads/x\n\(b) \(a) refs/he"
+        let file = SpoolFile(text: text)
         #expect(file.updates().map(\.update.ref) == ["refs/heads/x"])
-        #expect(file.problems.count == 2)
+        #expect(file.problems.contains { $0.contains("cut short") })
+        // git went on after the killed hook: its next hook run appends a new block after the broken one.
+        let later = SpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\nC 1.50\n\(b) \(a) refs/heads/x\n.\n")
+        #expect(later.updates().map { $0.update.new?.hex } == [b, a])
+        // An A block cut before its end keeps the updates it had written.
+        let accepted = SpoolFile(text: "A 3.00\n=env REMOTE_USER=alice\n\(zero) \(a) refs/heads/z\n")
+        guard case .accepted(_, let input, let metadata)? = accepted.blocks.first else {
+            Issue.record("no accepted block")
+            return
+        }
+        #expect(input == "\(zero) \(a) refs/heads/z" && metadata.first("env") == "REMOTE_USER=alice")
     }
 
     @Test("each committed transaction is its own batch")

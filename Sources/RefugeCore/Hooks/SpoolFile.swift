@@ -29,34 +29,49 @@ struct SpoolFile {
     /// Lines that did not parse, with their line numbers: reported, never recorded.
     var problems: [String] = []
 
+    /// A hook killed half-way (SIGKILL, a full disk) leaves its block without the closing `.`, and may leave
+    /// a last line cut short. Such a block keeps its complete lines: they are updates git made, and losing
+    /// them would lose records. The cut line is reported and dropped.
     init(text: String) {
         var lines: [(ObjectID?, ObjectID?, String)] = []
         var values: [String: ObjectID] = [:]
         var input: [Substring] = []
         var metadata = Metadata()
-        var header: (kind: Character, uptime: Double?)?
+        var header: (kind: Character, uptime: Double?, line: Int)?
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        func close() {
+            guard let current = header else { return }
+            switch current.kind {
+            case "C": blocks.append(.committed(uptime: current.uptime, lines: lines))
+            case "P": blocks.append(.prepared(uptime: current.uptime, values: values))
+            case "S": blocks.append(.push(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
+            case "R": blocks.append(.rejected(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
+            default: blocks.append(.accepted(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
+            }
+            (lines, values, input, metadata, header) = ([], [:], [], Metadata(), nil)
+        }
+        var all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let last = all.last, !last.isEmpty {
+            problems.append("line \(all.count): cut short (the hook was interrupted), not recorded: \(String(last).debugDescription)")
+        }
+        all.removeLast()  // "" after the final newline, or the cut line
+        for line in all {
             number += 1
             if line.isEmpty { continue }
-            guard let current = header else {
-                let parts = line.split(separator: " ")
-                if parts.count == 2, let letter = parts[0].first, parts[0].count == 1, "CPSAR".contains(letter) {
-                    header = (letter, Double(parts[1]))
-                } else {
-                    problems.append("line \(number): expected a block header, got \(String(line).debugDescription)")
+            if let next = Self.header(line) {
+                if let open = header {
+                    problems.append("the block at line \(open.line) was interrupted; its complete lines are recorded")
+                    close()
                 }
+                header = (next.kind, next.uptime, number)
+                continue
+            }
+            guard let current = header else {
+                problems.append("line \(number): expected a block header, got \(String(line).debugDescription)")
                 continue
             }
             if line == "." {
-                switch current.kind {
-                case "C": blocks.append(.committed(uptime: current.uptime, lines: lines))
-                case "P": blocks.append(.prepared(uptime: current.uptime, values: values))
-                case "S": blocks.append(.push(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
-                case "R": blocks.append(.rejected(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
-                default: blocks.append(.accepted(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
-                }
-                (lines, values, input, metadata, header) = ([], [:], [], Metadata(), nil)
+                close()
                 continue
             }
             switch current.kind {
@@ -81,9 +96,19 @@ struct SpoolFile {
                 if fields.count == 2, let value = ObjectID(hex: fields[0]) { values[String(fields[1])] = value }
             }
         }
-        if header != nil {
-            problems.append("the last block is incomplete (the hook was interrupted); its lines are not recorded")
+        if let open = header {
+            problems.append("the block at line \(open.line) was interrupted; its complete lines are recorded")
+            close()
         }
+    }
+
+    /// `<letter> <uptime>`: a block's first line (the uptime may be `-` where /proc/uptime is missing).
+    private static func header(_ line: Substring) -> (kind: Character, uptime: Double?)? {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 1, let letter = parts[0].first, "CPSAR".contains(letter),
+              parts[1] == "-" || Double(parts[1]) != nil
+        else { return nil }
+        return (letter, Double(parts[1]))
     }
 }
 
