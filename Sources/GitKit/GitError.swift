@@ -16,10 +16,6 @@ public struct GitError: Error, CustomStringConvertible, Sendable {
         if let unsupported = UnsupportedRepositoryFormat(libgit2Message: message) {
             return "\(operation): \(unsupported.explanation)"
         }
-        if code == GIT_EOWNER.rawValue {
-            return "\(operation): the repository is owned by another user; "
-                + "if you trust it, run: git config --global --add safe.directory <path>"
-        }
         return "\(operation): \(message)"
     }
 }

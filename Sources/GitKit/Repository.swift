@@ -21,6 +21,7 @@ public final class Repository {
         let flags = fromEnvironment ? GIT_REPOSITORY_OPEN_FROM_ENV.rawValue : 0
         let result = git_repository_open_ext(&handle, fromEnvironment ? nil : path, flags, nil)
         if result == GIT_ENOTFOUND.rawValue {
+            try Self.explainOwnership(fromEnvironment ? nil : path, flags: flags, operation: "opening the git repository at \(path)")
             throw GitError(
                 code: result, message: "not a git repository (nor any of its parents); run this inside one, or use git -C PATH refuge …",
                 operation: "opening the git repository at \(path)")
@@ -33,10 +34,32 @@ public final class Repository {
     public static func open(at path: String) throws -> Repository {
         Libgit2.ensureInitialised()
         var handle: OpaquePointer?
-        try check(
-            git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
-            "opening the git repository at \(path)")
+        let result = git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        if result == GIT_ENOTFOUND.rawValue {
+            try explainOwnership(path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, operation: "opening the git repository at \(path)")
+        }
+        try check(result, "opening the git repository at \(path)")
         return Repository(pointer: handle!)
+    }
+
+    /// libgit2 1.5 refuses a repository owned by another user (git's `safe.directory` rule) but reports
+    /// it as "not found". Looking again without the ownership check tells the two apart; the repository is
+    /// then still refused, with the reason and git's own remedy.
+    private static func explainOwnership(_ path: String?, flags: UInt32, operation: String) throws {
+        refuge_git_set_owner_validation(0)
+        defer { refuge_git_set_owner_validation(1) }
+        var probe: OpaquePointer?
+        guard git_repository_open_ext(&probe, path, flags, nil) == 0, let probe else {
+            git_error_clear()
+            return
+        }
+        let location = Self.trimmed(git_repository_workdir(probe) ?? git_repository_path(probe))
+        git_repository_free(probe)
+        throw GitError(
+            code: GIT_EOWNER.rawValue,
+            message: "\(location) is owned by another user, and git's safe.directory does not list it; "
+                + "if you trust it, run: git config --global --add safe.directory \(location)",
+            operation: operation)
     }
 
     /// The repository's git directory (for a linked worktree, that worktree's own), without a trailing slash.

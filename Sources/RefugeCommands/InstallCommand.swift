@@ -23,6 +23,9 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "On a server, also install pre-receive, which enforces refuge.protect (installed anyway when it is set).")
     var policy = false
 
+    @Flag(help: "Install even into a hooks directory that another account owns (its hooks would run Refuge).")
+    var force = false
+
     @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))
     var path: String?
 
@@ -37,7 +40,8 @@ struct InstallCommand: ParsableCommand {
             let installer = HookInstaller(repository: repository)
             let role = client ? .client : server ? .server : installer.defaultRole()
             let location = try AuditLocation.resolve(for: repository, environment: environment)
-            let changes = try installer.install(role: role, binaryPath: Self.executablePath(), location: location, policy: policy)
+            let changes = try installer.install(role: role, binaryPath: Self.executablePath(), location: location, policy: policy,
+                                                allowForeignOwner: force)
             for change in changes {
                 let chained = change.chained.map { " (runs the existing hook, kept as \($0))" } ?? ""
                 print("installed \(change.hook.rawValue) at \(change.path)\(chained)")

@@ -43,9 +43,16 @@ public struct HookInstaller {
     /// never chains a Refuge shim to itself.
     /// - Parameter policy: also install pre-receive (server policy); it is installed anyway on a server
     ///   where `refuge.protect` is set.
-    public func install(role: Role, binaryPath: String, location: AuditLocation, policy: Bool = false) throws -> [Change] {
-        try location.prepareRepositoryDirectories()
+    /// - Parameter allowForeignOwner: install even when another account owns the hooks directory. Refused
+    ///   by default: that account's git would run the shims (and, the other way round, hooks it wrote there
+    ///   would be chained and run by yours).
+    public func install(role: Role, binaryPath: String, location: AuditLocation, policy: Bool = false,
+                        allowForeignOwner: Bool = false) throws -> [Change] {
         let directory = try hooksDirectory()
+        if !allowForeignOwner, let owner = Self.owner(of: directory), owner != geteuid() {
+            throw InstallError.foreignOwner(directory: directory, owner: Identity.accountName(uid: owner))
+        }
+        try location.prepareRepositoryDirectories()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var hooks = role == .server ? HookName.server : HookName.client
         if role == .server, try policy || !repository.configStrings("refuge.protect").isEmpty {
@@ -154,6 +161,12 @@ public struct HookInstaller {
         try move(temporary, to: path)
     }
 
+    /// The uid owning `path`, nil if it does not exist.
+    static func owner(of path: String) -> uid_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_uid : nil
+    }
+
     private static func move(_ from: String, to: String) throws {
         guard rename(from, to) == 0 else {
             throw InstallError.cannotMove(from: from, to: to, reason: String(cString: strerror(errno)))
@@ -183,6 +196,7 @@ public struct HookInstaller {
 public enum InstallError: Error, CustomStringConvertible {
     case chainSlotTaken(hook: String, chained: String)
     case cannotMove(from: String, to: String, reason: String)
+    case foreignOwner(directory: String, owner: String)
 
     public var description: String {
         switch self {
@@ -191,6 +205,9 @@ public enum InstallError: Error, CustomStringConvertible {
                 + "merge the two by hand, then run git refuge install again"
         case .cannotMove(let from, let to, let reason):
             return "cannot move \(from) to \(to): \(reason)"
+        case .foreignOwner(let directory, let owner):
+            return "\(directory) belongs to \(owner), not to you: hooks installed there run as whoever runs git; "
+                + "install as \(owner), or add --force if that is what you want"
         }
     }
 }
