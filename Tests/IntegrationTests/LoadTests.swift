@@ -74,14 +74,14 @@ struct LoadTests {
         #expect(try verified(box, in: server).int("events") == clones.count * pushes)
     }
 
-    @Test("eight commands opening a new log at the same moment: one creates it, none fails")
+    @Test("twelve commands opening a new log at the same moment, five times: one creates it, none fails")
     func concurrentFirstOpen() throws {
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             let box = try Sandbox()
             let repo = box.path("fresh")
             try box.git("init", "-q", repo, in: box.root)
             try box.commit("base", in: repo)
-            let processes = try (0..<8).map { _ in try start(box, ["drain"], in: repo) }
+            let processes = try (0..<12).map { _ in try start(box, ["drain"], in: repo) }
             for process in processes { process.waitUntilExit() }
             #expect(processes.allSatisfy { $0.terminationStatus == 0 })
             let errors = processes.compactMap { ($0.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() }
@@ -129,14 +129,17 @@ struct LoadTests {
         #expect(try verified(box, in: server).int("events") == accepted + 1)
     }
 
-    /// Pids of running processes whose command line contains `needle`.
-    static func processes(matching needle: String) -> [Int32] {
+    /// Pids of running processes whose command line contains `needle` and whose working directory is
+    /// `directory` (tests run in parallel: only this test's hooks).
+    static func processes(matching needle: String, in directory: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> Int32? in
             guard let pid = Int32(entry), pid != getpid(),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: data, as: UTF8.self).contains(needle),
+                  (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd")) == directory
             else { return nil }
-            return String(decoding: data, as: UTF8.self).contains(needle) ? pid : nil
+            return pid
         }
     }
 
@@ -158,7 +161,7 @@ struct LoadTests {
             DispatchQueue.global().async {
                 defer { killer.leave() }
                 while !done {
-                    for pid in Self.processes(matching: "hooks/post-receive") {
+                    for pid in Self.processes(matching: "hooks/post-receive", in: server) {
                         usleep(useconds_t(round * 400))  // a little later each round
                         if kill(pid, SIGKILL) == 0 { kills += 1 }
                     }

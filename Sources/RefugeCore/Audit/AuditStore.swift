@@ -24,12 +24,28 @@ public final class AuditStore {
             configuration.journalMode = .wal
             configuration.readonly = readOnly
             configuration.label = "refuge.audit"
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            if !readOnly { try Self.migrate(queue) }
+            queue = try Self.openQueue(path: path, configuration: configuration, migrating: !readOnly)
         } catch let error as AuditStoreError {
             throw error
         } catch {
             throw AuditStoreError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Opens the database (and brings its schema up to date). Setting up WAL on a new file, or a
+    /// migration's lock upgrade, can meet another process doing the same and get SQLITE_BUSY at once,
+    /// without the busy timeout's wait: that is retried for up to the busy timeout.
+    private static func openQueue(path: String, configuration: Configuration, migrating: Bool) throws -> DatabaseQueue {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                if migrating { try migrate(queue) }
+                return queue
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                if Date() > deadline { throw error }
+                usleep(useconds_t.random(in: 5_000...25_000))
+            }
         }
     }
 
