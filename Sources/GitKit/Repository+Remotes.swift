@@ -25,3 +25,43 @@ extension Repository {
         return nil
     }
 }
+
+/// A remote's fetch refspecs, looked up once: maps many remote refs to their remote-tracking refs.
+public final class FetchRefspecs {
+    private let remote: OpaquePointer
+
+    fileprivate init(remote: OpaquePointer) {
+        self.remote = remote
+    }
+
+    deinit {
+        git_remote_free(remote)
+    }
+
+    /// The remote-tracking ref a fetch would write for `remoteReference`, nil when no refspec maps it.
+    public func trackingReference(for remoteReference: String) throws -> String? {
+        for index in 0..<git_remote_refspec_count(remote) {
+            guard let spec = git_remote_get_refspec(remote, index),
+                  git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
+                  git_refspec_src_matches(spec, remoteReference) == 1
+            else { continue }
+            return try takeString(
+                { git_refspec_transform(&$0, spec, remoteReference) }, "mapping \(remoteReference) through fetch refspecs")
+        }
+        return nil
+    }
+}
+
+extension Repository {
+    /// The fetch refspecs of `remote`, or nil when there is no such remote (a push to a bare URL).
+    public func fetchRefspecs(of remote: String) throws -> FetchRefspecs? {
+        var handle: OpaquePointer?
+        let lookup = git_remote_lookup(&handle, pointer, remote)
+        if lookup == GIT_ENOTFOUND.rawValue || lookup == GIT_EINVALIDSPEC.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(lookup, "looking up remote \(remote)")
+        return FetchRefspecs(remote: handle!)
+    }
+}

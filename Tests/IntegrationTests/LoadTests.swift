@@ -181,6 +181,30 @@ struct LoadTests {
         #expect(killed > 0)
     }
 
+    @Test("a reused pid: a spool file is drained when its writer has gone, even if another process now has its pid")
+    func reusedPid() throws {
+        let box = try Sandbox()
+        let repo = box.path("repo")
+        try box.git("init", "-q", repo, in: box.root)
+        try box.refuge("install", in: repo)
+        let tip = try box.commit("base", in: repo)
+        try box.refuge("drain", in: repo)
+        let spool = "\(repo)/.git/refuge/spool"
+        // This test process is alive: its pid, with its own start time, is a live writer; with another
+        // start time, it names a writer that ended and whose pid was given to this process.
+        let pid = getpid()
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let start = try #require(stat.components(separatedBy: ") ").last?.split(separator: " ").dropFirst(19).first)
+        let block = { (ref: String) in "C 1.00\n0000000000000000000000000000000000000000 \(tip) \(ref)\n.\n" }
+        try block("refs/heads/live").write(toFile: "\(spool)/rt.\(pid).\(start)", atomically: true, encoding: .utf8)
+        try block("refs/heads/gone").write(toFile: "\(spool)/rt.\(pid).1", atomically: true, encoding: .utf8)
+        try box.refuge("drain", in: repo)
+        let refs = try box.events(in: repo).compactMap { $0.string("ref") }
+        #expect(refs.contains("refs/heads/gone"))
+        #expect(!refs.contains("refs/heads/live"))  // its writer may still append: it waits
+        #expect(FileManager.default.fileExists(atPath: "\(spool)/rt.\(pid).\(start)"))
+    }
+
     @Test("drains killed with SIGKILL half-way, ten times: nothing lost, nothing twice, the chain intact")
     func killedDrains() throws {
         let box = try Sandbox()

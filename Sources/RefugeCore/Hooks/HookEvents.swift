@@ -75,9 +75,10 @@ struct HookEvents {
         let missing = Set(metadata.all("missing").compactMap { ObjectID(hex: $0) })
         let pusher = Identity.localPusher(repository: repository, uid: owner)
         let batch = UUID().uuidString
+        let refspecs = pushedToURL ? nil : try? repository.fetchRefspecs(of: remote)  // once, not once per ref
         return parsed.lines.map { line in
             let update = line.update
-            let trackingRef = pushedToURL ? nil : try? repository.trackingReference(remote: remote, remoteReference: update.ref)
+            let trackingRef = try? refspecs?.trackingReference(for: update.ref)
             let classification: Classification
             if let old = update.old, missing.contains(old) {
                 classification = Classification(kind: update.new == nil ? .delete : .forced, dropped: nil)

@@ -44,22 +44,24 @@ public struct SpoolDrain {
         return report
     }
 
-    /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
-    /// can no longer grow), or takes over a file whose drainer died. Returns the claimed name.
+    /// Renames `rt.<pid>.<start>` to `rt.<pid>.<start>.draining-<our pid>` once that git process has ended
+    /// (its file can no longer grow), or takes over a file whose drainer died. The start time tells a
+    /// reused pid from the writer; files named by the pid alone (older shims) go by the pid.
+    /// Returns the claimed name.
     private func claim(_ name: String) -> String? {
-        let parts = name.split(separator: ".")
-        guard parts.count >= 2, let writer = Int32(parts[1]) else { return nil }
+        var parts = name.split(separator: ".")
+        guard parts.count >= 2, parts[0] == "rt", let writer = Int32(parts[1]) else { return nil }
         let path = "\(directory)/\(name)"
-        if parts.count == 3, parts[2].hasPrefix("draining-") {
-            guard let drainer = Int32(parts[2].dropFirst("draining-".count)), !ProcessLiveness.isAlive(drainer)
-            else { return nil }
-        } else if parts.count == 2 {
-            let stale = (fileStatus(path)?.modified).map { Date().timeIntervalSince($0) > 3_600 } ?? false
-            if ProcessLiveness.isAlive(writer) && !stale { return nil }
+        if let last = parts.last, last.hasPrefix("draining-") {
+            guard let drainer = Int32(last.dropFirst("draining-".count)), !ProcessLiveness.isAlive(drainer) else { return nil }
+            parts.removeLast()
         } else {
-            return nil
+            let stale = (fileStatus(path)?.modified).map { Date().timeIntervalSince($0) > 3_600 } ?? false
+            let start = parts.count >= 3 ? UInt64(parts[2]) : nil
+            if ProcessLiveness.isAlive(writer, startedAt: start) && !stale { return nil }
         }
-        let claimed = "rt.\(writer).draining-\(getpid())"
+        guard parts.count <= 3 else { return nil }
+        let claimed = parts.joined(separator: ".") + ".draining-\(getpid())"
         return rename(path, "\(directory)/\(claimed)") == 0 ? claimed : nil
     }
 
@@ -80,13 +82,13 @@ public struct SpoolDrain {
             var events: [AuditEvent] = []
             // What post-receive recorded, and what a push expects its remote-tracking refs to become:
             // receive-pack's own ref writes and the tracking updates are not listed again.
-            var accepted: Set<RefUpdate> = []
+            var accepted: Set<String> = []  // "ref new", what receive-pack's own writes are matched by
             var expectedTracking: [String: [Int]] = [:]
             for block in file.blocks {
                 switch block {
                 case .accepted(let uptime, let input, let metadata):
                     let new = hooks.accepted(input: input, metadata: metadata, time: time(uptime, status), warnings: &warnings)
-                    accepted.formUnion(new.compactMap(\.update))
+                    accepted.formUnion(new.map { "\($0.ref) \($0.new?.hex ?? "-")" })
                     events += new
                 case .push(let uptime, let input, let metadata):
                     for pushed in hooks.pushed(input: input, metadata: metadata, time: time(uptime, status), warnings: &warnings) {
@@ -110,7 +112,7 @@ public struct SpoolDrain {
                 }
                 lastValues[ref] = .some(spooled.update.new)
                 let update = spooled.update
-                if accepted.contains(where: { $0.ref == update.ref && $0.new == update.new }) { continue }
+                if accepted.contains("\(update.ref) \(update.new?.hex ?? "-")") { continue }
                 if let index = expectedTracking[ref]?.first(where: { events[$0].new == update.new }) {
                     events[index].status = .confirmed  // git updated the tracking ref: the server took it
                     continue
