@@ -181,7 +181,7 @@ struct LoadTests {
         #expect(killed > 0)
     }
 
-    @Test("a reused pid: a spool file is drained when its writer has gone, even if another process now has its pid")
+    @Test("a reused pid writing into a claimed file: its open block is not cut, it is read once complete")
     func reusedPid() throws {
         let box = try Sandbox()
         let repo = box.path("repo")
@@ -190,19 +190,26 @@ struct LoadTests {
         let tip = try box.commit("base", in: repo)
         try box.refuge("drain", in: repo)
         let spool = "\(repo)/.git/refuge/spool"
-        // This test process is alive: its pid, with its own start time, is a live writer; with another
-        // start time, it names a writer that ended and whose pid was given to this process.
-        let pid = getpid()
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        let start = try #require(stat.components(separatedBy: ") ").last?.split(separator: " ").dropFirst(19).first)
-        let block = { (ref: String) in "C 1.00\n0000000000000000000000000000000000000000 \(tip) \(ref)\n.\n" }
-        try block("refs/heads/live").write(toFile: "\(spool)/rt.\(pid).\(start)", atomically: true, encoding: .utf8)
-        try block("refs/heads/gone").write(toFile: "\(spool)/rt.\(pid).1", atomically: true, encoding: .utf8)
+        let zero = String(repeating: "0", count: 40)
+        // A file named after a live pid (this test's), whose last block has no closing line yet: as if a
+        // new process with a dead writer's pid were writing it when a drain claimed it.
+        let name = "rt.\(getpid()).draining-999999"
+        try "C 1.00\n\(zero) \(tip) refs/heads/one\n.\nC 2.00\n\(zero) \(tip) refs/heads/two\n"
+            .write(toFile: "\(spool)/\(name)", atomically: true, encoding: .utf8)
         try box.refuge("drain", in: repo)
+        #expect(!(try box.events(in: repo).contains { $0.string("ref") == "refs/heads/one" }))  // held, whole
+        let held = try FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasPrefix("rt.") }
+        #expect(held.count == 1)
+        // The writer finishes its block; the next drain records both blocks, once.
+        let handle = try #require(FileHandle(forWritingAtPath: "\(spool)/\(held[0])"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("\(zero) \(tip) refs/heads/three\n.\n".utf8))
+        try handle.close()
+        // (A drain takes over a claimed file only from a drainer that has ended: rename it as one would be.)
+        try FileManager.default.moveItem(atPath: "\(spool)/\(held[0])", toPath: "\(spool)/\(name)")
         let refs = try box.events(in: repo).compactMap { $0.string("ref") }
-        #expect(refs.contains("refs/heads/gone"))
-        #expect(!refs.contains("refs/heads/live"))  // its writer may still append: it waits
-        #expect(FileManager.default.fileExists(atPath: "\(spool)/rt.\(pid).\(start)"))
+        #expect(refs.filter { ["refs/heads/one", "refs/heads/two", "refs/heads/three"].contains($0) }
+            == ["refs/heads/one", "refs/heads/two", "refs/heads/three"])
     }
 
     @Test("drains killed with SIGKILL half-way, ten times: nothing lost, nothing twice, the chain intact")

@@ -50,7 +50,7 @@ public enum PolicyCheck {
         }
         block += ".\n"
         let spool = AuditLocation.spoolDirectory(commonDirectory: repository.commonDirectory)
-        if !append(block, to: "\(spool)/\(ProcessLiveness.spoolFileName(for: gitProcess))") {
+        if !append(block, to: "\(spool)/rt.\(gitProcess)") {
             outcome.messages.append("refuge: warning: cannot write to \(spool); this refusal is not in the audit log")
         }
         return outcome

@@ -44,26 +44,30 @@ public struct SpoolDrain {
         return report
     }
 
-    /// Renames `rt.<pid>.<start>` to `rt.<pid>.<start>.draining-<our pid>` once that git process has ended
-    /// (its file can no longer grow), or takes over a file whose drainer died. The start time tells a
-    /// reused pid from the writer; files named by the pid alone (older shims) go by the pid.
-    /// Returns the claimed name.
+    /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
+    /// can no longer grow), or takes over a file whose drainer died. Returns the claimed name.
     private func claim(_ name: String) -> String? {
-        var parts = name.split(separator: ".")
+        let parts = name.split(separator: ".")
         guard parts.count >= 2, parts[0] == "rt", let writer = Int32(parts[1]) else { return nil }
         let path = "\(directory)/\(name)"
-        if let last = parts.last, last.hasPrefix("draining-") {
-            guard let drainer = Int32(last.dropFirst("draining-".count)), !ProcessLiveness.isAlive(drainer) else { return nil }
-            parts.removeLast()
-        } else {
+        if parts.count == 3, parts[2].hasPrefix("draining-") {
+            guard let drainer = Int32(parts[2].dropFirst("draining-".count)), !ProcessLiveness.isAlive(drainer)
+            else { return nil }
+        } else if parts.count == 2 {
             let stale = (fileStatus(path)?.modified).map { Date().timeIntervalSince($0) > 3_600 } ?? false
-            let start = parts.count >= 3 ? UInt64(parts[2]) : nil
-            if ProcessLiveness.isAlive(writer, startedAt: start) && !stale { return nil }
+            if ProcessLiveness.isAlive(writer) && !stale { return nil }
+        } else {
+            return nil
         }
-        guard parts.count <= 3 else { return nil }
-        let claimed = parts.joined(separator: ".") + ".draining-\(getpid())"
+        let claimed = "rt.\(writer).draining-\(getpid())"
         return rename(path, "\(directory)/\(claimed)") == 0 ? claimed : nil
     }
+
+    /// How long a block may stay without its closing line, while a process with the writer's pid lives,
+    /// before it counts as interrupted. A hook writes a block through one open file within milliseconds:
+    /// if the pid was reused by a process that started writing just as the file was claimed, the rest of
+    /// its block still lands in this (renamed) file, and is read by the drain after.
+    static let openBlockGrace: TimeInterval = 10
 
     /// - Returns: false when the log could not be written (the file stays for the next drain).
     private func drainTransactions(_ name: String, into report: inout Report) -> Bool {
@@ -73,8 +77,13 @@ public struct SpoolDrain {
             return true
         }
         let file = SpoolFile(text: text)
-        var warnings = file.problems.map { "spool file \(path), \($0)" }
         let gitProcess = Int64(name.split(separator: ".")[1]) ?? 0
+        // An open last block whose pid is alive again: a new process got the pid and is writing it now.
+        if file.lastBlockOpen, ProcessLiveness.isAlive(Int32(gitProcess)),
+           Date().timeIntervalSince(status.modified) < Self.openBlockGrace {
+            return true  // left claimed; a later drain takes it over once the block is complete
+        }
+        var warnings = file.problems.map { "spool file \(path), \($0)" }
         let receipt = "rt:\(gitProcess):\(status.inode):\(status.size):\(status.modified.timeIntervalSince1970)"
         do {
             let classifier = UpdateClassifier(repository: repository)

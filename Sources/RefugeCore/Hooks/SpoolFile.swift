@@ -28,6 +28,8 @@ struct SpoolFile {
     var blocks: [Block] = []
     /// Lines that did not parse, with their line numbers: reported, never recorded.
     var problems: [String] = []
+    /// The file ends inside a block (no closing `.` yet, or a line cut short): written now, or interrupted.
+    var lastBlockOpen = false
 
     /// A hook killed half-way (SIGKILL, a full disk) leaves its block without the closing `.`, and may leave
     /// a last line cut short. Such a block keeps its complete lines: they are updates git made, and losing
@@ -52,6 +54,7 @@ struct SpoolFile {
         }
         var all = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let last = all.last, !last.isEmpty {
+            lastBlockOpen = true
             problems.append("line \(all.count): cut short (the hook was interrupted), not recorded: \(String(last).debugDescription)")
         }
         all.removeLast()  // "" after the final newline, or the cut line
@@ -97,6 +100,7 @@ struct SpoolFile {
             }
         }
         if let open = header {
+            lastBlockOpen = true
             problems.append("the block at line \(open.line) was interrupted; its complete lines are recorded")
             close()
         }

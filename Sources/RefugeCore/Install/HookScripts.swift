@@ -18,11 +18,6 @@ enum HookScripts {
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
-            # The spool file of this git process: its pid and its start time (by the time a drain looks, the pid alone
-            # may belong to another process). Builtins only: /proc/<pid>/stat's 22nd field, after "pid (comm) ".
-            w=$s/rt.$PPID
-            refuge_start() { [ $# -ge 20 ] && shift 19 && w=$w.$1; }
-            if IFS= read -r st < /proc/$PPID/stat 2>/dev/null; then refuge_start ${st##*) }; fi
 
             if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then
               i=$(cat; echo x)
@@ -77,7 +72,7 @@ enum HookScripts {
               [ -z "$unsure" ] || printf '%s' "$unsure" | git cat-file --batch-check 2>/dev/null |
                 while read -r o w; do [ "$w" != missing ] || echo "=missing $o"; done
               echo .
-            } 2>/dev/null >> "$w" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
+            } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
 
             # Not a fast-forward (or over a tip never fetched): may drop someone else's work. Check it (Docs/Hooks.md).
             if [ -n "$forced" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
@@ -96,11 +91,6 @@ enum HookScripts {
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
-            # The spool file of this git process: its pid and its start time (by the time a drain looks, the pid alone
-            # may belong to another process). Builtins only: /proc/<pid>/stat's 22nd field, after "pid (comm) ".
-            w=$s/rt.$PPID
-            refuge_start() { [ $# -ge 20 ] && shift 19 && w=$w.$1; }
-            if IFS= read -r st < /proc/$PPID/stat 2>/dev/null; then refuge_start ${st##*) }; fi
 
             if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
               i=$(cat; echo x)
@@ -142,7 +132,7 @@ enum HookScripts {
                 git merge-base --is-ancestor "$a" "$b" 2>/dev/null || k="${k}update refs/refuge/kept/$a $a$nl"
               done
               echo .
-            } 2>/dev/null >> "$w" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
+            } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
             if [ -n "$k" ]; then
               printf '%s' "$k" | git update-ref --create-reflog -m "refuge: kept (forced)" --stdin >/dev/null 2>&1 ||
                 echo "refuge: warning: cannot pin what a forced update dropped; git refuge drain will retry" >&2
@@ -187,11 +177,6 @@ enum HookScripts {
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
-            # The spool file of this git process: its pid and its start time (by the time a drain looks, the pid alone
-            # may belong to another process). Builtins only: /proc/<pid>/stat's 22nd field, after "pid (comm) ".
-            w=$s/rt.$PPID
-            refuge_start() { [ $# -ge 20 ] && shift 19 && w=$w.$1; }
-            if IFS= read -r st < /proc/$PPID/stat 2>/dev/null; then refuge_start ${st##*) }; fi
             if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
               i=$(cat; echo x)
               printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
@@ -215,7 +200,7 @@ enum HookScripts {
                   esac
                 done
                 echo .
-              } 2>/dev/null >> "$w" || echo "refuge: warning: cannot write to $s; a ref update is missing from the audit log" >&2
+              } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; a ref update is missing from the audit log" >&2
               # an old id left zero that prepared could not read (a packed ref): the drain resolves it later
               [ -z "$u" ] || [ -e "$s/unresolved" ] || : 2>/dev/null > "$s/unresolved"
               # Pin what deletions dropped now: the reflog goes with the branch, and gc could take the commits
@@ -253,7 +238,7 @@ enum HookScripts {
                 if [ -z "$o" ]; then
                   [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
                   # `command`: a failed exec redirection must not end the shell (that would abort git's update)
-                  if [ ! -w "$s" ] || ! command exec 3>> "$w"; then echo "refuge: warning: cannot write to $s; the old value of $r is not kept" >&2; break; fi
+                  if [ ! -w "$s" ] || ! command exec 3>> "$s/rt.$PPID"; then echo "refuge: warning: cannot write to $s; the old value of $r is not kept" >&2; break; fi
                   read -r t _ < /proc/uptime 2>/dev/null || t=-
                   echo "P $t" >&3
                   o=1

@@ -25,25 +25,4 @@ enum ProcessLiveness {
         guard pid > 0 else { return false }
         return kill(pid, 0) == 0 || errno == EPERM
     }
-
-    /// Alive and the same process: a pid can be reused, its start time (clock ticks after boot) cannot.
-    static func isAlive(_ pid: Int32, startedAt start: UInt64?) -> Bool {
-        guard isAlive(pid) else { return false }
-        guard let start, let current = startTime(of: pid) else { return true }
-        return current == start
-    }
-
-    /// Field 22 of /proc/<pid>/stat, as the hook shims read it; nil where there is no /proc.
-    static func startTime(of pid: Int32) -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.range(of: ") ", options: .backwards)
-        else { return nil }
-        let fields = text[close.upperBound...].split(separator: " ")
-        return fields.count >= 20 ? UInt64(fields[19]) : nil
-    }
-
-    /// The spool file name of git process `pid`: `rt.<pid>.<start time>`, as the shims name it.
-    static func spoolFileName(for pid: Int32) -> String {
-        startTime(of: pid).map { "rt.\(pid).\($0)" } ?? "rt.\(pid)"
-    }
 }
