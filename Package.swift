@@ -43,6 +43,8 @@ let package = Package(
             dependencies: ["RefugeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "git-refuge", dependencies: ["RefugeCommands"]),
+        // Fuzz targets (Scripts/fuzz runs them under libFuzzer); built normally, it replays Fuzz/Corpus.
+        .executableTarget(name: "refuge-fuzz", dependencies: ["RefugeCore", "GitKit"], path: "Fuzz/Sources"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
         .testTarget(name: "RefugeCoreTests", dependencies: ["RefugeCore", "GitKit"]),
         .testTarget(

@@ -92,6 +92,20 @@ struct RobustnessTests {
         #expect(try box.refuge("log", in: server).stdout.contains("refs/heads/naïve/ünïcødé-日本"))
     }
 
+    @Test("ref names with two 250-byte components are stored and shown exactly, on both sides")
+    func longRefNames() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        let name = "refs/heads/" + String(repeating: "a", count: 250) + "/" + String(repeating: "é", count: 125)
+        try box.gitArgs(["push", "-q", "origin", "HEAD:\(name)"], in: clones[0])
+        #expect(try box.events(in: server).compactMap { $0.string("ref") } == [name])
+        #expect(try box.events(in: clones[0], "--side", "client").compactMap { $0.string("ref") } == [name])
+        #expect(try box.refuge("log", in: server).stdout.contains(name))
+        let csv = try box.refuge("report", "--format", "csv", in: server).stdout
+        #expect(csv.contains(",\(name),"))
+    }
+
     @Test("a missing binary: pushes and deletions go on; the spool keeps everything for later")
     func missingBinary() throws {
         let box = try Sandbox()
