@@ -1,11 +1,25 @@
 import Foundation
 
 #if FUZZING
-/// libFuzzer's entry point (Scripts/fuzz builds with -sanitize=fuzzer -D FUZZING; libFuzzer brings main).
+/// libFuzzer's entry point (Scripts/fuzz builds with -sanitize=fuzzer -D FUZZING).
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+public func fuzzOne(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    guard let bytes else { return 0 }
     FuzzTarget.selected.run(Data(bytes: bytes, count: count))
     return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's `main` to `<module>_main`: that is where libFuzzer's driver starts.
+@_cdecl("refuge_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { bytes, size in fuzzOne(bytes, size) }
 }
 #else
 /// Without libFuzzer: replays files or directories of inputs through the target (the corpus as a
