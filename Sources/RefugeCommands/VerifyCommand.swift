@@ -8,9 +8,11 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check the audit log's hash chain and SQLite's integrity; print the head hash.",
         discussion: """
             Every event carries a hash over its content and the previous event's hash. verify recomputes \
-            all of them: an edited, deleted, inserted or reordered row is caught, and the first one is named. \
-            Keep the head hash it prints somewhere else (a ticket, another machine); later, \
-            verify --against HASH proves the log still extends it, which a rewrite of the whole file cannot fake. \
+            all of them: an edited, inserted or reordered row, or one deleted before the last, is caught and the \
+            first one named. Removing the newest rows, or re-sealing a rewritten file, leaves a chain that \
+            checks out: \
+            keep the head hash it prints somewhere else (a ticket, another machine), and later \
+            verify --against HASH proves the log still extends it. \
             Exit status: 0 intact, 1 not intact (or an error). Docs/Reliability.md says what is and is not proven.
             """)
 

@@ -106,6 +106,19 @@ struct RobustnessTests {
         #expect(csv.contains(",\(name),"))
     }
 
+    @Test("backslashes in the pusher and push options are stored exactly (the shims never let echo read them)")
+    func backslashes() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.git("config", "receive.advertisePushOptions", "true", in: server)
+        try box.commit("base", in: clones[0])
+        try box.git("push", "-q", "-o", #"path=C:\new\tab"#, "origin", "main", in: clones[0],
+                    environment: ["REMOTE_USER": #"CORP\alice"#])
+        let event = try box.events(in: server).first
+        #expect(event?.string("pusher") == #"CORP\alice"#)
+        #expect(event?["push_options"] as? [String] == [#"path=C:\new\tab"#])
+    }
+
     @Test("a missing binary: pushes and deletions go on; the spool keeps everything for later")
     func missingBinary() throws {
         let box = try Sandbox()

@@ -46,6 +46,8 @@ struct TamperTests {
         "UPDATE event SET dropped = 0 WHERE id = 3",
         "UPDATE event SET time = '2020-01-01 00:00:00.000' WHERE id = 3",
         "UPDATE event SET status = 'rejected' WHERE id = 3",
+        // Bytes after a NUL: invisible to a C string, not to the chain.
+        "UPDATE event SET pusher = pusher || char(0) || 'mallory' WHERE id = 3",
     ])
     func edited(sql: String) throws {
         let box = try Sandbox()
@@ -129,7 +131,7 @@ enum AuditChainResealer {
         try queue.write { db in
             var previous = String(repeating: "0", count: 64)
             for id in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY id") {
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id])!
+                let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id = ?", arguments: [id])!
                 let hash = AuditChain.hash(of: row, previous: previous)
                 try db.execute(sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])
                 previous = hash

@@ -18,26 +18,33 @@ enum AuditChain {
     /// What the first row's `prev_hash` is.
     static let genesis = String(repeating: "0", count: 64)
 
-    /// The hash of a row (as read from SQLite), chained to `previous`.
+    /// What the chain reads of a row: for each column its storage class, its value, and its bytes as
+    /// SQLite stores them (a TEXT value whole: a string read through the C API would stop at a NUL byte).
+    static let selection: String = (["id AS row_id", "prev_hash", "hash"] + columns.flatMap { column in
+        ["typeof(\(column)) AS \"t_\(column)\"", "\(column) AS \"v_\(column)\"", "CAST(\(column) AS BLOB) AS \"b_\(column)\""]
+    }).joined(separator: ", ")
+
+    /// The hash of a row read with `selection`, chained to `previous`.
     static func hash(of row: Row, previous: String) -> String {
-        var text = "\(format)\n\(previous)\n"
+        var bytes = Data("\(format)\n\(previous)\n".utf8)
         for column in columns {
-            text += column + "="
-            switch row[column] as DatabaseValue? {
-            case .none:
-                text += "-"
-            case .some(let value):
-                switch value.storage {
-                case .null: text += "n"
-                case .int64(let number): text += "i\(number)"
-                case .double(let number): text += "r\(number)"
-                case .string(let string): text += "s\(string.utf8.count):\(string)"
-                case .blob(let data): text += "b\(data.count):\(data.base64EncodedString())"
-                }
+            bytes += Data("\(column)=".utf8)
+            let type: String? = row["t_\(column)"]
+            switch type {
+            case "null"?: bytes += Data("n".utf8)
+            case "integer"?: bytes += Data("i\(row["v_\(column)"] as Int64)".utf8)
+            case "real"?: bytes += Data("r\(row["v_\(column)"] as Double)".utf8)
+            case "text"?:
+                let raw: Data = row["b_\(column)"] ?? Data()
+                bytes += Data("s\(raw.count):".utf8) + raw
+            case "blob"?:
+                let raw: Data = row["b_\(column)"] ?? Data()
+                bytes += Data("b\(raw.count):\(raw.base64EncodedString())".utf8)
+            default: bytes += Data("-".utf8)
             }
-            text += "\n"
+            bytes += Data("\n".utf8)
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The hash of the last row, or the genesis value for an empty log.
@@ -47,7 +54,7 @@ enum AuditChain {
 
     /// Seals the row `id` just inserted: reads it back as stored and writes its chain columns.
     static func seal(id: Int64, _ db: Database, previous: String) throws -> String {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(selection) FROM event WHERE id = ?", arguments: [id]) else {
             throw DatabaseError(message: "event \(id) vanished while it was being sealed")
         }
         let hash = hash(of: row, previous: previous)
@@ -100,10 +107,10 @@ extension AuditStore {
             var firstBreak: ChainVerification.Break?
             var anchorFound: Bool? = anchor == nil ? nil : (anchor?.lowercased() == AuditChain.genesis)
             var afterAnchor: Int? = anchorFound == true ? 0 : nil
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM event ORDER BY id")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(AuditChain.selection) FROM event ORDER BY id")
             while let row = try rows.next() {
                 count += 1
-                let id: Int64 = row["id"]
+                let id: Int64 = row["row_id"]
                 let storedPrevious: String? = row["prev_hash"]
                 let stored: String? = row["hash"]
                 if firstBreak == nil {

@@ -135,9 +135,11 @@ public struct SpoolDrain {
                     dropped: classification.dropped, status: .done, batch: batch,
                     pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess))
             }
+            let pins = Pins(repository: repository, store: store)
+            pins.makeRefs(forDroppedBy: events, warnings: &warnings)  // refs first, records after the append
             let saved = try store.append(events, receipt: receipt)
             report.recorded += saved.count
-            Pins(repository: repository, store: store).keepDropped(by: saved, warnings: &warnings)
+            pins.keepDropped(by: saved, warnings: &warnings)
             report.warnings += warnings
             try? FileManager.default.removeItem(atPath: path)
             return true

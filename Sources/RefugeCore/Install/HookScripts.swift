@@ -55,11 +55,11 @@ enum HookScripts {
             nl='
             '
             { echo "S $t"
-              echo "=remote $(redact "$1")"
-              echo "=url $(redact "$2")"
+              printf '%s\n' "=remote $(redact "$1")"
+              printf '%s\n' "=url $(redact "$2")"
               updates= unsure= forced=
               while IFS= read -r l; do
-                echo "$l"
+                printf '%s\n' "$l"
                 o=${l##* }                              # the remote's old id: the last field
                 case $o in $z|*[!0-9a-f]*|"") continue ;; esac
                 n=${l#* }; n=${n%% *}                   # the local new id: the second field
@@ -109,18 +109,19 @@ enum HookScripts {
             [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
             { echo "A $t"
               # Who pushed, as the server knows it; a value with a line break would break the block, so it is left out.
+              # printf, not echo: dash's echo would turn a backslash in a value (CORP\alice) into a control character.
               for v in GL_USER REMOTE_USER GIT_PUSH_CERT_SIGNER; do
                 eval "x=\${$v-}"
-                case $x in ""|*"$nl"*) ;; *) echo "=env $v=$x" ;; esac
+                case $x in ""|*"$nl"*) ;; *) printf '%s\n' "=env $v=$x" ;; esac
               done
               n=0
               while [ "$n" -lt "${GIT_PUSH_OPTION_COUNT:-0}" ] 2>/dev/null; do
                 eval "x=\${GIT_PUSH_OPTION_$n-}"
-                echo "=option $x"
+                printf '%s\n' "=option $x"
                 n=$((n + 1))
               done
               while IFS= read -r l; do
-                echo "$l"
+                printf '%s\n' "$l"
                 # A forced update: pin its old tip now, before reflog expiry or `gc --prune=now` can take it (the
                 # drain records the pin). One `git merge-base` per updated ref; deletions are pinned by
                 # reference-transaction; creations drop nothing.
@@ -191,7 +192,7 @@ enum HookScripts {
               u= k=
               { echo "C $t"
                 while IFS= read -r l; do
-                  echo "$l"
+                  printf '%s\n' "$l"
                   case $l in
                     $z" "$z" "*) ;;                                 # noise, or a deletion git gave no old id (see prepared)
                     $z" "*) u=1 ;;
@@ -243,7 +244,7 @@ enum HookScripts {
                   echo "P $t" >&3
                   o=1
                 fi
-                echo "$v $r" >&3
+                printf '%s\n' "$v $r" >&3
                 # a deletion git gave no old id for (`branch -D`): committed pins the value read here
                 [ "$b" != $z ] || case $r in refs/refuge/*) ;; *) echo "update refs/refuge/kept/$v $v" >> "$s/keep.$PPID" ;; esac
               done

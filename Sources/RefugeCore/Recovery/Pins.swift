@@ -25,7 +25,17 @@ public struct Pins {
     public func keep(_ target: ObjectID, sourceRef: String?, eventID: Int64?, reason: String, at time: Date = Date())
         throws -> PinRecord?
     {
-        guard repository.contains(target) else { return nil }
+        guard try makeRef(for: target, reason: reason) else { return nil }
+        let name = Self.name(for: target)
+        return try store.recordPin(PinRecord(
+            repository: repository.auditIdentity, name: name, target: target, sourceRef: sourceRef, eventID: eventID,
+            reason: reason, createdAt: time))
+    }
+
+    /// The pin ref alone (its record comes with `keep`). False when the object is not here.
+    @discardableResult
+    func makeRef(for target: ObjectID, reason: String) throws -> Bool {
+        guard repository.contains(target) else { return false }
         let name = Self.name(for: target)
         if try repository.resolveReference(name) != target {
             do {
@@ -35,9 +45,20 @@ public struct Pins {
                 guard try repository.resolveReference(name) == target else { throw error }
             }
         }
-        return try store.recordPin(PinRecord(
-            repository: repository.auditIdentity, name: name, target: target, sourceRef: sourceRef, eventID: eventID,
-            reason: reason, createdAt: time))
+        return true
+    }
+
+    /// Makes the pin refs for `events` before they are recorded: a drain killed after its commit would
+    /// otherwise leave them unpinned (the receipt stops the next drain from looking at them again).
+    func makeRefs(forDroppedBy events: [AuditEvent], warnings: inout [String]) {
+        for event in events where event.kind.canDropCommits && event.status != .rejected {
+            guard let old = event.old else { continue }
+            do {
+                try makeRef(for: old, reason: event.kind.rawValue)
+            } catch {
+                warnings.append("cannot pin \(old.short), the old value of \(event.ref): \(error)")
+            }
+        }
     }
 
     /// Pins the old value of every recorded update that could drop commits (refused ones dropped nothing).
