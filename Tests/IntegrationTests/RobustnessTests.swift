@@ -119,6 +119,23 @@ struct RobustnessTests {
         #expect(event?["push_options"] as? [String] == [#"path=C:\new\tab"#])
     }
 
+    @Test("10,000 refs in one push: every one stored exactly, on both sides, and the chain intact")
+    func tenThousandRefs() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        let clone = clones[0]
+        let tip = try box.commit("base", in: clone)
+        let names = (0..<10_000).map { "refs/heads/many/\($0)" }
+        try box.git("update-ref", "--stdin", in: clone, input: names.map { "create \($0) \(tip)\n" }.joined())
+        try box.gitArgs(["push", "-q", "origin", "refs/heads/many/*:refs/heads/many/*"], in: clone)
+        let recorded = Set(try box.events(in: server).compactMap { $0.string("ref") })
+        #expect(recorded == Set(names))
+        let client = try box.events(in: clone, "--side", "client")
+        #expect(Set(client.compactMap { $0.string("ref") }) == Set(names))
+        #expect(client.allSatisfy { $0.string("status") == "confirmed" })
+        #expect(try box.refuge("verify", in: server).stdout.hasPrefix("chain intact: 10000 event(s)"))
+    }
+
     @Test("a missing binary: pushes and deletions go on; the spool keeps everything for later")
     func missingBinary() throws {
         let box = try Sandbox()
