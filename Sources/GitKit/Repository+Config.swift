@@ -79,23 +79,6 @@ extension Repository {
         }
     }
 
-    /// The values of `key` in the repository's own config file only.
-    public func localConfigStrings(_ key: String) throws -> [String] {
-        try withLocalConfig(key) { config in
-            var iterator: OpaquePointer?
-            let result = git_config_multivar_iterator_new(&iterator, config, key, nil)
-            if result == GIT_ENOTFOUND.rawValue { return [] }
-            try check(result, "reading git config \(key)")
-            defer { git_config_iterator_free(iterator) }
-            var values: [String] = []
-            var entry: UnsafeMutablePointer<git_config_entry>?
-            while git_config_next(&entry, iterator) == 0 {
-                if let value = entry?.pointee.value { values.append(String(cString: value)) }
-            }
-            return values
-        }
-    }
-
     private static func regexEscaped(_ text: String) -> String {
         var escaped = ""
         for character in text {

@@ -45,26 +45,6 @@ extension Repository {
         return true
     }
 
-    /// Every direct reference whose name starts with `prefix` (`refs/refuge/kept/`).
-    public func references(under prefix: String) throws -> [ReferenceValue] {
-        var iterator: OpaquePointer?
-        try check(git_reference_iterator_glob_new(&iterator, pointer, prefix + "*"), "listing references under \(prefix)")
-        defer { git_reference_iterator_free(iterator) }
-        var values: [ReferenceValue] = []
-        while true {
-            var reference: OpaquePointer?
-            let result = git_reference_next(&reference, iterator)
-            if result == GIT_ITEROVER.rawValue { break }
-            try check(result, "listing references under \(prefix)")
-            defer { git_reference_free(reference) }
-            guard git_reference_type(reference) == GIT_REFERENCE_DIRECT,
-                  let oid = git_reference_target(reference), let name = git_reference_name(reference)
-            else { continue }
-            values.append(ReferenceValue(name: String(cString: name), target: ObjectID(oid.pointee)))
-        }
-        return values
-    }
-
     /// Resolves a revision as git does (`main~2`, an abbreviated id, a tag) to the object it names.
     public func resolveRevision(_ revision: String) throws -> ObjectID? {
         var object: OpaquePointer?

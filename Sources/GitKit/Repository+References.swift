@@ -33,15 +33,30 @@ extension Repository {
     /// Every direct reference (symbolic ones such as `refs/remotes/origin/HEAD` are skipped: their
     /// targets are listed under their own names).
     public func directReferences() throws -> [ReferenceValue] {
+        try references(matching: nil)
+    }
+
+    /// Every direct reference whose name starts with `prefix` (`refs/refuge/kept/`).
+    public func references(under prefix: String) throws -> [ReferenceValue] {
+        try references(matching: prefix + "*")
+    }
+
+    /// Direct references whose names match the glob, or all of them.
+    private func references(matching glob: String?) throws -> [ReferenceValue] {
         var iterator: OpaquePointer?
-        try check(git_reference_iterator_new(&iterator, pointer), "listing references")
+        let operation = glob.map { "listing references \($0)" } ?? "listing references"
+        if let glob {
+            try check(git_reference_iterator_glob_new(&iterator, pointer, glob), operation)
+        } else {
+            try check(git_reference_iterator_new(&iterator, pointer), operation)
+        }
         defer { git_reference_iterator_free(iterator) }
         var values: [ReferenceValue] = []
         while true {
             var reference: OpaquePointer?
             let result = git_reference_next(&reference, iterator)
             if result == GIT_ITEROVER.rawValue { break }
-            try check(result, "listing references")
+            try check(result, operation)
             defer { git_reference_free(reference) }
             guard git_reference_type(reference) == GIT_REFERENCE_DIRECT,
                   let oid = git_reference_target(reference),

@@ -5,24 +5,7 @@ extension Repository {
     /// (`refs/heads/main` on origin → `refs/remotes/origin/main`), by the remote's fetch refspecs.
     /// Nil when the remote is unknown (a push to a bare URL) or no refspec maps the ref.
     public func trackingReference(remote: String, remoteReference: String) throws -> String? {
-        var handle: OpaquePointer?
-        let lookup = git_remote_lookup(&handle, pointer, remote)
-        if lookup == GIT_ENOTFOUND.rawValue || lookup == GIT_EINVALIDSPEC.rawValue {
-            git_error_clear()
-            return nil
-        }
-        try check(lookup, "looking up remote \(remote)")
-        defer { git_remote_free(handle) }
-        for index in 0..<git_remote_refspec_count(handle) {
-            guard let spec = git_remote_get_refspec(handle, index),
-                  git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
-                  git_refspec_src_matches(spec, remoteReference) == 1
-            else { continue }
-            return try takeString(
-                { git_refspec_transform(&$0, spec, remoteReference) },
-                "mapping \(remoteReference) through the fetch refspecs of \(remote)")
-        }
-        return nil
+        try fetchRefspecs(of: remote)?.trackingReference(for: remoteReference)
     }
 }
 

@@ -84,7 +84,7 @@ struct FaultTests {
         #expect(result.stderr.contains("refuge: warning: cannot write to"))
     }
 
-    @Test("a damaged database: doctor names it and the repair; after the repair the kept records land in a new log")
+    @Test("a damaged database: the push goes on, status and doctor name it and the repair; then the kept records land in a new log")
     func damaged() throws {
         let box = try Sandbox()
         let (server, clones) = try box.serverWithClones("alice")
@@ -95,7 +95,11 @@ struct FaultTests {
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
         try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: database))
         let kept = try box.commit("kept", in: clones[0])
-        #expect(try box.git("push", "-q", "origin", "main", in: clones[0]).succeeded)
+        let push = try box.git("push", "-q", "origin", "main", in: clones[0])
+        #expect(push.succeeded && push.stderr.isEmpty)  // no drain has failed yet: nothing to warn about
+        let status = try box.refuge("status", in: server)
+        #expect(status.status == 1 && status.stdout.contains("file is not a database"))
+        #expect(try box.refuge("log", in: server).status == 1)
         let (report, findings) = try doctor(box, in: server)
         #expect(report.status == 1)
         let problem = findings.first { $0.string("area") == "audit log" && $0.string("severity") == "error" }

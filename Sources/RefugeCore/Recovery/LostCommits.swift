@@ -165,16 +165,10 @@ public struct LostCommitScan {
         return counts
     }
 
-    /// The commits the repository's refs reach, Refuge's pins excepted: HEAD, each linked worktree's HEAD
-    /// and every ref outside `refs/refuge/`.
+    /// The commits the repository's refs reach, Refuge's pins excepted (`remainingTips`), and each linked
+    /// worktree's HEAD.
     private func liveTips() throws -> [ObjectID] {
-        var tips: Set<ObjectID> = []
-        for reference in try repository.directReferences() where !reference.name.hasPrefix("refs/refuge/") {
-            if let commit = try repository.peelToCommit(reference.target) { tips.insert(commit) }
-        }
-        if let head = try repository.resolveReference("HEAD"), let commit = try repository.peelToCommit(head) {
-            tips.insert(commit)
-        }
+        var tips = Set(try UpdateClassifier(repository: repository).remainingTips(excluding: nil))
         for worktree in repository.linkedWorktreeDirectories() {
             guard let other = try? Repository.open(at: worktree),
                   let head = try? other.resolveReference("HEAD"), let commit = try repository.peelToCommit(head)
