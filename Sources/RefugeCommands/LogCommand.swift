@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RefugeCore
 
 struct LogCommand: ParsableCommand {
@@ -26,11 +27,13 @@ struct LogCommand: ParsableCommand {
     @Flag(help: "Only updates that can drop commits (forced updates and deletions).")
     var forced = false
 
-    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-20, 7.days.ago, yesterday…).", valueName: "date"))
-    var since: String?
+    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-20, 7.days.ago, yesterday…).", valueName: "date"),
+            transform: { try DateExpression.parse($0) })
+    var since: Date?
 
-    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"))
-    var until: String?
+    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"),
+            transform: { try DateExpression.parse($0) })
+    var until: Date?
 
     @Option(help: "Only updates by this pusher.")
     var pusher: String?
@@ -44,9 +47,6 @@ struct LogCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if forced && kind != nil { throw ValidationError("--forced and --kind cannot be used together") }
-        for date in [since, until].compactMap({ $0 }) {
-            do { _ = try DateExpression.parse(date) } catch { throw ValidationError("\(error)") }
-        }
     }
 
     func run() throws {
@@ -57,8 +57,8 @@ struct LogCommand: ParsableCommand {
             filter.side = side
             filter.ref = ref
             filter.kinds = forced ? [.forced, .delete] : Set(kind.map { [$0] } ?? [])
-            filter.since = try since.map { try DateExpression.parse($0) }
-            filter.until = try until.map { try DateExpression.parse($0) }
+            filter.since = since
+            filter.until = until
             filter.pusher = pusher
             filter.limit = limit
             let events = try session.store.events(filter)

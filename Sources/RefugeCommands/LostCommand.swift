@@ -18,23 +18,19 @@ struct LostCommand: ParsableCommand {
     @Flag(help: "Print one JSON array (names in Docs/Schema.md).")
     var json = false
 
-    @Option(help: ArgumentHelp("Only commits lost at or after this date (2026-11-20, 7.days.ago…).", valueName: "date"))
-    var since: String?
+    @Option(help: ArgumentHelp("Only commits lost at or after this date (2026-11-20, 7.days.ago…).", valueName: "date"),
+            transform: { try DateExpression.parse($0) })
+    var since: Date?
 
     @Flag(help: "Also scan every commit in the object database (what git fsck --unreachable finds).")
     var allObjects = false
 
-    func validate() throws {
-        if let since {
-            do { _ = try DateExpression.parse(since) } catch { throw ValidationError("\(error)") }
-        }
-    }
 
     func run() throws {
         try reportingFailures {
             let session = try AuditSession(path: nil, environment: environment)
             session.drainReport.warnings.forEach { printError("warning: \($0)") }
-            let options = LostCommitScan.Options(since: try since.map { try DateExpression.parse($0) }, allObjects: allObjects)
+            let options = LostCommitScan.Options(since: since, allObjects: allObjects)
             let progress = Progress.onTerminal(label: "lost")
             let rows = try LostCommitScan(repository: session.repository, store: session.store)
                 .run(options, progress: progress?.update)

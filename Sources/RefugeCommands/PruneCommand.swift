@@ -22,10 +22,7 @@ struct PruneCommand: ParsableCommand {
     var json = false
 
     func cutoff() throws -> Date {
-        let text = olderThan.trimmingCharacters(in: .whitespaces).lowercased()
-        if text == "now" || text == "all" { return Date() }
-        if let date = try? DateExpression.parse(text.hasSuffix("ago") ? text : text + ".ago") { return date }
-        return try DateExpression.parse(olderThan)
+        try DateExpression.parseAge(olderThan)
     }
 
     func validate() throws {

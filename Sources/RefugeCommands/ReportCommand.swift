@@ -20,11 +20,13 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-01, 30.days.ago…).", valueName: "date"))
-    var since: String?
+    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-01, 30.days.ago…).", valueName: "date"),
+            transform: { try DateExpression.parse($0) })
+    var since: Date?
 
-    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"))
-    var until: String?
+    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"),
+            transform: { try DateExpression.parse($0) })
+    var until: Date?
 
     @Option(help: ArgumentHelp("Only this ref (full or short name).", valueName: "ref"))
     var ref: String?
@@ -36,18 +38,13 @@ struct ReportCommand: ParsableCommand {
                                valueName: "path|all"))
     var repository: String?
 
-    func validate() throws {
-        for date in [since, until].compactMap({ $0 }) {
-            do { _ = try DateExpression.parse(date) } catch { throw ValidationError("\(error)") }
-        }
-    }
 
     func run() throws {
         try reportingFailures {
             let session = try AuditSession(path: nil, environment: environment)
             session.drainReport.warnings.forEach { printError("warning: \($0)") }
             let scope = ReportScope(
-                since: try since.map { try DateExpression.parse($0) }, until: try until.map { try DateExpression.parse($0) },
+                since: since, until: until,
                 ref: ref, pusher: pusher,
                 repositories: repository.map { $0 == "all" ? .all : .named($0) } ?? .current)
             let report = try ReportBuilder(store: session.store, repository: session.repository).build(scope)

@@ -40,14 +40,8 @@ struct GCSchedule {
     /// or an absolute date (the time from it to now).
     static func interval(_ value: String?, default fallback: TimeInterval, now: Date) -> TimeInterval? {
         guard let raw = value?.trimmingCharacters(in: .whitespaces).lowercased(), !raw.isEmpty else { return fallback }
-        switch raw {
-        case "never", "false": return nil
-        case "now", "all": return 0
-        default:
-            let relative = raw.hasSuffix("ago") ? raw : raw + ".ago"
-            if let date = try? DateExpression.parse(relative, now: now) { return now.timeIntervalSince(date) }
-            if let date = try? DateExpression.parse(raw, now: now) { return now.timeIntervalSince(date) }
-            return fallback
-        }
+        if raw == "never" || raw == "false" { return nil }
+        guard let date = try? DateExpression.parseAge(raw, now: now) else { return fallback }
+        return now.timeIntervalSince(date)
     }
 }

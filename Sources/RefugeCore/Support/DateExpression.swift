@@ -22,6 +22,15 @@ public enum DateExpression {
         throw Invalid(text: text)
     }
 
+    /// An age as git's expiry settings give it: `90.days` or `90.days.ago`, `now`/`all` (now), or a date.
+    /// Returns the moment that age ago.
+    public static func parseAge(_ text: String, now: Date = Date()) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if trimmed == "now" || trimmed == "all" { return now }
+        if let date = try? parse(trimmed.hasSuffix("ago") ? trimmed : trimmed + ".ago", now: now) { return date }
+        return try parse(text, now: now)
+    }
+
     private static let units: [String: TimeInterval] = [
         "second": 1, "minute": 60, "hour": 3_600, "day": 86_400, "week": 604_800,
         "month": 2_592_000, "year": 31_536_000,
