@@ -46,7 +46,7 @@ let package = Package(
         // Fuzz targets (Scripts/fuzz runs them under libFuzzer); built normally, it replays Fuzz/Corpus.
         .executableTarget(name: "refuge-fuzz", dependencies: ["RefugeCore", "GitKit"], path: "Fuzz/Sources"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
-        .testTarget(name: "RefugeCoreTests", dependencies: ["RefugeCore", "GitKit"]),
+        .testTarget(name: "RefugeCoreTests", dependencies: ["RefugeCore", "GitKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["RefugeCore", "GitKit", .product(name: "GRDB", package: "GRDB.swift")],

@@ -2,6 +2,7 @@
 #define REFUGE_CLIBGIT2_SHIM_H
 
 #include <git2.h>
+#include <git2/sys/commit_graph.h>
 
 /* git_libgit2_opts is variadic, which Swift cannot call: one fixed-signature wrapper per option used. */
 

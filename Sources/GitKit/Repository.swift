@@ -4,6 +4,8 @@ import Foundation
 /// An open git repository: bare, non-bare or a linked worktree. Owns its `git_repository`.
 public final class Repository {
     let pointer: OpaquePointer
+    /// Whether Refuge's commit-graph was looked for (once, before the first walk: Repository+CommitGraph).
+    var commitGraphChecked = false
 
     private init(pointer: OpaquePointer) {
         self.pointer = pointer

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GitKit
 import Testing
 @testable import RefugeCore
@@ -39,5 +40,50 @@ struct AuditStoreTests {
         #expect(again.id == pin.id)
         try store.markPinRemoved(id: try #require(pin.id), by: "prune")
         #expect(try store.livePins(repository: "/srv/r.git").isEmpty)
+    }
+}
+
+@Suite("Audit store query plans")
+struct AuditQueryPlanTests {
+    /// SQLite's plan for `request` as `events` orders it (most recent last).
+    func plan(_ filter: EventFilter, in store: AuditStore) throws -> String {
+        try store.read { db in
+            let (sql, arguments) = try AuditStore.query(filter, db)
+            let rows = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+            return rows.map { $0["detail"] as String }.joined(separator: "; ")
+        }
+    }
+
+    @Test("the hot queries use their indexes, not a scan of every event")
+    func hotQueriesUseIndexes() throws {
+        let (store, directory) = try AuditStoreTests().store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let week = Date(timeIntervalSinceNow: -7 * 86_400)
+
+        // `git refuge log --forced --since 7.days.ago`: only the partial index of rewrites is read.
+        var forced = EventFilter(repository: "/srv/r.git")
+        forced.kinds = [.forced, .delete]
+        forced.since = week
+        let forcedPlan = try plan(forced, in: store)
+        #expect(forcedPlan.contains("USING INDEX event_rewrite_on_time (repository=? AND kind=? AND time>?)"), "\(forcedPlan)")
+
+        // A report's period and `log --since`: the repository's events by time.
+        var period = EventFilter(repository: "/srv/r.git")
+        period.since = week
+        period.until = Date()
+        #expect(try plan(period, in: store).contains("USING INDEX event_on_repository_time (repository=? AND time>? AND time<?)"))
+
+        // `log --ref`, `recover`, `check`: one ref's history.
+        var ref = EventFilter(repository: "/srv/r.git")
+        ref.ref = "refs/heads/main"
+        #expect(try plan(ref, in: store).contains("USING INDEX event_on_repository_ref (repository=? AND ref=?)"))
+
+        // Backfill's check of what a ref's log already holds.
+        let recorded = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT old, new, time FROM event WHERE repository = ? AND ref = ? AND side != 'client'",
+                             arguments: ["/srv/r.git", "refs/heads/main"]).map { $0["detail"] as String }.joined()
+        }
+        #expect(recorded.contains("USING INDEX event_on_repository_ref (repository=? AND ref=?)"))
+        for filter in [forced, period, ref] { #expect(try !plan(filter, in: store).contains("SCAN event")) }
     }
 }

@@ -34,7 +34,8 @@ extension UpdateClassifier {
         let dropped = Set(commits.map(\.id))
         let newCommit = try update.new.flatMap { try repository.peelToCommit($0) }
         var reachers: [ObjectID: [String]] = [:]
-        for (name, tip) in try namedTips() where name != update.ref {
+        // The updated ref itself counts too: it may have come back to them since (a reset, then new commits).
+        for (name, tip) in try namedTips() {
             // Commits reachable from the new value are not dropped: walk only what lies outside it.
             let reached = try repository.commitSet(reachableFrom: [tip], excluding: newCommit.map { [$0] } ?? [])
             for id in reached.intersection(dropped) { reachers[id, default: []].append(name) }

@@ -38,14 +38,19 @@ public struct UpdateClassifier {
             guard let newCommit = try repository.peelToCommit(new) else {
                 return Classification(kind: .forced, dropped: try repository.countCommits(reachableFrom: [oldCommit], excluding: []))
             }
-            if try repository.isAncestor(oldCommit, of: newCommit) {
+            if oldCommit == newCommit {
                 // A tag moved to a new tag object of the same commit is still a rewrite of the ref.
-                let sameCommitNewObject = oldCommit == newCommit && old != new && update.ref.hasPrefix("refs/tags/")
+                let sameCommitNewObject = old != new && update.ref.hasPrefix("refs/tags/")
                 return Classification(kind: sameCommitNewObject ? .forced : .fastForward, dropped: 0)
             }
-            return Classification(
-                kind: .forced,
-                dropped: try repository.countCommits(reachableFrom: [oldCommit], excluding: [newCommit]))
+            // Most updates add commits on top of the old tip: one commit read says so.
+            if try repository.parents(of: newCommit).contains(oldCommit) {
+                return Classification(kind: .fastForward, dropped: 0)
+            }
+            // Otherwise one walk answers both questions (`git rev-list --count OLD ^NEW`): nothing outside
+            // the new history means the old tip is an ancestor, a fast-forward; anything else was dropped.
+            let dropped = try repository.countCommits(reachableFrom: [oldCommit], excluding: [newCommit])
+            return Classification(kind: dropped == 0 ? .fastForward : .forced, dropped: dropped)
         }
     }
 

@@ -94,24 +94,47 @@ public final class AuditStore {
 
     public func events(_ filter: EventFilter) throws -> [AuditEvent] {
         try read { db in
-            var request = AuditEvent.all()
-            if let repository = filter.repository { request = request.filter(Column("repository") == repository) }
-            if let side = filter.side { request = request.filter(Column("side") == side.rawValue) }
-            if let ref = filter.ref {
-                request = request.filter(EventFilter.candidateNames(for: ref).contains(Column("ref")))
-            }
-            if !filter.kinds.isEmpty {
-                request = request.filter(filter.kinds.map(\.rawValue).contains(Column("kind")))
-            }
-            if let since = filter.since { request = request.filter(Column("time") >= since) }
-            if let until = filter.until { request = request.filter(Column("time") <= until) }
-            if let pusher = filter.pusher { request = request.filter(Column("pusher") == pusher) }
-            if let limit = filter.limit {
-                let newest = try request.order(Column("time").desc, Column("id").desc).limit(limit).fetchAll(db)
-                return newest.reversed()
-            }
-            return try request.order(Column("time"), Column("id")).fetchAll(db)
+            let (sql, arguments) = try Self.query(filter, db)
+            let events = try AuditEvent.fetchAll(db, sql: sql, arguments: arguments)
+            return filter.limit == nil ? events : events.reversed()
         }
+    }
+
+    /// The SQL `events` runs for `filter` (tests read its EXPLAIN QUERY PLAN). Rewrites are read through the
+    /// partial index that holds nothing else: without statistics SQLite rates it no better than the index
+    /// of all of a repository's events by time, which at a million events reads a hundred times more rows.
+    static func query(_ filter: EventFilter, _ db: Database) throws -> (String, StatementArguments) {
+        var request = request(filter)
+        if let limit = filter.limit {
+            request = request.order(Column("time").desc, Column("id").desc).limit(limit)
+        } else {
+            request = request.order(Column("time"), Column("id"))
+        }
+        let statement = try request.makePreparedRequest(db).statement
+        var sql = statement.sql
+        if filter.kinds == EventFilter.rewriteKinds, let from = sql.range(of: "FROM \"event\"") {
+            sql.replaceSubrange(from, with: "FROM \"event\" INDEXED BY event_rewrite_on_time")
+        }
+        return (sql, statement.arguments)
+    }
+
+    /// The query `events` runs for `filter`, before ordering.
+    static func request(_ filter: EventFilter) -> QueryInterfaceRequest<AuditEvent> {
+        var request = AuditEvent.all()
+        if let repository = filter.repository { request = request.filter(Column("repository") == repository) }
+        if let side = filter.side { request = request.filter(Column("side") == side.rawValue) }
+        if let ref = filter.ref {
+            request = request.filter(EventFilter.candidateNames(for: ref).contains(Column("ref")))
+        }
+        if filter.kinds == EventFilter.rewriteKinds {
+            request = request.filter(sql: "kind IN \(EventFilter.rewriteKindsSQL)")
+        } else if !filter.kinds.isEmpty {
+            request = request.filter(filter.kinds.map(\.rawValue).contains(Column("kind")))
+        }
+        if let since = filter.since { request = request.filter(Column("time") >= since) }
+        if let until = filter.until { request = request.filter(Column("time") <= until) }
+        if let pusher = filter.pusher { request = request.filter(Column("pusher") == pusher) }
+        return request
     }
 
     /// Every repository the log has events for.

@@ -18,6 +18,12 @@ public struct EventFilter: Sendable, Equatable {
         self.repository = repository
     }
 
+    /// The kinds that can drop commits, as the partial index `event_rewrite_on_time` names them. SQLite uses
+    /// a partial index only for a query that repeats its condition as written, literals and order included
+    /// (a bound parameter would not do): queries for rewrites use this very text.
+    static let rewriteKinds: Set<UpdateKind> = [.delete, .forced]
+    static let rewriteKindsSQL = "('delete', 'forced')"
+
     /// The names a short ref could stand for, in git's order of precedence (gitrevisions(7)).
     public static func candidateNames(for ref: String) -> [String] {
         if ref == "HEAD" || ref.hasPrefix("refs/") { return [ref] }

@@ -27,10 +27,11 @@ public struct Palette: Sendable {
 public enum Timestamp {
     /// UTC, to the millisecond: `2026-11-22T03:40:12.123Z`.
     public static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(isoStyle)
     }
+
+    // One style for every call: making an ISO8601DateFormatter per date was a tenth of `lost --json`.
+    private static let isoStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// UTC, to the second, for tables: `2026-11-22 03:40:12Z`.
     public static func short(_ date: Date) -> String {

@@ -76,11 +76,15 @@ public struct LostCommitScan {
 
     /// Lost chain tips, newest first. `progress` gets short status lines for a terminal.
     public func run(_ options: Options, progress: ((String) -> Void)? = nil) throws -> [LostCommit] {
+        if repository.commitGraphIsStale() {
+            progress?("writing the commit-graph")
+            repository.refreshCommitGraph()
+        }
         var evidence: [ObjectID: Evidence] = [:]
         var peeled: [ObjectID: ObjectID?] = [:]
         func commit(_ id: ObjectID) throws -> ObjectID? {
             if let known = peeled[id] { return known }
-            let value = repository.contains(id) ? try repository.peelToCommit(id) : nil
+            let value = try repository.commitIfPresent(id)
             peeled[id] = value
             return value
         }
@@ -117,7 +121,10 @@ public struct LostCommitScan {
 
         progress?("walking lost history")
         let live = try liveTips()
-        let lost = try repository.commitSet(reachableFrom: Array(evidence.keys).sorted(), excluding: live)
+        // Exact: everything live reaches, then what the candidates reach outside it (a walk hiding the
+        // live tips could report reachable commits as lost: Repository.commits(reachableFrom:outside:)).
+        let reachable = try repository.commitSet(reachableFrom: live, excluding: [])
+        let lost = try repository.commits(reachableFrom: Array(evidence.keys).sorted(), outside: reachable)
         guard !lost.isEmpty else { return [] }
         var parents: [ObjectID: [ObjectID]] = [:]
         var hasLostChild: Set<ObjectID> = []
