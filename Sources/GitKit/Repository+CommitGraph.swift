@@ -8,9 +8,9 @@ import Foundation
 /// A graph only speeds walks up: commits newer than it are read from the object database as before.
 extension Repository {
     /// The objects-like directory whose `info/commit-graph` is Refuge's graph.
-    public var commitGraphDirectory: String { "\(commonDirectory)/refuge/graph" }
+    var commitGraphDirectory: String { "\(commonDirectory)/refuge/graph" }
 
-    public var commitGraphFile: String { "\(commitGraphDirectory)/info/commit-graph" }
+    var commitGraphFile: String { "\(commitGraphDirectory)/info/commit-graph" }
 
     /// Attaches Refuge's graph to the object database, once, before the first walk. Opening it checks its
     /// checksum (about 5 ms per 10,000 commits), so only walks pay for it, not the classification of a
@@ -41,23 +41,13 @@ extension Repository {
         }
     }
 
-    /// When Refuge's graph was written, or nil if there is none.
-    public var commitGraphDate: Date? {
-        (try? FileManager.default.attributesOfItem(atPath: commitGraphFile))?[.modificationDate] as? Date
-    }
-
     /// Whether the graph should be rewritten: there is none, or git has written a pack since (a gc, a
     /// repack or a large push) and the graph is older than `minimumAge` (a busy server is not rewriting
     /// it after every push; a few packs' worth of commits are read from the object database meanwhile).
-    public func commitGraphIsStale(minimumAge: TimeInterval = 3_600, now: Date = Date()) -> Bool {
-        guard let written = commitGraphDate else { return true }
+    func commitGraphIsStale(minimumAge: TimeInterval, now: Date = Date()) -> Bool {
+        guard let written = Self.modificationTime(commitGraphFile) else { return true }
         guard now.timeIntervalSince(written) >= minimumAge else { return false }
-        let packs = "\(commonDirectory)/objects/pack"
-        let indexes = ((try? FileManager.default.contentsOfDirectory(atPath: packs)) ?? []).filter { $0.hasSuffix(".idx") }
-        return indexes.contains { name in
-            let modified = (try? FileManager.default.attributesOfItem(atPath: "\(packs)/\(name)"))?[.modificationDate] as? Date
-            return modified.map { $0 > written } ?? false
-        }
+        return packIndexPaths.contains { (Self.modificationTime($0) ?? .distantPast) > written }
     }
 
     /// Writes Refuge's graph: every commit in the packs (unreachable ones too, which `lost` walks) and the
@@ -71,10 +61,8 @@ extension Repository {
         var writer: OpaquePointer?
         try check(git_commit_graph_writer_new(&writer, info), "starting a commit-graph in \(info)")
         defer { git_commit_graph_writer_free(writer) }
-        let packs = "\(commonDirectory)/objects/pack"
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: packs)) ?? []).sorted() where name.hasSuffix(".idx") {
-            try check(git_commit_graph_writer_add_index_file(writer, pointer, "\(packs)/\(name)"),
-                      "adding the commits of \(packs)/\(name) to the commit-graph")
+        for index in packIndexPaths {
+            try check(git_commit_graph_writer_add_index_file(writer, pointer, index), "adding the commits of \(index) to the commit-graph")
         }
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, pointer), "starting a revision walk")
@@ -89,11 +77,12 @@ extension Repository {
         return commitGraphFile
     }
 
-    /// Rewrites the graph when `commitGraphIsStale`; failures are left for the next run (a graph only
-    /// speeds walks up). Returns whether it wrote one.
+    /// Rewrites the graph when `commitGraphIsStale`, first calling `starting` (for a progress line);
+    /// failures are left for the next run (a graph only speeds walks up). Returns whether it wrote one.
     @discardableResult
-    public func refreshCommitGraph(minimumAge: TimeInterval = 3_600) -> Bool {
+    public func refreshCommitGraph(minimumAge: TimeInterval = 3_600, starting: () -> Void = {}) -> Bool {
         guard commitGraphIsStale(minimumAge: minimumAge) else { return false }
+        starting()
         do {
             try writeCommitGraph()
         } catch {

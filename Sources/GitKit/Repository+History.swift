@@ -108,34 +108,12 @@ extension Repository {
     /// tips were pushed (libgit2 issue #4333; a 100,000-commit history with 10,000 reflog tips showed it).
     /// Here every commit is tested against the set itself, and the walk stops below the first one in it.
     public func commits(reachableFrom tips: [ObjectID], outside reachable: Set<ObjectID>) throws -> Set<ObjectID> {
-        final class Boundary {
-            let reachable: Set<ObjectID>
-            init(_ reachable: Set<ObjectID>) { self.reachable = reachable }
-        }
         var result: Set<ObjectID> = []
         let candidates = tips.filter { !reachable.contains($0) }
         guard !candidates.isEmpty else { return result }
-        attachCommitGraphOnce()
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, pointer), "starting a revision walk")
-        defer { git_revwalk_free(walker) }
-        let boundary = Boundary(reachable)
-        try withExtendedLifetime(boundary) {
-            try check(git_revwalk_add_hide_cb(walker, { oid, payload in
-                guard let oid, let payload else { return 0 }
-                return Unmanaged<Boundary>.fromOpaque(payload).takeUnretainedValue().reachable.contains(ObjectID(oid.pointee)) ? 1 : 0
-            }, Unmanaged.passUnretained(boundary).toOpaque()), "limiting a revision walk")
-            for tip in candidates {
-                var oid = tip.raw
-                try check(git_revwalk_push(walker, &oid), "walking history from \(tip.hex)")
-            }
-            var oid = git_oid()
-            while true {
-                let status = git_revwalk_next(&oid, walker)
-                if status == GIT_ITEROVER.rawValue { break }
-                try check(status, "walking history")
-                result.insert(ObjectID(oid))
-            }
+        try walk(from: candidates, excluding: [], sorting: 0, boundary: reachable) { oid in
+            result.insert(ObjectID(oid))
+            return true
         }
         return result
     }
@@ -162,10 +140,15 @@ extension Repository {
         try walk(from: tips, excluding: hidden, sorting: sortByTime ? GIT_SORT_TIME.rawValue : 0, visit)
     }
 
+    /// - Parameter boundary: commits the walk hides, each tested as libgit2 reaches it (with its parents).
     func walk(
-        from tips: [ObjectID], excluding hidden: [ObjectID], sorting: UInt32,
+        from tips: [ObjectID], excluding hidden: [ObjectID], sorting: UInt32, boundary: Set<ObjectID>? = nil,
         _ visit: (git_oid) throws -> Bool
     ) throws {
+        final class Boundary {
+            let commits: Set<ObjectID>
+            init(_ commits: Set<ObjectID>) { self.commits = commits }
+        }
         attachCommitGraphOnce()
         var walker: OpaquePointer?
         try check(git_revwalk_new(&walker, pointer), "starting a revision walk")
@@ -173,20 +156,29 @@ extension Repository {
         if sorting != 0 {
             try check(git_revwalk_sorting(walker, sorting), "sorting a revision walk")
         }
-        for tip in tips {
-            var oid = tip.raw
-            try check(git_revwalk_push(walker, &oid), "walking history from \(tip.hex)")
-        }
-        for hide in hidden {
-            var oid = hide.raw
-            try check(git_revwalk_hide(walker, &oid), "excluding history of \(hide.hex)")
-        }
-        var oid = git_oid()
-        while true {
-            let result = git_revwalk_next(&oid, walker)
-            if result == GIT_ITEROVER.rawValue { return }
-            try check(result, "walking history")
-            guard try visit(oid) else { return }
+        let limit = boundary.map(Boundary.init)
+        try withExtendedLifetime(limit) {
+            if let limit {
+                try check(git_revwalk_add_hide_cb(walker, { oid, payload in
+                    guard let oid, let payload else { return 0 }
+                    return Unmanaged<Boundary>.fromOpaque(payload).takeUnretainedValue().commits.contains(ObjectID(oid.pointee)) ? 1 : 0
+                }, Unmanaged.passUnretained(limit).toOpaque()), "limiting a revision walk")
+            }
+            for tip in tips {
+                var oid = tip.raw
+                try check(git_revwalk_push(walker, &oid), "walking history from \(tip.hex)")
+            }
+            for hide in hidden {
+                var oid = hide.raw
+                try check(git_revwalk_hide(walker, &oid), "excluding history of \(hide.hex)")
+            }
+            var oid = git_oid()
+            while true {
+                let result = git_revwalk_next(&oid, walker)
+                if result == GIT_ITEROVER.rawValue { return }
+                try check(result, "walking history")
+                guard try visit(oid) else { return }
+            }
         }
     }
 }

@@ -69,15 +69,13 @@ extension Repository {
         let objects = "\(commonDirectory)/objects"
         let loose = "\(objects)/\(id.hex.prefix(2))/\(id.hex.dropFirst(2))"
         if let modified = Self.modificationTime(loose) { return ObjectStorage(place: .loose, modified: modified) }
-        let packs = ((try? FileManager.default.contentsOfDirectory(atPath: "\(objects)/pack")) ?? [])
-            .filter { $0.hasSuffix(".idx") }
-        for index in packs {
+        for indexPath in packIndexPaths {
             // An object database holding just this pack answers "is it in there" from the pack's index.
             var odb: OpaquePointer?
             guard git_odb_new(&odb) == 0 else { git_error_clear(); continue }
             defer { git_odb_free(odb) }  // frees the backend with it
             var backend: OpaquePointer?
-            guard git_odb_backend_one_pack(&backend, "\(objects)/pack/\(index)") == 0,
+            guard git_odb_backend_one_pack(&backend, indexPath) == 0,
                   git_odb_add_backend(odb, backend, 1) == 0
             else {
                 git_error_clear()  // an unreadable pack (or a backend libgit2 could not attach: it leaks, once)
@@ -85,14 +83,21 @@ extension Repository {
             }
             var oid = id.raw
             if git_odb_exists(odb, &oid) == 1 {
-                let pack = "\(objects)/pack/\(index.dropLast(4)).pack"
+                let pack = "\(indexPath.dropLast(4)).pack"
                 return ObjectStorage(place: .pack(pack), modified: Self.modificationTime(pack) ?? Date())
             }
         }
         return nil
     }
 
-    private static func modificationTime(_ path: String) -> Date? {
+    /// The index file of every pack in the repository's own object store, sorted.
+    var packIndexPaths: [String] {
+        let packs = "\(commonDirectory)/objects/pack"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: packs)) ?? [])
+            .filter { $0.hasSuffix(".idx") }.sorted().map { "\(packs)/\($0)" }
+    }
+
+    static func modificationTime(_ path: String) -> Date? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))

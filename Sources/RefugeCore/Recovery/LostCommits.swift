@@ -76,10 +76,7 @@ public struct LostCommitScan {
 
     /// Lost chain tips, newest first. `progress` gets short status lines for a terminal.
     public func run(_ options: Options, progress: ((String) -> Void)? = nil) throws -> [LostCommit] {
-        if repository.commitGraphIsStale() {
-            progress?("writing the commit-graph")
-            repository.refreshCommitGraph()
-        }
+        repository.refreshCommitGraph { progress?("writing the commit-graph") }
         var evidence: [ObjectID: Evidence] = [:]
         var peeled: [ObjectID: ObjectID?] = [:]
         func commit(_ id: ObjectID) throws -> ObjectID? {
