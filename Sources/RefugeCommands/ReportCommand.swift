@@ -38,6 +38,13 @@ struct ReportCommand: ParsableCommand {
                                valueName: "path|all"))
     var repository: String?
 
+    @Option(help: ArgumentHelp("List at most this many of each: rewrites, refusals, unconfirmed pushes, recoveries "
+                               + "(the newest; figures count them all).", valueName: "n"))
+    var limit: Int = ReportScope.defaultListLimit
+
+    func validate() throws {
+        if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    }
 
     func run() throws {
         try reportingFailures {
@@ -46,8 +53,9 @@ struct ReportCommand: ParsableCommand {
             let scope = ReportScope(
                 since: since, until: until,
                 ref: ref, pusher: pusher,
-                repositories: repository.map { $0 == "all" ? .all : .named($0) } ?? .current)
-            let report = try ReportBuilder(store: session.store, repository: session.repository).build(scope)
+                repositories: repository.map { $0 == "all" ? .all : .named($0) } ?? .current, listLimit: limit)
+            let report = try ReportBuilder(store: session.store, repository: session.repository)
+                .build(scope, listingEvents: format == .csv)
             let text = try ReportRenderer.render(report, as: format)
             if let output {
                 do {
@@ -55,7 +63,7 @@ struct ReportCommand: ParsableCommand {
                 } catch {
                     throw CommandFailure("cannot write \(output): \(error.localizedDescription)")
                 }
-                printError("wrote \(output) (\(format.rawValue), \(report.events.count) event(s))")
+                printError("wrote \(output) (\(format.rawValue), \(report.total.eventCount) event(s))")
             } else {
                 // "\r\n" (CSV) is one Character: look at the last scalar.
                 print(text, terminator: text.unicodeScalars.last == "\n" ? "" : "\n")

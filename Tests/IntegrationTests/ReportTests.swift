@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// Reports from a scripted history on real repositories: a server and clients with force pushes, a
@@ -69,6 +70,7 @@ struct ReportTests {
             "updates": 9, "rewrites": 2, "forced": 1, "deletions": 1, "commits_dropped": 2, "still_lost": 0, "pinned": 1,
             "rewritten": 0,
             "recovered": 1, "reachable_again": 0, "lost_chains": 1, "refusals": 1, "unconfirmed_pushes": 0,
+            "recoveries": 1,
         ])
         let rewrites = try #require(summary["rewrites"] as? [[String: Any]])
         #expect(rewrites.map { ($0["event"] as? [String: Any])?.int("id") } == [story.forcedID, story.deleteID])
@@ -110,6 +112,46 @@ struct ReportTests {
         let byBob = try report(box, in: story.server, "--format", "json", "--pusher", "bob")
         let bob = try JSONSerialization.jsonObject(with: Data(byBob.utf8)) as? [String: Any]
         #expect(((bob?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["rewrites"] == 0)
+    }
+
+    @Test("--limit lists the newest rows and says so; figures still count every row; the chain is verified from a checkpoint")
+    func limitAndCheckpoint() throws {
+        let box = try Sandbox()
+        let story = try history(box)
+        let text = try report(box, in: story.server, "--format", "json", "--limit", "1")
+        let summary = try #require(
+            (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+        let listed = (summary["rewrites"] as? [[String: Any]])?.map { ($0["event"] as? [String: Any])?.int("id") }
+        #expect(listed == [story.deleteID])  // the newer of the two
+        #expect((summary["headline"] as? [String: Int])?["rewrites"] == 2)
+        #expect(summary.int("list_limit") == 1)
+        let plain = try report(box, in: story.server, "--limit", "1")
+        #expect(plain.contains("The newest 1 of 2 (git refuge report --limit N lists more; git refuge log --forced lists them all)."))
+        #expect(try !report(box, in: story.server).contains("The newest"))
+
+        // The first report verified all 10 rows and left a checkpoint: the next verifies only what came after.
+        try box.commit("after the checkpoint", in: story.alice)
+        try box.git("push", "-q", "origin", "HEAD:refs/heads/later", in: story.alice, environment: ["REMOTE_USER": "alice"])
+        let again = try report(box, in: story.server, "--format", "json")
+        let integrity = try #require(
+            (try JSONSerialization.jsonObject(with: Data(again.utf8)) as? [String: Any])?["integrity"] as? [String: Any])
+        let detail = integrity.string("detail") ?? ""
+        #expect(detail.hasPrefix("intact: the hash chain of all 11 event(s)"), "\(detail)")
+        #expect(detail.contains("events up to #10 as verified on") && detail.contains("the 1 after them now"), "\(detail)")
+
+        // A row written after the checkpoint (#11 now) and then edited is caught; so is a checkpoint row whose
+        // hash was rewritten. (An edit of a row before the checkpoint is for `verify`, which reads every row.)
+        try box.git("push", "-q", "origin", "HEAD:refs/heads/later2", in: story.alice, environment: ["REMOTE_USER": "alice"])
+        #expect(try box.events(in: story.server).count == 12)  // drained from the spool into the log
+        let database = try DatabaseQueue(path: "\(story.server)/refuge/audit.db")
+        try database.write { try $0.execute(sql: "UPDATE event SET pusher = 'mallory' WHERE id = 12") }
+        let edited = try box.run(box.refugeBinary, ["report", "--format", "json"], in: story.server)
+        #expect(edited.stdout.contains("broken: event #12: its content does not match its hash"), "\(edited.stdout)")
+        try database.write { db in
+            try db.execute(sql: "UPDATE event SET hash = CASE WHEN hash LIKE 'f%' THEN '0' ELSE 'f' END || substr(hash, 2) WHERE id = 11")
+        }
+        let resealed = try box.run(box.refugeBinary, ["report", "--format", "json"], in: story.server)
+        #expect(resealed.stdout.contains("broken: event #11: its hash is not the one verified on"), "\(resealed.stdout)")
     }
 
     @Test("CSV: a header and one row per event, quoted where needed")

@@ -87,3 +87,97 @@ struct AuditQueryPlanTests {
         for filter in [forced, period, ref] { #expect(try !plan(filter, in: store).contains("SCAN event")) }
     }
 }
+
+@Suite("Audit store daily counts and report queries")
+struct AuditReportQueryTests {
+    /// Events at fixed times over three UTC days: 10:00 and 20:00 on the 1st, 2nd and 3rd, alternately
+    /// forced and fast-forward, one of them a refusal and one a recovery.
+    func seeded() throws -> (AuditStore, String, Date) {
+        let (store, directory) = try AuditStoreTests().store()
+        let start = Date(timeIntervalSince1970: 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 86_400))
+        let old = ObjectID(hex: String(repeating: "a", count: 40))!, new = ObjectID(hex: String(repeating: "b", count: 40))!
+        var events: [AuditEvent] = []
+        for day in 0..<3 {
+            for hour in [10.0, 20.0] {
+                let index = events.count
+                events.append(AuditEvent(
+                    time: start.addingTimeInterval(Double(day) * 86_400 + hour * 3_600), side: .server,
+                    hook: index == 5 ? .recover : .postReceive, repository: "/srv/r.git",
+                    update: RefUpdate(ref: "refs/heads/main", old: old, new: new)!,
+                    kind: index % 2 == 0 ? .forced : .fastForward, dropped: 1,
+                    status: index == 2 ? .rejected : .accepted, batch: "b\(index)"))
+            }
+        }
+        try store.append(events)
+        return (store, directory, start)
+    }
+
+    func total(_ days: [EventDay]) -> [String: Int] {
+        Dictionary(days.map { ($0.day, $0.count) }, uniquingKeysWith: +)
+    }
+
+    @Test("daily counts: whole days from event_day, a period's first and last day from the events")
+    func dailyCounts() throws {
+        let (store, directory, start) = try seeded()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let days = ["2027-01-15", "2027-01-16", "2027-01-17"]
+        #expect(EventDay.day(of: start) == days[0])
+        var all = EventFilter(repository: "/srv/r.git")
+        #expect(total(try store.dailyCounts(all)) == [days[0]: 2, days[1]: 2, days[2]: 2])
+        // From 15:00 on the 1st to 15:00 on the 3rd: the 20:00 of the 1st, both of the 2nd, the 10:00 of the 3rd.
+        all.since = start.addingTimeInterval(15 * 3_600)
+        all.until = start.addingTimeInterval(2 * 86_400 + 15 * 3_600)
+        #expect(total(try store.dailyCounts(all)) == [days[0]: 1, days[1]: 2, days[2]: 1])
+        // Within one day.
+        all.until = start.addingTimeInterval(21 * 3_600)
+        #expect(total(try store.dailyCounts(all)) == [days[0]: 1])
+        // A ref filter counts the events themselves; another repository has none.
+        var ref = EventFilter(repository: "/srv/r.git")
+        ref.ref = "main"
+        #expect(total(try store.dailyCounts(ref)) == [days[0]: 2, days[1]: 2, days[2]: 2])
+        #expect(try store.dailyCounts(EventFilter(repository: "/srv/other.git")).isEmpty)
+
+        // Rewrites leave out the refusal and the recovery's row: events 0 and 4 are the forced ones left.
+        let totals = try store.rewriteTotals(EventFilter(repository: "/srv/r.git"))
+        #expect(totals == AuditStore.RewriteTotals(count: 2, forced: 2, deletions: 0, commitsDropped: 2))
+        #expect(try store.newestRewrites(EventFilter(repository: "/srv/r.git"), limit: 1).map(\.id) == [5])
+        #expect(try store.count(.refusals, EventFilter(repository: "/srv/r.git")) == 1)
+        #expect(try store.listed(.recoveries, EventFilter(repository: "/srv/r.git")).map(\.id) == [6])
+        // A row deleted by hand leaves the counts matching the rows.
+        try store.write { try $0.execute(sql: "DELETE FROM event WHERE id = 1") }
+        #expect(total(try store.dailyCounts(EventFilter(repository: "/srv/r.git"))) == [days[0]: 1, days[1]: 2, days[2]: 2])
+    }
+
+    func plan(_ sql: String, _ arguments: StatementArguments, in store: AuditStore) throws -> String {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
+                .map { $0["detail"] as String }.joined(separator: "; ")
+        }
+    }
+
+    @Test("a report's listings and sums read their partial indexes, not every event")
+    func reportQueriesUseIndexes() throws {
+        let (store, directory) = try AuditStoreTests().store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let filter = EventFilter(repository: "/srv/r.git")
+        let expected: [(AuditStore.Listing, String)] = [
+            (.refusals, "event_refusal"), (.unconfirmedPushes, "event_unconfirmed"), (.recoveries, "event_recovery"),
+        ]
+        for (listing, index) in expected {
+            let (sql, arguments) = try store.read { db in
+                try AuditStore.sql(AuditStore.rows(of: listing, filter), db, rewritesOnly: false)
+            }
+            let found = try plan(sql, arguments, in: store)
+            #expect(found.contains("USING INDEX \(index) (repository=?)") && !found.contains("SCAN event"), "\(found)")
+        }
+        let (rewrites, arguments) = try store.read { db in
+            try AuditStore.sql(AuditStore.rewrites(filter), db, rewritesOnly: true)
+        }
+        let rewritesPlan = try plan(rewrites, arguments, in: store)
+        #expect(rewritesPlan.contains("USING INDEX event_rewrite_on_time (repository=? AND kind=?)"), "\(rewritesPlan)")
+        let undoes = try plan("SELECT * FROM event WHERE undoes = ?", [1], in: store)
+        #expect(undoes.contains("USING INDEX event_undoes (undoes=?)"), "\(undoes)")
+        let repositories = try plan("SELECT DISTINCT repository FROM event_day WHERE count != 0", [], in: store)
+        #expect(!repositories.contains("event "), "\(repositories)")
+    }
+}

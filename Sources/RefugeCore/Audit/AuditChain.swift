@@ -115,33 +115,46 @@ public struct ChainVerification: Sendable {
     }
 }
 
+/// Reads the chain row after row, from a hash already trusted (the genesis value, or a checkpoint's).
+struct ChainWalk {
+    var previous: String
+    var count = 0
+    var firstBreak: ChainVerification.Break?
+
+    init(from previous: String) { self.previous = previous }
+
+    /// Checks one row read with `AuditChain.selection`; returns its stored hash.
+    mutating func check(_ row: Row) -> String? {
+        count += 1
+        let id: Int64 = row["row_id"]
+        let storedPrevious: String? = row["prev_hash"]
+        let stored: String? = row["hash"]
+        if firstBreak == nil {
+            if storedPrevious != previous {
+                firstBreak = .init(eventID: id, problem: storedPrevious == nil
+                    ? "it is not sealed (no hash): written outside Refuge"
+                    : "its prev_hash does not match the row before it: a row before it was deleted, inserted or reordered")
+            } else if stored != AuditChain.hash(of: row, previous: previous) {
+                firstBreak = .init(eventID: id, problem: "its content does not match its hash: the row was edited")
+            }
+        }
+        if let stored { previous = stored }
+        return stored
+    }
+}
+
 extension AuditStore {
     /// Recomputes the whole chain and runs SQLite's integrity check. With `anchor`, also checks that the
     /// log still holds that hash as one of its rows (so it extends what was recorded then).
     public func verifyChain(against anchor: String? = nil) throws -> ChainVerification {
         try read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-            var previous = AuditChain.genesis
-            var count = 0
-            var firstBreak: ChainVerification.Break?
+            var walk = ChainWalk(from: AuditChain.genesis)
             var anchorFound: Bool? = anchor == nil ? nil : (anchor?.lowercased() == AuditChain.genesis)
             var afterAnchor: Int? = anchorFound == true ? 0 : nil
             let rows = try Row.fetchCursor(db, sql: "SELECT \(AuditChain.selection) FROM event ORDER BY id")
             while let row = try rows.next() {
-                count += 1
-                let id: Int64 = row["row_id"]
-                let storedPrevious: String? = row["prev_hash"]
-                let stored: String? = row["hash"]
-                if firstBreak == nil {
-                    if storedPrevious != previous {
-                        firstBreak = .init(eventID: id, problem: storedPrevious == nil
-                            ? "it is not sealed (no hash): written outside Refuge"
-                            : "its prev_hash does not match the row before it: a row before it was deleted, inserted or reordered")
-                    } else if stored != AuditChain.hash(of: row, previous: previous) {
-                        firstBreak = .init(eventID: id, problem: "its content does not match its hash: the row was edited")
-                    }
-                }
-                if let stored { previous = stored }
+                let stored = walk.check(row)
                 if afterAnchor != nil { afterAnchor! += 1 }
                 if let anchor, stored?.lowercased() == anchor.lowercased(), anchorFound != true {
                     anchorFound = true
@@ -149,9 +162,74 @@ extension AuditStore {
                 }
             }
             return ChainVerification(
-                events: count, head: previous, firstBreak: firstBreak, integrity: integrity, anchorFound: anchorFound,
-                rowsAfterAnchor: afterAnchor)
+                events: walk.count, head: walk.previous, firstBreak: walk.firstBreak, integrity: integrity,
+                anchorFound: anchorFound, rowsAfterAnchor: afterAnchor)
         }
+    }
+
+    /// What a report says of the chain: the rows up to the last checkpoint were verified then (and the
+    /// checkpoint's row still has the hash it had), the rows after it are verified now.
+    public struct ChainCheck: Sendable {
+        public let events: Int
+        /// The checkpoint the check started from: its event and when it was verified.
+        public let checkpoint: (eventID: Int64, verifiedAt: Date)?
+        /// Rows verified by this check.
+        public let verifiedNow: Int
+        public let head: String
+        /// The id of the head row (0 for an empty log).
+        public let headID: Int64
+        public let firstBreak: ChainVerification.Break?
+    }
+
+    /// Verifies the rows written since the last checkpoint and, when they hold, records a new one at the
+    /// head, so that the next report starts there. The checkpoint lives in the log it vouches for: it saves
+    /// time, it proves nothing a rewrite of the whole file could not forge (`verify --against` does).
+    /// No SQLite integrity check: that reads every page (`git refuge verify` runs it).
+    public func checkChainSinceCheckpoint(now: Date = Date()) throws -> ChainCheck {
+        let check: ChainCheck = try read { db in
+            let events = try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0
+            var walk = ChainWalk(from: AuditChain.genesis)
+            var start: Int64 = 0
+            var checkpoint: (eventID: Int64, verifiedAt: Date)?
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT event_id, hash, verified_at FROM chain_checkpoint ORDER BY event_id DESC LIMIT 1")
+            {
+                let id: Int64 = row["event_id"]
+                let hash: String = row["hash"]
+                let verifiedAt: Date = row["verified_at"]
+                let now = try String.fetchOne(db, sql: "SELECT hash FROM event WHERE id = ?", arguments: [id])
+                guard now == hash else {
+                    return ChainCheck(
+                        events: events, checkpoint: (id, verifiedAt), verifiedNow: 0, head: hash, headID: id,
+                        firstBreak: .init(eventID: id, problem: now == nil
+                            ? "it was verified on \(Timestamp.short(verifiedAt)) and is gone: rows were deleted"
+                            : "its hash is not the one verified on \(Timestamp.short(verifiedAt)): the log was re-sealed"))
+                }
+                walk = ChainWalk(from: hash)
+                start = id
+                checkpoint = (id, verifiedAt)
+            }
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id", arguments: [start])
+            var last = start
+            while let row = try rows.next() {
+                _ = walk.check(row)
+                last = row["row_id"]
+            }
+            return ChainCheck(
+                events: events, checkpoint: checkpoint, verifiedNow: walk.count, head: walk.previous, headID: last,
+                firstBreak: walk.firstBreak)
+        }
+        if check.firstBreak == nil, check.headID > (check.checkpoint?.eventID ?? 0) {
+            // A short write of its own, after the read: a first check of a large log takes seconds, and hooks
+            // must not wait for it. Losing the race to another report costs nothing (same row, same hash).
+            try? write { db in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO chain_checkpoint (event_id, hash, verified_at) VALUES (?, ?, ?)",
+                    arguments: [check.headID, check.head, now])
+            }
+        }
+        return check
     }
 }
 

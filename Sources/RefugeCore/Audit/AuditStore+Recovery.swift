@@ -34,10 +34,34 @@ extension AuditStore {
         }
     }
 
-    /// Every event of `repository` that names an object (old or new), for the lost-commit scan.
-    public func eventsNamingObjects(repository: String) throws -> [AuditEvent] {
+    /// A value a recorded rewrite took off a ref: the ref (`remote:ref` for a clone's push row) and when.
+    public struct ObjectMention: Sendable {
+        public let object: ObjectID
+        public let ref: String
+        public let time: Date
+    }
+
+    /// The old values of `repository`'s forced updates and deletions, each once, with the latest rewrite
+    /// that named it: the lost-commit scan's evidence from the log. The other rows need not be read, and at
+    /// a million events reading them took seconds: a create's or a fast-forward's value stays reachable from
+    /// the ref's later values until a rewrite drops it, and that rewrite's old value reaches it. (A ref moved
+    /// while nothing recorded it is the exception; the reflogs and pins still name such values.)
+    public func objectMentions(repository: String) throws -> [ObjectMention] {
         try read { db in
-            try AuditEvent.filter(Column("repository") == repository).order(Column("time"), Column("id")).fetchAll(db)
+            var latest: [ObjectID: ObjectMention] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT old, ref, side, remote, time FROM event INDEXED BY event_rewrite_on_time
+                WHERE repository = ? AND kind IN \(EventFilter.rewriteKindsSQL) AND old IS NOT NULL
+                """, arguments: [repository])
+            while let row = try rows.next() {
+                guard let hex: String = row[0], let object = ObjectID(hex: hex) else { continue }
+                let time: Date = row[4]
+                if let known = latest[object], known.time > time { continue }
+                var ref: String = row[1]
+                if (row[2] as String) == Side.client.rawValue { ref = "\((row[3] as String?) ?? "remote"):\(ref)" }
+                latest[object] = ObjectMention(object: object, ref: ref, time: time)
+            }
+            return Array(latest.values)
         }
     }
 }

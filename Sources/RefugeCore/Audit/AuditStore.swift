@@ -110,9 +110,16 @@ public final class AuditStore {
         } else {
             request = request.order(Column("time"), Column("id"))
         }
+        return try sql(request, db, rewritesOnly: filter.kinds == EventFilter.rewriteKinds)
+    }
+
+    /// The SQL of `request`, reading through the partial index of rewrites when `rewritesOnly`.
+    static func sql<T>(_ request: QueryInterfaceRequest<T>, _ db: Database, rewritesOnly: Bool) throws
+        -> (String, StatementArguments)
+    {
         let statement = try request.makePreparedRequest(db).statement
         var sql = statement.sql
-        if filter.kinds == EventFilter.rewriteKinds, let from = sql.range(of: "FROM \"event\"") {
+        if rewritesOnly, let from = sql.range(of: "FROM \"event\"") {
             sql.replaceSubrange(from, with: "FROM \"event\" INDEXED BY event_rewrite_on_time")
         }
         return (sql, statement.arguments)
@@ -140,14 +147,15 @@ public final class AuditStore {
     /// Every repository the log has events for.
     public func repositories() throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT repository FROM event ORDER BY repository")
+            // From the daily counts: the same repositories, without reading an index entry per event.
+            try String.fetchAll(db, sql: "SELECT DISTINCT repository FROM event_day WHERE count != 0 ORDER BY repository")
         }
     }
 
     /// Every recovery recorded for `repository`, oldest first.
     public func recoveries(in repository: String) throws -> [AuditEvent] {
         try read { db in
-            try AuditEvent.filter(Column("repository") == repository && Column("hook") == HookName.recover.rawValue)
+            try AuditEvent.filter(Column("repository") == repository).filter(sql: Listing.recoveries.condition)
                 .order(Column("time"), Column("id")).fetchAll(db)
         }
     }

@@ -55,16 +55,26 @@ public struct LostCommitScan {
         self.store = store
     }
 
-    /// What is known of one candidate commit.
+    /// What is known of one candidate commit. A value type without heap storage of its own (the sources
+    /// are bits): a scan updates it once per reflog entry, a million times in a large repository.
     private struct Evidence {
-        var sources: Set<LostCommit.Source> = []
+        private var sourceBits: UInt8 = 0
         var ref: String?
         var time: Date?
         var lastReflogMention: Date?
         var pin: String?
 
+        var sources: [LostCommit.Source] {
+            LostCommit.Source.allCases.enumerated().filter { sourceBits & (1 << $0.offset) != 0 }.map(\.element)
+        }
+
+        mutating func insert(_ source: LostCommit.Source) {
+            sourceBits |= 1 << LostCommit.Source.allCases.firstIndex(of: source)!
+        }
+
         mutating func saw(_ source: LostCommit.Source, ref: String?, at time: Date?) {
-            sources.insert(source)
+            insert(source)
+            if source == .reflog, let time, lastReflogMention.map({ time > $0 }) ?? true { lastReflogMention = time }
             if let time, self.time.map({ time >= $0 }) ?? true {
                 self.time = time
                 if let ref { self.ref = ref }
@@ -87,23 +97,18 @@ public struct LostCommitScan {
         }
 
         progress?("reading reflogs")
-        for (name, entries) in try allReflogs() {
+        try forEachReflog { name, entries in
             for entry in entries {
-                for value in [entry.old, entry.new].compactMap({ $0 }) {
-                    guard let id = try commit(value) else { continue }
+                for value in [entry.old, entry.new] {
+                    guard let value, let id = try commit(value) else { continue }
                     evidence[id, default: Evidence()].saw(.reflog, ref: name, at: entry.time)
-                    let latest = evidence[id]!.lastReflogMention
-                    if latest.map({ entry.time > $0 }) ?? true { evidence[id]!.lastReflogMention = entry.time }
                 }
             }
         }
         progress?("reading the audit log")
-        for event in try store.eventsNamingObjects(repository: repository.auditIdentity) {
-            let ref = event.side == .client ? "\(event.remote ?? "remote"):\(event.ref)" : event.ref
-            for value in [event.old, event.new].compactMap({ $0 }) {
-                guard let id = try commit(value) else { continue }
-                evidence[id, default: Evidence()].saw(.auditLog, ref: ref, at: event.time)
-            }
+        for mention in try store.objectMentions(repository: repository.auditIdentity) {
+            guard let id = try commit(mention.object) else { continue }
+            evidence[id, default: Evidence()].saw(.auditLog, ref: mention.ref, at: mention.time)
         }
         for pin in try Pins(repository: repository, store: store).all() {
             guard let id = try commit(pin.target) else { continue }
@@ -112,7 +117,7 @@ public struct LostCommitScan {
         }
         if options.allObjects {
             for id in try repository.allCommitObjects(progress: { progress?("scanning objects: \($0)") }) {
-                evidence[id, default: Evidence()].sources.insert(.objectDatabase)
+                evidence[id, default: Evidence()].insert(.objectDatabase)
             }
         }
 
@@ -140,7 +145,7 @@ public struct LostCommitScan {
             let summary = try repository.commitSummary(tip)
             let time = known.time ?? summary.authorTime
             if let since = options.since, time < since { continue }
-            let sources = known.sources.sorted()
+            let sources = known.sources
             let expires = known.pin != nil
                 ? nil
                 : schedule.expiry(lastReflogMention: known.lastReflogMention, stored: repository.storage(of: tip)?.modified)
@@ -182,17 +187,16 @@ public struct LostCommitScan {
         return tips.sorted()
     }
 
-    /// The reflogs of every ref and of HEAD, and of each linked worktree's HEAD.
-    private func allReflogs() throws -> [(String, [ReflogEntry])] {
-        var logs: [(String, [ReflogEntry])] = []
+    /// The reflogs of every ref and of HEAD, and of each linked worktree's HEAD, one at a time: a large
+    /// repository's reflogs together would not fit in memory as entries.
+    private func forEachReflog(_ body: (String, [ReflogMove]) throws -> Void) throws {
         for name in repository.reflogReferenceNames() where !name.hasPrefix("refs/refuge/") {
-            logs.append((name, (try? repository.reflog(of: name)) ?? []))
+            try body(name, (try? repository.reflogMoves(of: name)) ?? [])
         }
         for worktree in repository.linkedWorktreeDirectories() {
             guard let other = try? Repository.open(at: worktree) else { continue }
             let name = "HEAD of worktree \((worktree as NSString).lastPathComponent)"
-            logs.append((name, (try? other.reflog(of: "HEAD")) ?? []))
+            try body(name, (try? other.reflogMoves(of: "HEAD")) ?? [])
         }
-        return logs
     }
 }

@@ -18,14 +18,20 @@ public struct ReportScope: Sendable {
     public var ref: String?
     public var pusher: String?
     public var repositories: Repositories = .current
+    /// At most this many rewrites, refusals, unconfirmed pushes and recoveries listed: the newest (figures
+    /// count them all).
+    public var listLimit: Int
+
+    public static let defaultListLimit = 100
 
     public init(since: Date? = nil, until: Date? = nil, ref: String? = nil, pusher: String? = nil,
-                repositories: Repositories = .current) {
+                repositories: Repositories = .current, listLimit: Int = defaultListLimit) {
         self.since = since
         self.until = until
         self.ref = ref
         self.pusher = pusher
         self.repositories = repositories
+        self.listLimit = listLimit
     }
 }
 
@@ -95,15 +101,22 @@ public struct AuditReport: Sendable {
         public let eventCount: Int
         public let byKind: [Count]
         public let bySide: [Count]
+        public let rewriteTotals: AuditStore.RewriteTotals
+        /// The newest rewrites (at most `listLimit`), oldest first, each with its dropped commits' state.
         public let rewrites: [Rewrite]
         public let mostRewrittenRefs: [Count]
         public let topForcePushers: [Count]
         public let lostWaiting: [LostCommit]
         /// nil when the repository could not be opened (the lost scan needs it).
         public let lostScanProblem: String?
+        /// The newest of each (at most `listLimit`), oldest first, and how many there are.
         public let unconfirmedPushes: [AuditEvent]
+        public let unconfirmedCount: Int
         public let refusals: [AuditEvent]
+        public let refusalCount: Int
         public let recoveries: [AuditEvent]
+        public let recoveryCount: Int
+        public let listLimit: Int
         public let timeline: [Day]
     }
 
@@ -116,7 +129,7 @@ public struct AuditReport: Sendable {
     /// One section per repository when the report covers several; empty otherwise.
     public let repositories: [Section]
     public let integrity: Integrity
-    /// Every event in scope, oldest first (the CSV's rows).
+    /// Every event in scope, oldest first (the CSV's rows): only when the builder was asked to list them.
     public let events: [AuditEvent]
 }
 
@@ -137,17 +150,18 @@ extension AuditReport.Section {
         public let lostChains: Int
         public let refusals: Int
         public let unconfirmed: Int
+        public let recoveries: Int
     }
 
     public var headline: Headline {
         let states = rewrites.flatMap { $0.dropped ?? [] }.map(\.state)
         return Headline(
-            updates: eventCount, rewrites: rewrites.count, forced: rewrites.filter { $0.event.kind == .forced }.count,
-            deletions: rewrites.filter { $0.event.kind == .delete }.count,
-            commitsDropped: rewrites.compactMap(\.event.dropped).reduce(0, +),
+            updates: eventCount, rewrites: rewriteTotals.count, forced: rewriteTotals.forced,
+            deletions: rewriteTotals.deletions, commitsDropped: rewriteTotals.commitsDropped,
             stillLost: states.filter { $0 == .lost }.count, pinned: states.filter { $0 == .pinned }.count,
             rewritten: states.filter { $0 == .rewritten }.count,
             recovered: states.filter { $0 == .recovered }.count, reachableAgain: states.filter { $0 == .reachable }.count,
-            lostChains: lostWaiting.count, refusals: refusals.count, unconfirmed: unconfirmedPushes.count)
+            lostChains: lostWaiting.count, refusals: refusalCount, unconfirmed: unconfirmedCount,
+            recoveries: recoveryCount)
     }
 }

@@ -27,47 +27,61 @@ public struct ReportBuilder {
         }
     }
 
-    public func build(_ scope: ReportScope, now: Date = Date()) throws -> AuditReport {
+    /// The report of `scope`. Its figures come from SQL sums over the daily counts and partial indexes,
+    /// its listings are the newest `scope.listLimit` rows of each kind, and only the listed rewrites are
+    /// analysed in the repository: the cost follows what the report shows, not the size of the log.
+    /// `listingEvents` also loads every event in scope (the CSV's rows).
+    public func build(_ scope: ReportScope, now: Date = Date(), listingEvents: Bool = false) throws -> AuditReport {
         var filter = EventFilter()
         filter.since = scope.since
         filter.until = scope.until
         filter.ref = scope.ref
         filter.pusher = scope.pusher
+        var names: [String]
         switch scope.repositories {
-        case .current: filter.repository = repository.auditIdentity
-        case .named(let name): filter.repository = try resolveRepository(name)
-        case .all: filter.repository = nil
+        case .current: filter.repository = repository.auditIdentity; names = [repository.auditIdentity]
+        case .named(let name): filter.repository = try resolveRepository(name); names = [filter.repository!]
+        case .all: filter.repository = nil; names = try store.repositories()
         }
-        let all = try store.events(filter)
-        // A recovery writes its intent (`attempted`) and then its outcome: figures count the outcome only.
-        let settled = Set(all.filter { $0.hook == .recover && $0.status != .attempted }.map(\.batch))
-        let events = all.filter { !($0.hook == .recover && $0.status == .attempted && settled.contains($0.batch)) }
-        var names = Array(Set(events.map(\.repository))).sorted()
-        if let only = filter.repository, names.isEmpty { names = [only] }
-        let sections = try names.map { name in
-            try section(repository: name, events: events.filter { $0.repository == name }, scope: scope, now: now)
+        var sections: [AuditReport.Section] = []
+        for name in names {
+            var only = filter
+            only.repository = name
+            let figures = try Figures(store: store, filter: only, limit: scope.listLimit)
+            if scope.repositories == .all, figures.eventCount == 0 { continue }
+            sections.append(try section(repository: name, figures: figures, scope: scope, now: now))
         }
-        let total = sections.count == 1 ? sections[0] : Self.merge(sections, events: events, now: now)
+        let total: AuditReport.Section
+        if scope.repositories == .all {
+            let figures = try Figures(store: store, filter: filter, limit: scope.listLimit)
+            total = Self.merge(sections, figures: figures, limit: scope.listLimit)
+        } else {
+            total = sections[0]
+        }
+        let period = try store.period(filter)
         return AuditReport(
             generatedAt: now, database: store.location.databasePath, scope: scope,
-            period: AuditReport.Period(since: scope.since, until: scope.until, firstEvent: events.first?.time,
-                                       lastEvent: events.last?.time),
+            period: AuditReport.Period(since: scope.since, until: scope.until, firstEvent: period.first,
+                                       lastEvent: period.last),
             total: total, repositories: scope.repositories == .all ? sections : [],
-            integrity: try integrity(),
-            events: all)
+            integrity: try integrity(now: now),
+            events: listingEvents ? try store.events(filter) : [])
     }
 
-    /// `git refuge verify` over the whole database (the chain covers every repository's rows).
-    private func integrity() throws -> AuditReport.Integrity {
-        let result = try store.verifyChain()
-        var detail: String
-        if let problem = result.firstBreak {
-            detail = "broken: event #\(problem.eventID): \(problem.problem)"
-        } else {
-            detail = "intact: the hash chain of all \(result.events) event(s) in the database checks out; head \(result.head)"
+    /// The hash chain of the whole database (it covers every repository's rows), verified from the last
+    /// checkpoint on; `git refuge verify` verifies every row and SQLite's pages.
+    private func integrity(now: Date) throws -> AuditReport.Integrity {
+        let check = try store.checkChainSinceCheckpoint(now: now)
+        if let problem = check.firstBreak {
+            return AuditReport.Integrity(
+                checked: true, intact: false, detail: "broken: event #\(problem.eventID): \(problem.problem)")
         }
-        if result.integrity != ["ok"] { detail += "; SQLite integrity check: \(result.integrity.prefix(3).joined(separator: "; "))" }
-        return AuditReport.Integrity(checked: true, intact: result.intact, detail: detail)
+        var detail = "intact: the hash chain of all \(check.events) event(s) in the database checks out; head \(check.head)"
+        if let checkpoint = check.checkpoint {
+            detail += " (events up to #\(checkpoint.eventID) as verified on \(Timestamp.short(checkpoint.verifiedAt)), "
+                + "the \(check.verifiedNow) after them now; git refuge verify checks every row again)"
+        }
+        return AuditReport.Integrity(checked: true, intact: true, detail: detail)
     }
 
     /// A repository named on the command line: its path as the log stores it (a work tree or git dir).
@@ -82,18 +96,17 @@ public struct ReportBuilder {
 
     // MARK: One repository
 
-    private func section(repository path: String, events: [AuditEvent], scope: ReportScope, now: Date) throws
+    private func section(repository path: String, figures: Figures, scope: ReportScope, now: Date) throws
         -> AuditReport.Section
     {
         let opened: Repository? = path == repository.auditIdentity ? repository : try? Repository.open(at: path)
-        let rewrites = events.filter { $0.kind.canDropCommits && $0.status != .rejected && $0.hook != .recover }
         var lost: [LostCommit] = []
         var lostProblem: String?
         var explained: [AuditReport.Rewrite] = []
         if let opened {
             let states = try DroppedStates(
                 repository: opened, recoveries: try store.recoveries(in: path).filter { $0.status == .done })
-            for event in rewrites {
+            for event in figures.newestRewrites {
                 let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
                 explained.append(AuditReport.Rewrite(
                     event: event, dropped: try states.dropped(by: event, recoveries: recoveries),
@@ -106,72 +119,122 @@ public struct ReportBuilder {
             }
         } else {
             lostProblem = "cannot open \(path) to look at its commits"
-            for event in rewrites {
+            for event in figures.newestRewrites {
                 let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
                 explained.append(AuditReport.Rewrite(event: event, dropped: nil, recoveries: recoveries.compactMap(\.id)))
             }
         }
-        return Self.figures(
-            repository: path, events: events, rewrites: explained, lost: lost, lostProblem: lostProblem, now: now)
+        return figures.section(repository: path, rewrites: explained, lost: lost, lostProblem: lostProblem)
     }
 
-    static func figures(repository: String, events: [AuditEvent], rewrites: [AuditReport.Rewrite], lost: [LostCommit],
-                        lostProblem: String?, now: Date) -> AuditReport.Section {
-        func counted(_ names: [String]) -> [AuditReport.Count] {
-            Dictionary(names.map { ($0, 1) }, uniquingKeysWith: +)
-                .map { AuditReport.Count(name: $0.key, count: $0.value) }
-                .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
-        }
-        return AuditReport.Section(
-            repository: repository, eventCount: events.count,
-            byKind: UpdateKind.allCases.map { kind in AuditReport.Count(name: kind.rawValue, count: events.filter { $0.kind == kind }.count) },
-            bySide: Side.allCases.map { side in AuditReport.Count(name: side.rawValue, count: events.filter { $0.side == side }.count) },
-            rewrites: rewrites,
-            mostRewrittenRefs: Array(counted(rewrites.map(\.event.ref)).prefix(10)),
-            topForcePushers: Array(counted(rewrites.map { $0.event.pusher ?? "unknown" }).prefix(10)),
-            lostWaiting: lost, lostScanProblem: lostProblem,
-            unconfirmedPushes: events.filter { $0.side == .client && $0.status == .attempted },
-            refusals: events.filter { $0.status == .rejected },
-            recoveries: events.filter { $0.hook == .recover },
-            timeline: timeline(events))
-    }
-
-    static func merge(_ sections: [AuditReport.Section], events: [AuditEvent], now: Date) -> AuditReport.Section {
-        let rewrites = sections.flatMap(\.rewrites).sorted { ($0.event.time, $0.event.id ?? 0) < ($1.event.time, $1.event.id ?? 0) }
+    static func merge(_ sections: [AuditReport.Section], figures: Figures, limit: Int) -> AuditReport.Section {
+        let rewrites = sections.flatMap(\.rewrites)
+            .sorted { ($0.event.time, $0.event.id ?? 0) < ($1.event.time, $1.event.id ?? 0) }.suffix(limit)
         let lost = sections.flatMap(\.lostWaiting).sorted { $0.time > $1.time }
         let problems = sections.compactMap { section in section.lostScanProblem.map { "\(section.repository): \($0)" } }
-        return figures(repository: "all repositories", events: events, rewrites: rewrites, lost: lost,
-                       lostProblem: problems.isEmpty ? nil : problems.joined(separator: "; "), now: now)
+        return figures.section(repository: "all repositories", rewrites: Array(rewrites), lost: lost,
+                               lostProblem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+}
+
+/// What the audit log alone says of a filter: counts, rankings and the newest rows of each listing.
+struct Figures {
+    let eventCount: Int
+    let days: [EventDay]
+    let rewriteTotals: AuditStore.RewriteTotals
+    let newestRewrites: [AuditEvent]
+    let mostRewrittenRefs: [AuditReport.Count]
+    let topForcePushers: [AuditReport.Count]
+    let unconfirmed: [AuditEvent]
+    let unconfirmedCount: Int
+    let refusals: [AuditEvent]
+    let refusalCount: Int
+    let recoveries: [AuditEvent]
+    let recoveryCount: Int
+    let limit: Int
+
+    init(store: AuditStore, filter: EventFilter, limit: Int) throws {
+        self.limit = limit
+        // A recovery writes its intent (`attempted`) and then its outcome: figures count the outcome only.
+        let recoveryRows = try store.listed(.recoveries, filter)
+        let settled = Set(recoveryRows.filter { $0.status != .attempted }.map(\.batch))
+        let superseded = recoveryRows.filter { $0.status == .attempted && settled.contains($0.batch) }
+        var counts: [EventDayKey: Int] = [:]
+        for day in try store.dailyCounts(filter) { counts[EventDayKey(day), default: 0] += day.count }
+        for event in superseded { counts[EventDayKey(event), default: 0] -= 1 }
+        days = counts.filter { $0.value != 0 }.map { $0.key.with(count: $0.value) }
+        eventCount = days.reduce(0) { $0 + $1.count }
+        rewriteTotals = try store.rewriteTotals(filter)
+        newestRewrites = limit > 0 ? try store.newestRewrites(filter, limit: limit) : []
+        mostRewrittenRefs = try store.mostRewritten(by: .ref, filter, limit: 10).map { AuditReport.Count(name: $0.name, count: $0.count) }
+        topForcePushers = try store.mostRewritten(by: .pusher, filter, limit: 10).map { AuditReport.Count(name: $0.name, count: $0.count) }
+        unconfirmed = try store.listed(.unconfirmedPushes, filter, limit: limit)
+        unconfirmedCount = try store.count(.unconfirmedPushes, filter)
+        refusals = try store.listed(.refusals, filter, limit: limit)
+        refusalCount = try store.count(.refusals, filter)
+        let kept = recoveryRows.filter { !($0.status == .attempted && settled.contains($0.batch)) }
+        recoveries = Array(kept.suffix(limit))
+        recoveryCount = kept.count
+    }
+
+    func section(repository: String, rewrites: [AuditReport.Rewrite], lost: [LostCommit], lostProblem: String?)
+        -> AuditReport.Section
+    {
+        AuditReport.Section(
+            repository: repository, eventCount: eventCount,
+            byKind: UpdateKind.allCases.map { kind in
+                AuditReport.Count(name: kind.rawValue, count: days.filter { $0.kind == kind }.reduce(0) { $0 + $1.count })
+            },
+            bySide: Side.allCases.map { side in
+                AuditReport.Count(name: side.rawValue, count: days.filter { $0.side == side }.reduce(0) { $0 + $1.count })
+            },
+            rewriteTotals: rewriteTotals, rewrites: rewrites,
+            mostRewrittenRefs: mostRewrittenRefs, topForcePushers: topForcePushers,
+            lostWaiting: lost, lostScanProblem: lostProblem,
+            unconfirmedPushes: unconfirmed, unconfirmedCount: unconfirmedCount,
+            refusals: refusals, refusalCount: refusalCount, recoveries: recoveries, recoveryCount: recoveryCount,
+            listLimit: limit, timeline: Self.timeline(days))
     }
 
     /// Updates per UTC day, every day from the first event to the last (days without any included).
-    static func timeline(_ events: [AuditEvent]) -> [AuditReport.Day] {
-        guard let first = events.first?.time, let last = events.last?.time else { return [] }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        var buckets: [Date: (Int, Int, Int)] = [:]
-        for event in events {
-            let day = calendar.startOfDay(for: event.time)
-            var bucket = buckets[day] ?? (0, 0, 0)
-            bucket.0 += 1
-            if event.kind == .forced { bucket.1 += 1 }
-            if event.kind == .delete { bucket.2 += 1 }
-            buckets[day] = bucket
+    static func timeline(_ days: [EventDay]) -> [AuditReport.Day] {
+        var buckets: [String: (updates: Int, forced: Int, deletions: Int)] = [:]
+        for day in days {
+            var bucket = buckets[day.day] ?? (0, 0, 0)
+            bucket.updates += day.count
+            if day.kind == .forced { bucket.forced += day.count }
+            if day.kind == .delete { bucket.deletions += day.count }
+            buckets[day.day] = bucket
         }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        var days: [AuditReport.Day] = []
-        var day = calendar.startOfDay(for: first)
-        let end = calendar.startOfDay(for: last)
-        while day <= end {
-            let bucket = buckets[day] ?? (0, 0, 0)
-            days.append(AuditReport.Day(date: formatter.string(from: day), updates: bucket.0, forced: bucket.1, deletions: bucket.2))
+        guard let first = buckets.keys.min().flatMap(formatter.date(from:)),
+              let last = buckets.keys.max().flatMap(formatter.date(from:))
+        else { return [] }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var result: [AuditReport.Day] = []
+        var day = first
+        while day <= last {
+            let name = formatter.string(from: day)
+            let bucket = buckets[name] ?? (0, 0, 0)
+            result.append(AuditReport.Day(date: name, updates: bucket.updates, forced: bucket.forced, deletions: bucket.deletions))
             day = calendar.date(byAdding: .day, value: 1, to: day)!
         }
-        return days
+        return result
     }
+}
+
+/// A daily count's key, to add counts up and take superseded rows out.
+private struct EventDayKey: Hashable {
+    let day: String, kind: UpdateKind, side: Side, status: EventStatus, hook: HookName
+    init(_ row: EventDay) { (day, kind, side, status, hook) = (row.day, row.kind, row.side, row.status, row.hook) }
+    init(_ event: AuditEvent) {
+        (day, kind, side, status, hook) = (EventDay.day(of: event.time), event.kind, event.side, event.status, event.hook)
+    }
+    func with(count: Int) -> EventDay { EventDay(day: day, kind: kind, side: side, status: status, hook: hook, count: count) }
 }
 
 /// What became of dropped commits, from one walk of what the refs reach and one of what pins keep.
@@ -207,11 +270,17 @@ struct DroppedStates {
             hidden = try event.new.flatMap { try repository.peelToCommit($0) }.map { [$0] } ?? []
         }
         let commits = try repository.commits(reachableFrom: [oldCommit], excluding: hidden, limit: ReportBuilder.droppedListLimit)
-        let rewrites = try rewrittenPatches(of: event, oldCommit: oldCommit)
+        var rewritten: Set<ObjectID>?  // walked once, for the first commit that needs it
+        func rewrites() throws -> Set<ObjectID> {
+            if let rewritten { return rewritten }
+            rewritten = try rewrittenPatches(of: event, oldCommit: oldCommit)
+            return rewritten!
+        }
         return try commits.map { commit in
             var state: AuditReport.DroppedState.State
             var recoveredBy: Int64?
-            let patch = try repository.patchID(of: commit.id)
+            // A patch id costs a diff: only a commit no ref reaches needs one.
+            let patch = live.contains(commit.id) ? nil : try repository.patchID(of: commit.id)
             if live.contains(commit.id) {
                 state = recoveries.isEmpty ? .reachable : .recovered
                 recoveredBy = recoveries.first?.id
@@ -220,7 +289,7 @@ struct DroppedStates {
                 // (of this update, or of another that dropped the same commits).
                 state = .recovered
                 recoveredBy = replay.id
-            } else if let patch, rewrites.contains(patch) {
+            } else if let patch, try rewrites().contains(patch) {
                 state = .rewritten  // the update itself holds a copy: a rebase or an amend, not lost work
             } else if pinned.contains(commit.id) {
                 state = .pinned

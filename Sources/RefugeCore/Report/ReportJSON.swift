@@ -71,6 +71,7 @@ struct ReportJSON: Encodable {
             case mostRewrittenRefs = "most_rewritten_refs", topForcePushers = "top_force_pushers"
             case lostCommits = "lost_commits", lostScanProblem = "lost_scan_problem"
             case unconfirmedPushes = "unconfirmed_pushes", policyRefusals = "policy_refusals", recoveries, timeline
+            case listLimit = "list_limit"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -88,6 +89,7 @@ struct ReportJSON: Encodable {
             try container.encode(section.refusals.map(EventJSON.init), forKey: .policyRefusals)
             try container.encode(section.recoveries.map(EventJSON.init), forKey: .recoveries)
             try container.encode(section.timeline.map(DayJSON.init), forKey: .timeline)
+            try container.encode(section.listLimit, forKey: .listLimit)
         }
     }
 
@@ -96,7 +98,7 @@ struct ReportJSON: Encodable {
         enum Key: String, CodingKey {
             case updates, rewrites, forced, deletions, commitsDropped = "commits_dropped", stillLost = "still_lost"
             case pinned, rewritten, recovered, reachableAgain = "reachable_again", lostChains = "lost_chains", refusals
-            case unconfirmedPushes = "unconfirmed_pushes"
+            case unconfirmedPushes = "unconfirmed_pushes", recoveries
         }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
@@ -113,6 +115,7 @@ struct ReportJSON: Encodable {
             try container.encode(headline.lostChains, forKey: .lostChains)
             try container.encode(headline.refusals, forKey: .refusals)
             try container.encode(headline.unconfirmed, forKey: .unconfirmedPushes)
+            try container.encode(headline.recoveries, forKey: .recoveries)
         }
     }
 

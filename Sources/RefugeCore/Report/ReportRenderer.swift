@@ -79,11 +79,15 @@ struct TabularView {
         repositoriesTable = table(
             ["repository", "updates", "rewrites", "still lost", "lost chains"],
             view.repositoryRows.map { [$0.repository, String($0.updates), String($0.rewrites), String($0.stillLost), String($0.lostChains)] })
-        rewritesTable = view.multiRepository
+        func noted(_ note: String?, _ table: String) -> String {
+            guard let note else { return table }
+            return (markdown ? "_\(note)_\n\n" : "  \(note)\n") + table
+        }
+        rewritesTable = noted(view.rewritesNote, view.multiRepository
             ? table(["event", "time", "repository", "ref", "kind", "pusher", "from", "to", "dropped", "recovered by"],
                     view.rewrites.map { [$0.id, $0.time, $0.repository, $0.ref, $0.kind, $0.pusher, $0.from, $0.to, $0.count, $0.recoveredBy] })
             : table(["event", "time", "ref", "kind", "pusher", "from", "to", "dropped", "recovered by"],
-                    view.rewrites.map { [$0.id, $0.time, $0.ref, $0.kind, $0.pusher, $0.from, $0.to, $0.count, $0.recoveredBy] })
+                    view.rewrites.map { [$0.id, $0.time, $0.ref, $0.kind, $0.pusher, $0.from, $0.to, $0.count, $0.recoveredBy] }))
         var dropped: [String] = []
         for rewrite in view.rewrites where !rewrite.dropped.isEmpty || rewrite.unknown {
             dropped.append(markdown ? "\n**\(cell(rewrite.id)) dropped:**\n" : "\(rewrite.id) dropped:")
@@ -101,8 +105,11 @@ struct TabularView {
         lostTable = (view.lostProblem.map { "\($0)\n" } ?? "") + table(
             ["tip", "commits", "found in", "last on", "since", "author", "summary", "expires"],
             view.lost.map { [$0.short, String($0.commits), $0.source, $0.ref, $0.time, $0.author, $0.summary, $0.expires] })
-        recoveriesTable = table(["event", "time", "ref", "by", "what"], view.recoveries.map { [$0.id, $0.time, $0.ref, $0.pusher, $0.detail] })
-        unconfirmedTable = table(["event", "time", "ref", "by", "push"], view.unconfirmed.map { [$0.id, $0.time, $0.ref, $0.pusher, $0.detail] })
-        refusalsTable = table(["event", "time", "ref", "pusher", "reason"], view.refusals.map { [$0.id, $0.time, $0.ref, $0.pusher, $0.detail] })
+        recoveriesTable = noted(view.recoveriesNote, table(
+            ["event", "time", "ref", "by", "what"], view.recoveries.map { [$0.id, $0.time, $0.ref, $0.pusher, $0.detail] }))
+        unconfirmedTable = noted(view.unconfirmedNote, table(
+            ["event", "time", "ref", "by", "push"], view.unconfirmed.map { [$0.id, $0.time, $0.ref, $0.pusher, $0.detail] }))
+        refusalsTable = noted(view.refusalsNote, table(
+            ["event", "time", "ref", "pusher", "reason"], view.refusals.map { [$0.id, $0.time, $0.ref, $0.pusher, $0.detail] }))
     }
 }

@@ -94,6 +94,7 @@ enum ReportTemplates {
     {{/multiRepository}}
 
     <h2>Forced updates and deletions</h2>
+    {{#rewritesNote}}<p class="none">{{rewritesNote}}</p>{{/rewritesNote}}
     {{#hasRewrites}}
     <table>
     <tr><th>event</th><th>time</th><th>ref</th><th>kind</th><th>pusher</th><th>from → to</th><th class="num">dropped</th><th>dropped commits, and where they are now</th></tr>
@@ -128,18 +129,21 @@ enum ReportTemplates {
     {{^hasLost}}<p class="none">None: every commit the reflogs, the log and the pins know is on a branch.</p>{{/hasLost}}
 
     <h2>Recoveries</h2>
+    {{#recoveriesNote}}<p class="none">{{recoveriesNote}}</p>{{/recoveriesNote}}
     <table><tr><th>event</th><th>time</th><th>ref</th><th>by</th><th>what</th></tr>
     {{#recoveries}}<tr><td>{{id}}</td><td>{{time}}</td><td><code>{{ref}}</code></td><td>{{pusher}}</td><td>{{detail}}</td></tr>{{/recoveries}}
     {{^recoveries}}<tr><td colspan="5" class="none">none</td></tr>{{/recoveries}}
     </table>
 
     <h2>Client pushes never confirmed</h2>
+    {{#unconfirmedNote}}<p class="none">{{unconfirmedNote}}</p>{{/unconfirmedNote}}
     <table><tr><th>event</th><th>time</th><th>ref</th><th>by</th><th>push</th></tr>
     {{#unconfirmed}}<tr><td>{{id}}</td><td>{{time}}</td><td><code>{{ref}}</code></td><td>{{pusher}}</td><td>{{detail}}</td></tr>{{/unconfirmed}}
     {{^unconfirmed}}<tr><td colspan="5" class="none">none</td></tr>{{/unconfirmed}}
     </table>
 
     <h2>Policy refusals</h2>
+    {{#refusalsNote}}<p class="none">{{refusalsNote}}</p>{{/refusalsNote}}
     <table><tr><th>event</th><th>time</th><th>ref</th><th>pusher</th><th>reason</th></tr>
     {{#refusals}}<tr><td>{{id}}</td><td>{{time}}</td><td><code>{{ref}}</code></td><td>{{pusher}}</td><td>{{detail}}</td></tr>{{/refusals}}
     {{^refusals}}<tr><td colspan="5" class="none">none</td></tr>{{/refusals}}

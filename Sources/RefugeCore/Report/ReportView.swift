@@ -45,6 +45,8 @@ struct ReportView {
     let unconfirmed: [EventRow]
     let refusals: [EventRow]
     let recoveries: [EventRow]
+    /// Said when a listing shows only the newest rows: `the newest 100 of 9990 …`; nil when it shows all.
+    let rewritesNote, unconfirmedNote, refusalsNote, recoveriesNote: String?
     let integrity: String
     let integrityChecked: Bool
     let multiRepository: Bool
@@ -127,6 +129,15 @@ struct ReportView {
         recoveries = rows(total.recoveries) { event in
             (event.undoes.map { "undid #\($0): " } ?? "") + (event.reason ?? "") + " (\(event.status.rawValue))"
         }
+        func note(listed: Int, of count: Int, seeAll: String) -> String? {
+            guard listed < count else { return nil }
+            return "The newest \(listed) of \(count) (git refuge report --limit N lists more; \(seeAll) lists them all)."
+        }
+        rewritesNote = note(listed: total.rewrites.count, of: total.rewriteTotals.count, seeAll: "git refuge log --forced")
+        unconfirmedNote = note(listed: total.unconfirmedPushes.count, of: total.unconfirmedCount,
+                               seeAll: "git refuge log --side client")
+        refusalsNote = note(listed: total.refusals.count, of: total.refusalCount, seeAll: "git refuge log")
+        recoveriesNote = note(listed: total.recoveries.count, of: total.recoveryCount, seeAll: "git refuge log")
         integrity = report.integrity.detail
         integrityChecked = report.integrity.checked
         multiRepository = multi

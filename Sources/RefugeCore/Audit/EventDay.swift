@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+
+/// A row of `event_day`: how many events of one repository on one UTC day had this kind, side, status and
+/// hook. Triggers keep the table (migration v6); reports read it instead of the events, so that their
+/// figures cost the same at a million events as at a hundred.
+public struct EventDay: Sendable, Hashable, FetchableRecord {
+    /// `2026-11-22` (UTC).
+    public let day: String
+    public let kind: UpdateKind
+    public let side: Side
+    public let status: EventStatus
+    public let hook: HookName
+    public let count: Int
+
+    init(day: String, kind: UpdateKind, side: Side, status: EventStatus, hook: HookName, count: Int) {
+        (self.day, self.kind, self.side, self.status, self.hook, self.count) = (day, kind, side, status, hook, count)
+    }
+
+    public init(row: Row) throws {
+        func value<T: RawRepresentable<String>>(_ column: String) throws -> T {
+            let raw: String = try row.decode(String.self, forColumn: column)
+            guard let value = T(rawValue: raw) else {
+                throw DatabaseError(message: "event_day column \(column) holds \(raw), which this version of Refuge does not know")
+            }
+            return value
+        }
+        day = try row.decode(String.self, forColumn: "day")
+        kind = try value("kind")
+        side = try value("side")
+        status = try value("status")
+        hook = try value("hook")
+        count = try row.decode(Int.self, forColumn: "count")
+    }
+
+    /// The UTC day of a `time` column as GRDB stores dates (`2026-11-22 03:40:12.123`).
+    static func daySQL(_ column: String) -> String { "substr(\(column), 1, 10)" }
+
+    /// The trigger statement that counts `row` (`NEW` or `OLD`) in or out of its day.
+    static func countSQL(row: String, by delta: String) -> String {
+        """
+        INSERT INTO event_day VALUES (\(row).repository, \(daySQL("\(row).time")), \(row).kind, \(row).side, \
+        \(row).status, \(row).hook, 0 \(delta)) ON CONFLICT DO UPDATE SET count = count \(delta);
+        """
+    }
+
+    /// `day` of `date`, as `daySQL` computes it.
+    static func day(of date: Date) -> String {
+        String(Timestamp.iso(date).prefix(10))
+    }
+
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    static func startOfDay(_ date: Date) -> Date { utc.startOfDay(for: date) }
+    static func startOfNextDay(_ date: Date) -> Date { utc.date(byAdding: .day, value: 1, to: startOfDay(date))! }
+}
+
+extension AuditStore {
+    /// How many events `filter` selects (its `limit` aside), per day, kind, side, status and hook.
+    /// A filter of repository and period reads `event_day`: the whole days from it, and a first or last day
+    /// the period starts or ends inside from the events (through the index on repository and time). A filter
+    /// on a ref, a pusher, a side or kinds counts the events themselves.
+    public func dailyCounts(_ filter: EventFilter) throws -> [EventDay] {
+        try read { db in
+            var unlimited = filter
+            unlimited.limit = nil
+            guard filter.ref == nil, filter.pusher == nil, filter.side == nil, filter.kinds.isEmpty else {
+                return try Self.countedEvents(Self.request(unlimited), db)
+            }
+            var days: [String] = []
+            var arguments: StatementArguments = []
+            if let repository = filter.repository {
+                days.append("repository = ?")
+                arguments += [repository]
+            }
+            var partial: [QueryInterfaceRequest<AuditEvent>] = []
+            if let since = filter.since {
+                days.append("day > ?")
+                arguments += [EventDay.day(of: since)]
+                partial.append(Self.request(unlimited).filter(Column("time") < EventDay.startOfNextDay(since)))
+            }
+            if let until = filter.until {
+                days.append("day < ?")
+                arguments += [EventDay.day(of: until)]
+                if filter.since.map({ EventDay.day(of: $0) != EventDay.day(of: until) }) ?? true {
+                    var last = unlimited
+                    last.since = EventDay.startOfDay(until)
+                    partial.append(Self.request(last))
+                }
+            }
+            let whole = try EventDay.fetchAll(db, sql: """
+                SELECT day, kind, side, status, hook, sum(count) AS count FROM event_day
+                \(days.isEmpty ? "" : "WHERE " + days.joined(separator: " AND "))
+                GROUP BY day, kind, side, status, hook HAVING sum(count) != 0
+                """, arguments: arguments)
+            return try whole + partial.flatMap { try Self.countedEvents($0, db) }
+        }
+    }
+
+    private static func countedEvents(_ request: QueryInterfaceRequest<AuditEvent>, _ db: Database) throws -> [EventDay] {
+        try request
+            .select(sql: "\(EventDay.daySQL("time")) AS day, kind, side, status, hook, count(*) AS count")
+            .group(sql: "1, 2, 3, 4, 5")
+            .asRequest(of: EventDay.self)
+            .fetchAll(db)
+    }
+}
