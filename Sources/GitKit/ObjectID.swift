@@ -21,21 +21,43 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible,
         (high, middle, low) = parsed
     }
 
+    /// 40 hexadecimal digits as an id: `.some(nil)` for the all-zero id (git's "no object"), nil when they
+    /// are not 40 hexadecimal digits.
+    static func parse(hexDigits digits: UnsafeBufferPointer<UInt8>) -> ObjectID?? {
+        guard let words = hexWords(digits) else { return nil }
+        return .some(words == (0, 0, 0) ? nil : ObjectID(words: (words.0, words.1, UInt32(words.2))))
+    }
+
+    private init(words: (UInt64, UInt64, UInt32)) {
+        (high, middle, low) = words
+    }
+
     /// The three words of 40 hexadecimal digits, or nil (not 40 digits, or all zero).
     private static func words(hexDigits digits: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt32)? {
-        guard digits.count == hexLength else { return nil }
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        for index in 0..<hexLength {
-            guard let value = nibble(digits[index]) else { return nil }
-            switch index {
-            case 0..<16: words.0 = words.0 << 4 | UInt64(value)
-            case 16..<32: words.1 = words.1 << 4 | UInt64(value)
-            default: words.2 = words.2 << 4 | UInt64(value)
-            }
-        }
-        guard words != (0, 0, 0) else { return nil }
+        guard let words = hexWords(digits), words != (0, 0, 0) else { return nil }
         return (words.0, words.1, UInt32(words.2))
     }
+
+    /// 40 hexadecimal digits as three words (16, 16 and 8 digits), in one pass through a table: reflogs
+    /// and the audit log hold millions of ids.
+    private static func hexWords(_ digits: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64)? {
+        guard digits.count == hexLength else { return nil }
+        var invalid: UInt8 = 0
+        func word(_ range: Range<Int>) -> UInt64 {
+            var value: UInt64 = 0
+            for index in range {
+                let nibble = nibbles[Int(digits[index])]
+                invalid |= nibble
+                value = value << 4 | UInt64(nibble & 0x0f)
+            }
+            return value
+        }
+        let words = (word(0..<16), word(16..<32), word(32..<40))
+        return invalid & 0xf0 == 0 ? words : nil
+    }
+
+    /// Each byte's value as a hexadecimal digit, or 0xff.
+    private static let nibbles: [UInt8] = (0...255).map { nibble(UInt8($0)) ?? 0xff }
 
     /// For ids libgit2 guarantees are real objects (reference targets, walked commits).
     /// Ids that may be zero (reflog entries) go through `ObjectID.ifNonZero(_:)`.

@@ -33,15 +33,50 @@ extension Repository {
         }
     }
 
-    /// The values and times of `reference`'s reflog, newest first: no strings copied out, which was most
-    /// of the cost of reading a million entries.
+    /// The values and times of `reference`'s reflog, newest first, as `reflog(of:)` gives them without the
+    /// committer and message. Read from the reflog file itself (`logs/<ref>` in the common directory,
+    /// `logs/HEAD` in the git directory), one line `<old> <new> <name> <<email>> <time> <tz>\t<message>`
+    /// per entry: `git_reflog_read` allocates every entry's committer and message, and for a million
+    /// entries that was half of a lost-commit scan. A line that does not parse is skipped (libgit2 would
+    /// refuse the whole reflog).
     public func reflogMoves(of reference: String) throws -> [ReflogMove] {
-        try readReflog(of: reference) { entry in
-            ReflogMove(
-                old: ObjectID.ifNonZero(git_reflog_entry_id_old(entry).pointee),
-                new: ObjectID.ifNonZero(git_reflog_entry_id_new(entry).pointee),
-                time: Date(timeIntervalSince1970: TimeInterval(git_reflog_entry_committer(entry)!.pointee.when.time)))
+        let directory = reference == "HEAD" ? gitDirectory : commonDirectory
+        guard let contents = FileManager.default.contents(atPath: "\(directory)/logs/\(reference)") else { return [] }
+        var moves: [ReflogMove] = []
+        contents.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                if let move = Self.reflogMove(UnsafeBufferPointer(rebasing: bytes[start..<end])) { moves.append(move) }
+                start = end + 1
+            }
         }
+        return moves.reversed()
+    }
+
+    /// One reflog line's values and time, or nil when it is not one.
+    private static func reflogMove(_ line: UnsafeBufferPointer<UInt8>) -> ReflogMove? {
+        let length = ObjectID.hexLength
+        guard line.count > 2 * length + 2, line[length] == UInt8(ascii: " "), line[2 * length + 1] == UInt8(ascii: " "),
+              let old = ObjectID.parse(hexDigits: UnsafeBufferPointer(rebasing: line[0..<length])),
+              let new = ObjectID.parse(hexDigits: UnsafeBufferPointer(rebasing: line[(length + 1)..<(2 * length + 1)]))
+        else { return nil }
+        // The identity ends at the last `>` before the message; the time follows it.
+        let identityEnd = line.firstIndex(of: UInt8(ascii: "\t")) ?? line.count
+        guard let close = line[..<identityEnd].lastIndex(of: UInt8(ascii: ">")) else { return nil }
+        var index = close + 1
+        while index < identityEnd, line[index] == UInt8(ascii: " ") { index += 1 }
+        var seconds: Int64 = 0
+        var digits = 0
+        while index < identityEnd, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[index]), digits < 18 {
+            seconds = seconds * 10 + Int64(line[index] - UInt8(ascii: "0"))
+            index += 1
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
+        return ReflogMove(old: old, new: new, time: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     private func readReflog<T>(of reference: String, _ copy: (OpaquePointer) -> T) throws -> [T] {

@@ -104,4 +104,28 @@ struct RepositoryTests {
         #expect(repo.contains(tag))
         #expect(!repo.contains(ObjectID(hex: String(repeating: "1", count: 40))!))
     }
+
+    @Test("reflog moves read from the file agree with libgit2's reflog, HEAD, branches and a bad line included")
+    func reflogMoves() throws {
+        let scratch = try Scratch()
+        try scratch.git("init", "-q", "r")
+        let dir = "\(scratch.root)/r"
+        for index in 1...4 { try scratch.git("commit", "-q", "--allow-empty", "-m", "c\(index)", in: dir) }
+        try scratch.git("reset", "-q", "--hard", "HEAD~2", in: dir)
+        try scratch.git("checkout", "-q", "-b", "side", in: dir)
+        try scratch.git("commit", "-q", "--allow-empty", "-m", "s1", in: dir)
+        let repo = try Repository.discover(from: dir)
+        for name in ["HEAD", "refs/heads/main", "refs/heads/side"] {
+            let full = try repo.reflog(of: name)
+            #expect(full.count >= 2, "\(name)")
+            let moves = try repo.reflogMoves(of: name).map { "\($0.old?.hex ?? "-") \($0.new?.hex ?? "-") \($0.time)" }
+            #expect(moves == full.map { "\($0.old?.hex ?? "-") \($0.new?.hex ?? "-") \($0.time)" }, "\(name)")
+        }
+        #expect(try repo.reflogMoves(of: "refs/heads/none").isEmpty)
+        // A corrupt line is skipped; the others still count.
+        let path = "\(dir)/.git/logs/refs/heads/main"
+        let lines = try String(contentsOfFile: path, encoding: .utf8)
+        try ("not a reflog line\n" + lines).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try repo.reflogMoves(of: "refs/heads/main").count == lines.split(separator: "\n").count)
+    }
 }

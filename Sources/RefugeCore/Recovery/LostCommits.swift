@@ -85,13 +85,21 @@ public struct LostCommitScan {
     }
 
     /// Lost chain tips, newest first. `progress` gets short status lines for a terminal.
-    public func run(_ options: Options, progress: ((String) -> Void)? = nil) throws -> [LostCommit] {
-        repository.refreshCommitGraph { progress?("writing the commit-graph") }
+    /// `live`: what `live()` returned, when the caller already has it (a report shares it).
+    public func run(_ options: Options, live known: LiveHistory? = nil, progress: ((String) -> Void)? = nil) throws
+        -> [LostCommit]
+    {
+        // Everything the refs reach, first: a value in it is no candidate, and is dropped with one set
+        // lookup, before any object is read or any evidence kept. In a large repository nearly every reflog
+        // entry names such a commit (a million entries read in a fraction of the time).
+        let reachable = try (known ?? live(progress: progress)).commits
         var evidence: [ObjectID: Evidence] = [:]
         var peeled: [ObjectID: ObjectID?] = [:]
+        /// The commit `id` is or peels to, when it exists and no ref reaches it.
         func commit(_ id: ObjectID) throws -> ObjectID? {
+            if reachable.contains(id) { return nil }
             if let known = peeled[id] { return known }
-            let value = try repository.commitIfPresent(id)
+            let value = try repository.commitIfPresent(id).flatMap { reachable.contains($0) ? nil : $0 }
             peeled[id] = value
             return value
         }
@@ -116,16 +124,15 @@ public struct LostCommitScan {
             evidence[id]!.pin = pin.name
         }
         if options.allObjects {
-            for id in try repository.allCommitObjects(progress: { progress?("scanning objects: \($0)") }) {
+            for id in try repository.allCommitObjects(progress: { progress?("scanning objects: \($0)") })
+            where !reachable.contains(id) {
                 evidence[id, default: Evidence()].insert(.objectDatabase)
             }
         }
 
         progress?("walking lost history")
-        let live = try liveTips()
-        // Exact: everything live reaches, then what the candidates reach outside it (a walk hiding the
-        // live tips could report reachable commits as lost: Repository.commits(reachableFrom:outside:)).
-        let reachable = try repository.commitSet(reachableFrom: live, excluding: [])
+        // Exact: what the candidates reach outside everything live (a walk hiding the live tips could
+        // report reachable commits as lost: Repository.commits(reachableFrom:outside:)).
         let lost = try repository.commits(reachableFrom: Array(evidence.keys).sorted(), outside: reachable)
         guard !lost.isEmpty else { return [] }
         var parents: [ObjectID: [ObjectID]] = [:]
@@ -172,6 +179,20 @@ public struct LostCommitScan {
         var counts: [ObjectID: Int] = [:]
         for (id, count) in reachedBy where count == 1 { counts[owner[id]!, default: 0] += 1 }
         return counts
+    }
+
+    /// What the refs reach: their tips and every commit of their history.
+    public struct LiveHistory {
+        public let tips: [ObjectID]
+        public let commits: Set<ObjectID>
+    }
+
+    /// Everything live, by one walk (through the commit-graph, written first if it is missing or stale).
+    public func live(progress: ((String) -> Void)? = nil) throws -> LiveHistory {
+        repository.refreshCommitGraph { progress?("writing the commit-graph") }
+        progress?("walking live history")
+        let tips = try liveTips()
+        return LiveHistory(tips: tips, commits: try repository.commitSet(reachableFrom: tips, excluding: []))
     }
 
     /// The commits the repository's refs reach, Refuge's pins excepted (`remainingTips`), and each linked

@@ -104,8 +104,11 @@ public struct ReportBuilder {
         var lostProblem: String?
         var explained: [AuditReport.Rewrite] = []
         if let opened {
+            // One walk of the live history serves both what became of dropped commits and the lost scan.
+            let scan = LostCommitScan(repository: opened, store: store)
+            let live = try scan.live()
             let states = try DroppedStates(
-                repository: opened, recoveries: try store.recoveries(in: path).filter { $0.status == .done })
+                repository: opened, live: live, recoveries: try store.recoveries(in: path).filter { $0.status == .done })
             for event in figures.newestRewrites {
                 let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
                 explained.append(AuditReport.Rewrite(
@@ -113,7 +116,7 @@ public struct ReportBuilder {
                     recoveries: recoveries.compactMap(\.id)))
             }
             do {
-                lost = try LostCommitScan(repository: opened, store: store).run(.init(since: scope.since))
+                lost = try scan.run(.init(since: scope.since), live: live)
             } catch {
                 lostProblem = "\(error)"
             }
@@ -245,13 +248,11 @@ struct DroppedStates {
     /// The patch ids of the commits each replay added to its ref (its copies), with the recovery and when.
     let replayed: [ObjectID: (id: Int64, time: Date)]
 
-    init(repository: Repository, recoveries: [AuditEvent]) throws {
+    init(repository: Repository, live history: LostCommitScan.LiveHistory, recoveries: [AuditEvent]) throws {
         self.repository = repository
-        let classifier = UpdateClassifier(repository: repository)
-        let liveTips = try classifier.remainingTips(excluding: nil)
-        live = try repository.commitSet(reachableFrom: liveTips, excluding: [])
+        live = history.commits
         let pins = try repository.references(under: Pins.namespace).compactMap { try repository.peelToCommit($0.target) }
-        pinned = try repository.commitSet(reachableFrom: pins, excluding: liveTips)
+        pinned = try repository.commitSet(reachableFrom: pins, excluding: history.tips)
         replayed = try Self.replayedPatches(recoveries, repository: repository)
     }
 
