@@ -104,13 +104,6 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
     /// The row as stored, column by column: the Codable decoding with snake-case keys spent four fifths of
     /// a million-event scan converting column names.
     public init(row: Row) throws {
-        func value<T: RawRepresentable<String>>(_ column: String, as type: T.Type) throws -> T {
-            let raw: String = try row.decode(String.self, forColumn: column)
-            guard let value = T(rawValue: raw) else {
-                throw DatabaseError(message: "event column \(column) holds \(raw), which this version of Refuge does not know")
-            }
-            return value
-        }
         func object(_ column: String) throws -> ObjectID? {
             guard let hex: String = try row.decode(String?.self, forColumn: column) else { return nil }
             guard let id = ObjectID(hex: hex) else {
@@ -120,13 +113,13 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
         }
         id = try row.decode(Int64?.self, forColumn: "id")
         time = try row.decode(Date.self, forColumn: "time")
-        side = try value("side", as: Side.self)
-        hook = try value("hook", as: HookName.self)
+        side = try row.vocabulary("side", in: "event")
+        hook = try row.vocabulary("hook", in: "event")
         repository = try row.decode(String.self, forColumn: "repository")
         ref = try row.decode(String.self, forColumn: "ref")
         old = try object("old")
         new = try object("new")
-        kind = try value("kind", as: UpdateKind.self)
+        kind = try row.vocabulary("kind", in: "event")
         dropped = try row.decode(Int?.self, forColumn: "dropped")
         pusher = try row.decode(String?.self, forColumn: "pusher")
         remote = try row.decode(String?.self, forColumn: "remote")
@@ -135,7 +128,7 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
         pushOptions = try row.decode(String?.self, forColumn: "push_options").map { json in
             try Self.databaseJSONDecoder(for: "push_options").decode([String].self, from: Data(json.utf8))
         }
-        status = try value("status", as: EventStatus.self)
+        status = try row.vocabulary("status", in: "event")
         batch = try row.decode(String.self, forColumn: "batch")
         processID = try row.decode(Int64?.self, forColumn: "process_id")
         reason = try row.decode(String?.self, forColumn: "reason")

@@ -18,18 +18,11 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
     }
 
     public init(row: Row) throws {
-        func value<T: RawRepresentable<String>>(_ column: String) throws -> T {
-            let raw: String = try row.decode(String.self, forColumn: column)
-            guard let value = T(rawValue: raw) else {
-                throw DatabaseError(message: "event_day column \(column) holds \(raw), which this version of Refuge does not know")
-            }
-            return value
-        }
         day = try row.decode(String.self, forColumn: "day")
-        kind = try value("kind")
-        side = try value("side")
-        status = try value("status")
-        hook = try value("hook")
+        kind = try row.vocabulary("kind", in: "event_day")
+        side = try row.vocabulary("side", in: "event_day")
+        status = try row.vocabulary("status", in: "event_day")
+        hook = try row.vocabulary("hook", in: "event_day")
         count = try row.decode(Int.self, forColumn: "count")
     }
 
@@ -57,6 +50,17 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
 
     static func startOfDay(_ date: Date) -> Date { utc.startOfDay(for: date) }
     static func startOfNextDay(_ date: Date) -> Date { utc.date(byAdding: .day, value: 1, to: startOfDay(date))! }
+}
+
+extension Row {
+    /// A column holding one of a vocabulary's words (`kind`, `side`…), with an error naming any other.
+    func vocabulary<T: RawRepresentable<String>>(_ column: String, in table: String) throws -> T {
+        let raw: String = try decode(String.self, forColumn: column)
+        guard let value = T(rawValue: raw) else {
+            throw DatabaseError(message: "\(table) column \(column) holds \(raw), which this version of Refuge does not know")
+        }
+        return value
+    }
 }
 
 extension AuditStore {
