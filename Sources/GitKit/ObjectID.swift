@@ -72,6 +72,15 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible,
         low = UInt32(word(16..<20))
     }
 
+    /// The 20 bytes (an id as the audit log stores it); nil for any other length or the all-zero id.
+    public init?(rawBytes: some Collection<UInt8>) {
+        guard rawBytes.count == 20, rawBytes.contains(where: { $0 != 0 }) else { return nil }
+        self.init(bytes: Array(rawBytes))
+    }
+
+    /// The 20 bytes, in order.
+    public var rawBytes: [UInt8] { bytes }
+
     private var bytes: [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
             + (0..<8).map { UInt8(truncatingIfNeeded: middle >> (56 - 8 * $0)) }

@@ -67,11 +67,12 @@ struct TamperTests {
         try tamper(database, "DELETE FROM event WHERE id = 2")
         var (result, json) = try verify(box, in: server)
         #expect(result.status == 1 && (json["first_break"] as? [String: Any])?.int("event") == 3)
+        #expect((json["first_break"] as? [String: Any])?.string("problem")?.hasSuffix("event #2 was deleted") == true)
 
         let box2 = try Sandbox()  // kept alive: a Sandbox removes its directory when it goes
         let (server2, database2) = try scene(box2)
-        try tamper(database2, "INSERT INTO event (time, side, hook, repository, ref, old, new, kind, status, batch) "
-            + "SELECT time, side, hook, repository, ref, old, new, kind, status, batch FROM event WHERE id = 1")
+        try tamper(database2, "INSERT INTO event (time, side, hook, repository_id, ref, old, new, kind, status, batch) "
+            + "SELECT time, side, hook, repository_id, ref, old, new, kind, status, batch FROM event WHERE id = 1")
         (result, json) = try verify(box, in: server2)
         #expect(result.status == 1 && (json["first_break"] as? [String: Any])?.int("event") == 5)
         #expect((json["first_break"] as? [String: Any])?.string("problem")?.contains("not sealed") == true)
@@ -97,7 +98,7 @@ struct TamperTests {
 
         // Someone drops the last two events (the anchor's row among them) and re-seals the chain from
         // scratch: the chain is consistent again, but it no longer holds the anchor.
-        try tamper(database, "DELETE FROM event WHERE id >= 4; UPDATE event SET hash = NULL, prev_hash = NULL")
+        try tamper(database, "DELETE FROM event WHERE id >= 4; UPDATE event SET hash = NULL")
         try AuditChainResealer.reseal(database)
         let (alone, _) = try verify(box, in: server)
         #expect(alone.status == 0)  // what a chain alone cannot prove
@@ -133,7 +134,7 @@ enum AuditChainResealer {
             for id in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY id") {
                 let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id = ?", arguments: [id])!
                 let hash = AuditChain.hash(of: row, previous: previous)
-                try db.execute(sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])
+                try db.execute(sql: "UPDATE event SET hash = ? WHERE id = ?", arguments: [AuditChain.stored(hash: hash), id])
                 previous = hash
             }
         }

@@ -65,25 +65,25 @@ struct AuditQueryPlanTests {
         forced.kinds = [.forced, .delete]
         forced.since = week
         let forcedPlan = try plan(forced, in: store)
-        #expect(forcedPlan.contains("USING INDEX event_rewrite_on_time (repository=? AND kind=? AND time>?)"), "\(forcedPlan)")
+        #expect(forcedPlan.contains("USING INDEX event_rewrite_on_time (repository_id=? AND kind=? AND time>?)"), "\(forcedPlan)")
 
         // A report's period and `log --since`: the repository's events by time.
         var period = EventFilter(repository: "/srv/r.git")
         period.since = week
         period.until = Date()
-        #expect(try plan(period, in: store).contains("USING INDEX event_on_repository_time (repository=? AND time>? AND time<?)"))
+        #expect(try plan(period, in: store).contains("USING INDEX event_on_repository_time (repository_id=? AND time>? AND time<?)"))
 
         // `log --ref`, `recover`, `check`: one ref's history.
         var ref = EventFilter(repository: "/srv/r.git")
         ref.ref = "refs/heads/main"
-        #expect(try plan(ref, in: store).contains("USING INDEX event_on_repository_ref (repository=? AND ref=?)"))
+        #expect(try plan(ref, in: store).contains("USING INDEX event_on_repository_ref (repository_id=? AND ref=?)"))
 
         // Backfill's check of what a ref's log already holds.
         let recorded = try store.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT old, new, time FROM event WHERE repository = ? AND ref = ? AND side != 'client'",
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT old, new, time FROM event WHERE \(EventStorage.inRepositorySQL) AND ref = ? AND side != 'client'",
                              arguments: ["/srv/r.git", "refs/heads/main"]).map { $0["detail"] as String }.joined()
         }
-        #expect(recorded.contains("USING INDEX event_on_repository_ref (repository=? AND ref=?)"))
+        #expect(recorded.contains("USING INDEX event_on_repository_ref (repository_id=? AND ref=?)"))
         for filter in [forced, period, ref] { #expect(try !plan(filter, in: store).contains("SCAN event")) }
     }
 }
@@ -168,16 +168,91 @@ struct AuditReportQueryTests {
                 try AuditStore.sql(AuditStore.rows(of: listing, filter), db, rewritesOnly: false)
             }
             let found = try plan(sql, arguments, in: store)
-            #expect(found.contains("USING INDEX \(index) (repository=?)") && !found.contains("SCAN event"), "\(found)")
+            #expect(found.contains("USING INDEX \(index) (repository_id=?)") && !found.contains("SCAN event"), "\(found)")
         }
         let (rewrites, arguments) = try store.read { db in
             try AuditStore.sql(AuditStore.rewrites(filter), db, rewritesOnly: true)
         }
         let rewritesPlan = try plan(rewrites, arguments, in: store)
-        #expect(rewritesPlan.contains("USING INDEX event_rewrite_on_time (repository=? AND kind=?)"), "\(rewritesPlan)")
+        #expect(rewritesPlan.contains("USING INDEX event_rewrite_on_time (repository_id=? AND kind=?)"), "\(rewritesPlan)")
         let undoes = try plan("SELECT * FROM event WHERE undoes = ?", [1], in: store)
         #expect(undoes.contains("USING INDEX event_undoes (undoes=?)"), "\(undoes)")
-        let repositories = try plan("SELECT DISTINCT repository FROM event_day WHERE count != 0", [], in: store)
+        let repositories = try plan(
+            "SELECT path FROM repository WHERE id IN (SELECT repository_id FROM event_day WHERE count != 0)", [], in: store)
         #expect(!repositories.contains("event "), "\(repositories)")
+    }
+}
+
+@Suite("Audit store compact storage (migration v7)")
+struct CompactStorageTests {
+    @Test("a v6 log migrates with every hash unchanged: same head, intact chain, the same events read back")
+    func migration() throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/refuge-v7-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/audit.db"
+        let queue = try DatabaseQueue(path: path)
+        try AuditMigrations.migrator.migrate(queue, upTo: "v6: daily counts, listing indexes, chain checkpoints")
+        let a = String(repeating: "a", count: 40), upper = String(repeating: "B", count: 40)
+        let uuid = "8920B4D6-1F88-4524-AD12-CE41BC631399"
+        // Rows as v6 stored them; the odd ones as only a hand writes them: an upper-case id, a lower-case
+        // UUID batch, a time not in GRDB's format. Each must hash as before.
+        try queue.write { db in
+            let insert = """
+                INSERT INTO event (time, side, hook, repository, ref, old, new, kind, status, batch, pusher, undoes)
+                VALUES (?, 'server', 'post-receive', ?, 'refs/heads/main', ?, ?, ?, 'accepted', ?, ?, ?)
+                """
+            try db.execute(sql: insert, arguments: ["2026-11-22 03:40:12.123", "/srv/a.git", nil, a, "create", uuid, "alice", nil])
+            try db.execute(sql: insert, arguments: ["2024-02-29 23:59:59.999", "/srv/b.git", a, upper, "forced", uuid.lowercased(), nil, nil])
+            try db.execute(sql: insert, arguments: ["2026-11-22T03:40:12Z", "/srv/a.git", a, nil, "delete", "batch-7", "bob", 1])
+            try AuditChain.sealUnsealedV4(db)
+        }
+        let location = AuditLocation(databasePath: path, shared: false, spoolDirectory: "\(directory)/spool")
+        let before = try AuditStore(location: location, readOnly: true).verifyChain()
+        #expect(before.intact && before.events == 3)
+
+        let store = try AuditStore(location: location)  // migrates to v7
+        let after = try store.verifyChain()
+        #expect(after.intact && after.events == 3 && after.head == before.head)
+        #expect(try store.verifyChain(against: before.head).anchorFound == true)
+        let stored = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT typeof(time), typeof(old), typeof(new), typeof(batch), typeof(hash) FROM event ORDER BY id")
+                .map { row in (0..<5).map { index in row[index] as String }.joined(separator: " ") }
+        }
+        #expect(stored == ["integer null blob blob blob", "integer blob text text blob", "text blob null text blob"])
+        let events = try store.events(EventFilter()).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        #expect(events.map(\.repository) == ["/srv/a.git", "/srv/b.git", "/srv/a.git"])
+        #expect(events.map(\.batch) == [uuid, uuid.lowercased(), "batch-7"])
+        #expect(events[0].time == Date(timeIntervalSince1970: 1_795_318_812.123))
+        #expect(events[1].new?.hex == upper.lowercased() && events[2].undoes == 1 && events[2].pusher == "bob")
+        #expect(try store.repositories() == ["/srv/a.git", "/srv/b.git"])
+
+        // New rows extend the same chain, and the daily counts follow the migrated rows.
+        let next = AuditEvent(
+            time: Date(timeIntervalSince1970: 1_800_000_000), side: .local, hook: .referenceTransaction,
+            repository: "/srv/c.git", update: RefUpdate(ref: "refs/heads/x", old: nil, new: ObjectID(hex: a))!,
+            kind: .create, dropped: nil, status: .done, batch: UUID().uuidString)
+        try store.append([next])
+        let extended = try store.verifyChain(against: before.head)
+        #expect(extended.intact && extended.rowsAfterAnchor == 1)
+        #expect(try store.dailyCounts(EventFilter(repository: "/srv/a.git")).reduce(0) { $0 + $1.count } == 2)
+    }
+
+    @Test("times: milliseconds and the text the chain hashes agree with SQLite's own formatting")
+    func times() throws {
+        let (store, directory) = try AuditStoreTests().store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let samples: [Int64] = [0, 999, 86_399_999, 951_782_400_000, 1_709_251_199_999, 1_795_318_812_123, 4_102_444_800_000]
+        for milliseconds in samples {
+            let text = EventStorage.storedText(milliseconds: milliseconds)
+            #expect(EventStorage.milliseconds(storedText: text) == milliseconds, "\(text)")
+            let sqlite = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT strftime('%Y-%m-%d %H:%M:%S', ? / 1000, 'unixepoch') || printf('.%03d', ? % 1000)",
+                                    arguments: [milliseconds, milliseconds])
+            }
+            #expect(sqlite == text)
+        }
+        #expect(EventStorage.milliseconds(storedText: "2026-02-31 00:00:00.000") == nil)
+        #expect(EventStorage.milliseconds(storedText: "2026-11-22T03:40:12Z") == nil)
     }
 }

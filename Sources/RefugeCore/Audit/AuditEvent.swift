@@ -3,7 +3,7 @@ import GRDB
 import GitKit
 
 /// One recorded ref update: a row of the `event` table.
-public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutablePersistableRecord {
+public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, TableRecord {
     public static let databaseTableName = "event"
 
     public var id: Int64?
@@ -74,45 +74,51 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
         case status, batch, processID = "processId", reason, undoes
     }
 
-    /// The row as written, column by column: what the Codable encoding would give (push options as JSON
-    /// through GRDB's own encoder), without its machinery, which was half the cost of a large backfill.
-    public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["time"] = time
-        container["side"] = side.rawValue
-        container["hook"] = hook.rawValue
-        container["repository"] = repository
-        container["ref"] = ref
-        container["old"] = old?.hex
-        container["new"] = new?.hex
-        container["kind"] = kind.rawValue
-        container["dropped"] = dropped
-        container["pusher"] = pusher
-        container["remote"] = remote
-        container["url"] = url
-        container["local_ref"] = localRef
-        container["push_options"] = try pushOptions.map { options in
-            String(decoding: try Self.databaseJSONEncoder(for: "push_options").encode(options), as: UTF8.self)
+    /// Every column, and the repository's path from its table (the row holds its id since v7).
+    public static var databaseSelection: [any SQLSelectable] {
+        [AllColumns(), SQL(sql: "\(EventStorage.repositoryPathSQL) AS repository")]
+    }
+
+    /// Inserts the row, its repository's row first if it is new; returns the event with its id. Values in
+    /// the compact storage of EventStorage; push options as JSON.
+    func inserted(_ db: Database) throws -> AuditEvent {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO repository (path) VALUES (?)").execute(arguments: [repository])
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO event (time, side, hook, repository_id, ref, old, new, kind, dropped, pusher, remote, url,
+                local_ref, push_options, status, batch, process_id, reason, undoes)
+            VALUES (?, ?, ?, \(EventStorage.repositoryIDSQL), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let options = try pushOptions.map { options in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys  // as GRDB's record encoder wrote them before v7
+            return String(decoding: try encoder.encode(options), as: UTF8.self)
         }
-        container["status"] = status.rawValue
-        container["batch"] = batch
-        container["process_id"] = processID
-        container["reason"] = reason
-        container["undoes"] = undoes
+        let values: [(any DatabaseValueConvertible)?] = [
+            EventStorage.milliseconds(time), side.rawValue, hook.rawValue, repository, ref, EventStorage.stored(old),
+            EventStorage.stored(new), kind.rawValue, dropped, pusher, remote, url, localRef, options, status.rawValue,
+            EventStorage.stored(batch: batch), processID, reason, undoes,
+        ]
+        try insert.execute(arguments: StatementArguments(values))
+        var saved = self
+        saved.id = db.lastInsertedRowID
+        return saved
     }
 
     /// The row as stored, column by column: the Codable decoding with snake-case keys spent four fifths of
     /// a million-event scan converting column names.
     public init(row: Row) throws {
         func object(_ column: String) throws -> ObjectID? {
-            guard let hex: String = try row.decode(String?.self, forColumn: column) else { return nil }
-            guard let id = ObjectID(hex: hex) else {
-                throw DatabaseError(message: "event column \(column) holds \(hex), which is not an object id")
+            let value: DatabaseValue = row[column]
+            guard let id = EventStorage.objectID(value) else {
+                throw DatabaseError(message: "event column \(column) holds \(value), which is not an object id")
             }
             return id
         }
         id = try row.decode(Int64?.self, forColumn: "id")
-        time = try row.decode(Date.self, forColumn: "time")
+        guard let time = EventStorage.date(row["time"] as DatabaseValue) else {
+            throw DatabaseError(message: "event column time holds \(row["time"] as DatabaseValue), which is not a time")
+        }
+        self.time = time
         side = try row.vocabulary("side", in: "event")
         hook = try row.vocabulary("hook", in: "event")
         repository = try row.decode(String.self, forColumn: "repository")
@@ -129,13 +135,13 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, MutableP
             try Self.databaseJSONDecoder(for: "push_options").decode([String].self, from: Data(json.utf8))
         }
         status = try row.vocabulary("status", in: "event")
-        batch = try row.decode(String.self, forColumn: "batch")
+        guard let batch = EventStorage.batch(row["batch"] as DatabaseValue) else {
+            throw DatabaseError(message: "event column batch holds \(row["batch"] as DatabaseValue), which is not a batch id")
+        }
+        self.batch = batch
         processID = try row.decode(Int64?.self, forColumn: "process_id")
         reason = try row.decode(String?.self, forColumn: "reason")
         undoes = try row.decode(Int64?.self, forColumn: "undoes")
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }

@@ -51,7 +51,7 @@ enum AuditMigrations {
                 t.add(column: "prev_hash", .text)
                 t.add(column: "hash", .text)
             }
-            try AuditChain.sealUnsealed(db)
+            try AuditChain.sealUnsealedV4(db)
         }
         // Indexes for the hot queries at a million events (Docs/Performance.md; EXPLAIN QUERY PLAN is tested):
         // rewrites by time, a partial index holding only forced updates and deletions, and a repository's
@@ -78,17 +78,17 @@ enum AuditMigrations {
                     status TEXT NOT NULL, hook TEXT NOT NULL, count INTEGER NOT NULL,
                     PRIMARY KEY (repository, day, kind, side, status, hook)) WITHOUT ROWID;
                 INSERT INTO event_day
-                    SELECT repository, \(EventDay.daySQL("time")), kind, side, status, hook, count(*) FROM event
+                    SELECT repository, substr(time, 1, 10), kind, side, status, hook, count(*) FROM event
                     GROUP BY 1, 2, 3, 4, 5, 6;
                 CREATE TRIGGER event_day_insert AFTER INSERT ON event BEGIN
-                    \(EventDay.countSQL(row: "NEW", by: "+ 1"))
+                    \(EventDay.v6CountSQL(row: "NEW", by: "+ 1"))
                 END;
                 CREATE TRIGGER event_day_delete AFTER DELETE ON event BEGIN
-                    \(EventDay.countSQL(row: "OLD", by: "- 1"))
+                    \(EventDay.v6CountSQL(row: "OLD", by: "- 1"))
                 END;
                 CREATE TRIGGER event_day_update AFTER UPDATE OF time, repository, kind, side, status, hook ON event BEGIN
-                    \(EventDay.countSQL(row: "OLD", by: "- 1"))
-                    \(EventDay.countSQL(row: "NEW", by: "+ 1"))
+                    \(EventDay.v6CountSQL(row: "OLD", by: "- 1"))
+                    \(EventDay.v6CountSQL(row: "NEW", by: "+ 1"))
                 END;
                 CREATE INDEX event_refusal ON event(repository, time) WHERE status = 'rejected';
                 CREATE INDEX event_unconfirmed ON event(repository, time) WHERE status = 'attempted';
@@ -97,6 +97,14 @@ enum AuditMigrations {
                 CREATE TABLE chain_checkpoint (
                     event_id INTEGER PRIMARY KEY, hash TEXT NOT NULL, verified_at DATETIME NOT NULL);
                 """)
+        }
+        // Compact storage (EventStorage, Docs/Schema.md): repositories in a table of their own, times as
+        // integer milliseconds, ids, hashes and UUID batches as bytes, no `prev_hash` (the chain needs only
+        // each row's hash). Every hash stays what it was: the chain hashes the values as they were stored
+        // before (AuditChain.storedBeforeV7), and the copy below is exact. The table is rebuilt (SQLite cannot
+        // change a column's type in place); hex cannot be decoded in SQLite 3.40, so rows are copied in Swift.
+        migrator.registerMigration("v7: compact storage") { db in
+            try CompactStorageMigration.run(db)
         }
         return migrator
     }

@@ -10,7 +10,7 @@ extension AuditStore {
     public func lastDroppingUpdate(of ref: String, repository: String) throws -> AuditEvent? {
         try read { db in
             try AuditEvent
-                .filter(Column("repository") == repository && Column("ref") == ref)
+                .filter(sql: EventStorage.inRepositorySQL, arguments: [repository]).filter(Column("ref") == ref)
                 .filter([Side.server.rawValue, Side.local.rawValue].contains(Column("side")))
                 .filter([EventStatus.accepted.rawValue, EventStatus.done.rawValue].contains(Column("status")))
                 .filter([UpdateKind.forced.rawValue, UpdateKind.delete.rawValue].contains(Column("kind")))
@@ -30,7 +30,8 @@ extension AuditStore {
     /// Whether any event of `repository` names `ref` (a deleted branch is still known by its events).
     public func knowsRef(_ ref: String, repository: String) throws -> Bool {
         try read { db in
-            try AuditEvent.filter(Column("repository") == repository && Column("ref") == ref).fetchCount(db) > 0
+            try AuditEvent.filter(sql: EventStorage.inRepositorySQL, arguments: [repository]).filter(Column("ref") == ref)
+                .fetchCount(db) > 0
         }
     }
 
@@ -51,11 +52,10 @@ extension AuditStore {
             var latest: [ObjectID: ObjectMention] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT old, ref, side, remote, time FROM event INDEXED BY event_rewrite_on_time
-                WHERE repository = ? AND kind IN \(EventFilter.rewriteKindsSQL) AND old IS NOT NULL
+                WHERE \(EventStorage.inRepositorySQL) AND kind IN \(EventFilter.rewriteKindsSQL) AND old IS NOT NULL
                 """, arguments: [repository])
             while let row = try rows.next() {
-                guard let hex: String = row[0], let object = ObjectID(hex: hex) else { continue }
-                let time: Date = row[4]
+                guard let object = EventStorage.objectID(row[0]) ?? nil, let time = EventStorage.date(row[4]) else { continue }
                 if let known = latest[object], known.time > time { continue }
                 var ref: String = row[1]
                 if (row[2] as String) == Side.client.rawValue { ref = "\((row[3] as String?) ?? "remote"):\(ref)" }

@@ -99,9 +99,9 @@ extension AuditStore {
             var all = filter
             all.limit = nil
             // Two queries: SQLite answers a lone min() or max() from the end of an index, not both at once.
-            let first = try Self.request(all).select(sql: "min(time)").asRequest(of: Date?.self).fetchOne(db)
-            let last = try Self.request(all).select(sql: "max(time)").asRequest(of: Date?.self).fetchOne(db)
-            return (first ?? nil, last ?? nil)
+            let first = try Self.request(all).select(sql: "min(time)").asRequest(of: DatabaseValue.self).fetchOne(db)
+            let last = try Self.request(all).select(sql: "max(time)").asRequest(of: DatabaseValue.self).fetchOne(db)
+            return (first.flatMap(EventStorage.date), last.flatMap(EventStorage.date))
         }
     }
 }

@@ -81,10 +81,10 @@ public final class AuditStore {
             }
             var saved: [AuditEvent] = []
             var previous = try AuditChain.head(db)  // read inside the IMMEDIATE transaction: no fork
-            for var event in events {
-                try event.insert(db)
-                previous = try AuditChain.seal(id: event.id!, db, previous: previous)
-                saved.append(event)
+            for event in events {
+                let inserted = try event.inserted(db)
+                previous = try AuditChain.seal(id: inserted.id!, db, previous: previous)
+                saved.append(inserted)
             }
             return saved
         }
@@ -128,7 +128,7 @@ public final class AuditStore {
     /// The query `events` runs for `filter`, before ordering.
     static func request(_ filter: EventFilter) -> QueryInterfaceRequest<AuditEvent> {
         var request = AuditEvent.all()
-        if let repository = filter.repository { request = request.filter(Column("repository") == repository) }
+        if let repository = filter.repository { request = request.filter(sql: EventStorage.inRepositorySQL, arguments: [repository]) }
         if let side = filter.side { request = request.filter(Column("side") == side.rawValue) }
         if let ref = filter.ref {
             request = request.filter(EventFilter.candidateNames(for: ref).contains(Column("ref")))
@@ -138,8 +138,8 @@ public final class AuditStore {
         } else if !filter.kinds.isEmpty {
             request = request.filter(filter.kinds.map(\.rawValue).contains(Column("kind")))
         }
-        if let since = filter.since { request = request.filter(Column("time") >= since) }
-        if let until = filter.until { request = request.filter(Column("time") <= until) }
+        if let since = filter.since { request = request.filter(Column("time") >= EventStorage.milliseconds(since)) }
+        if let until = filter.until { request = request.filter(Column("time") <= EventStorage.milliseconds(until)) }
         if let pusher = filter.pusher { request = request.filter(Column("pusher") == pusher) }
         return request
     }
@@ -148,14 +148,16 @@ public final class AuditStore {
     public func repositories() throws -> [String] {
         try read { db in
             // From the daily counts: the same repositories, without reading an index entry per event.
-            try String.fetchAll(db, sql: "SELECT DISTINCT repository FROM event_day WHERE count != 0 ORDER BY repository")
+            try String.fetchAll(db, sql: """
+                SELECT path FROM repository WHERE id IN (SELECT repository_id FROM event_day WHERE count != 0) ORDER BY path
+                """)
         }
     }
 
     /// Every recovery recorded for `repository`, oldest first.
     public func recoveries(in repository: String) throws -> [AuditEvent] {
         try read { db in
-            try AuditEvent.filter(Column("repository") == repository).filter(sql: Listing.recoveries.condition)
+            try AuditEvent.filter(sql: EventStorage.inRepositorySQL, arguments: [repository]).filter(sql: Listing.recoveries.condition)
                 .order(Column("time"), Column("id")).fetchAll(db)
         }
     }
@@ -172,7 +174,7 @@ public final class AuditStore {
     public func summary(repository: String?) throws -> Summary {
         try read { db in
             var request = AuditEvent.all()
-            if let repository { request = request.filter(Column("repository") == repository) }
+            if let repository { request = request.filter(sql: EventStorage.inRepositorySQL, arguments: [repository]) }
             return Summary(
                 eventCount: try request.fetchCount(db),
                 lastEvent: try request.order(Column("time").desc, Column("id").desc).fetchOne(db))
@@ -183,7 +185,7 @@ public final class AuditStore {
     func lastRecordedValue(of ref: String, repository: String) throws -> ObjectID?? {
         try read { db in
             let last = try AuditEvent
-                .filter(Column("repository") == repository && Column("ref") == ref)
+                .filter(sql: EventStorage.inRepositorySQL, arguments: [repository]).filter(Column("ref") == ref)
                 .filter(Column("side") != Side.client.rawValue)  // a client row is the remote's ref
                 .order(Column("time").desc, Column("id").desc)
                 .fetchOne(db)

@@ -26,16 +26,49 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
         count = try row.decode(Int.self, forColumn: "count")
     }
 
-    /// The UTC day of a `time` column as GRDB stores dates (`2026-11-22 03:40:12.123`).
-    static func daySQL(_ column: String) -> String { "substr(\(column), 1, 10)" }
+    /// The UTC day of a `time` column (integer milliseconds since v7; text in GRDB's format before).
+    static func daySQL(_ column: String) -> String {
+        "(CASE typeof(\(column)) WHEN 'integer' THEN strftime('%Y-%m-%d', \(column) / 1000, 'unixepoch') "
+            + "ELSE substr(\(column), 1, 10) END)"
+    }
 
     /// The trigger statement that counts `row` (`NEW` or `OLD`) in or out of its day.
     static func countSQL(row: String, by delta: String) -> String {
         """
-        INSERT INTO event_day VALUES (\(row).repository, \(daySQL("\(row).time")), \(row).kind, \(row).side, \
+        INSERT INTO event_day VALUES (\(row).repository_id, \(daySQL("\(row).time")), \(row).kind, \(row).side, \
         \(row).status, \(row).hook, 0 \(delta)) ON CONFLICT DO UPDATE SET count = count \(delta);
         """
     }
+
+    /// `countSQL` as migration v6 wrote it (the repository's path, text times): that migration must keep
+    /// doing what it did for a log that comes from before it.
+    static func v6CountSQL(row: String, by delta: String) -> String {
+        """
+        INSERT INTO event_day VALUES (\(row).repository, substr(\(row).time, 1, 10), \(row).kind, \(row).side, \
+        \(row).status, \(row).hook, 0 \(delta)) ON CONFLICT DO UPDATE SET count = count \(delta);
+        """
+    }
+
+    /// `event_day` keyed by repository id, filled from the events, and the triggers that keep it (v7).
+    static let v7SQL = """
+        CREATE TABLE event_day (
+            repository_id INTEGER NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, side TEXT NOT NULL,
+            status TEXT NOT NULL, hook TEXT NOT NULL, count INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, day, kind, side, status, hook)) WITHOUT ROWID;
+        INSERT INTO event_day
+            SELECT repository_id, \(daySQL("time")), kind, side, status, hook, count(*) FROM event
+            GROUP BY 1, 2, 3, 4, 5, 6;
+        CREATE TRIGGER event_day_insert AFTER INSERT ON event BEGIN
+            \(countSQL(row: "NEW", by: "+ 1"))
+        END;
+        CREATE TRIGGER event_day_delete AFTER DELETE ON event BEGIN
+            \(countSQL(row: "OLD", by: "- 1"))
+        END;
+        CREATE TRIGGER event_day_update AFTER UPDATE OF time, repository_id, kind, side, status, hook ON event BEGIN
+            \(countSQL(row: "OLD", by: "- 1"))
+            \(countSQL(row: "NEW", by: "+ 1"))
+        END;
+        """
 
     /// `day` of `date`, as `daySQL` computes it.
     static func day(of date: Date) -> String {
@@ -78,14 +111,15 @@ extension AuditStore {
             var days: [String] = []
             var arguments: StatementArguments = []
             if let repository = filter.repository {
-                days.append("repository = ?")
+                days.append("repository_id = \(EventStorage.repositoryIDSQL)")
                 arguments += [repository]
             }
             var partial: [QueryInterfaceRequest<AuditEvent>] = []
             if let since = filter.since {
                 days.append("day > ?")
                 arguments += [EventDay.day(of: since)]
-                partial.append(Self.request(unlimited).filter(Column("time") < EventDay.startOfNextDay(since)))
+                partial.append(
+                    Self.request(unlimited).filter(Column("time") < EventStorage.milliseconds(EventDay.startOfNextDay(since))))
             }
             if let until = filter.until {
                 days.append("day < ?")

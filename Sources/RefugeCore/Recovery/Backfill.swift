@@ -123,8 +123,9 @@ extension AuditStore {
     /// A clone's pushes that a remote-tracking update confirmed.
     func confirmedPushes(repository: String) throws -> [AuditEvent] {
         try read { db in
-            try AuditEvent.filter(Column("repository") == repository && Column("side") == Side.client.rawValue
-                && Column("status") == EventStatus.confirmed.rawValue).fetchAll(db)
+            try AuditEvent.filter(sql: EventStorage.inRepositorySQL, arguments: [repository])
+                .filter(Column("side") == Side.client.rawValue && Column("status") == EventStatus.confirmed.rawValue)
+                .fetchAll(db)
         }
     }
 
@@ -134,10 +135,11 @@ extension AuditStore {
         try read { db in
             var values: [String: [Date]] = [:]
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT old, new, time FROM event WHERE repository = ? AND ref = ? AND side != 'client'",
+                db, sql: "SELECT old, new, time FROM event WHERE \(EventStorage.inRepositorySQL) AND ref = ? AND side != 'client'",
                 arguments: [repository, ref])
             while let row = try rows.next() {
-                let old: String? = row["old"], new: String? = row["new"], time: Date = row["time"]
+                guard let time = EventStorage.date(row["time"]) else { continue }
+                let old = (EventStorage.objectID(row["old"]) ?? nil)?.hex, new = (EventStorage.objectID(row["new"]) ?? nil)?.hex
                 values["\(old ?? "-") \(new ?? "-")", default: []].append(time)
             }
             return values
