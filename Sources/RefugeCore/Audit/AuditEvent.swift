@@ -3,7 +3,7 @@ import GRDB
 import GitKit
 
 /// One recorded ref update: a row of the `event` table.
-public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, TableRecord {
+public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
     public static let databaseTableName = "event"
 
     public var id: Int64?
@@ -64,15 +64,6 @@ public struct AuditEvent: Codable, Hashable, Sendable, FetchableRecord, TableRec
     }
 
     public var update: RefUpdate? { RefUpdate(ref: ref, old: old, new: new) }
-
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    /// Spelled as the snake-case conversions expect (`process_id` ↔ `processId`), in both directions.
-    enum CodingKeys: String, CodingKey {
-        case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, remote, url, localRef, pushOptions
-        case status, batch, processID = "processId", reason, undoes
-    }
 
     /// Every column, and the repository's path from its table (the row holds its id since v7).
     public static var databaseSelection: [any SQLSelectable] {
