@@ -69,22 +69,18 @@ struct Figures {
             if day.kind == .delete { bucket.deletions += day.count }
             buckets[day.day] = bucket
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let first = buckets.keys.min().flatMap(formatter.date(from:)),
-              let last = buckets.keys.max().flatMap(formatter.date(from:))
-        else { return [] }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        // The days as event_day names them, walked with its UTC calendar (EventDay), midnight to midnight.
+        func midnight(_ day: String?) -> Date? {
+            day.flatMap { EventStorage.milliseconds(storedText: "\($0) 00:00:00.000") }.map(EventStorage.date(milliseconds:))
+        }
+        guard let first = midnight(buckets.keys.min()), let last = midnight(buckets.keys.max()) else { return [] }
         var result: [AuditReport.Day] = []
         var day = first
         while day <= last {
-            let name = formatter.string(from: day)
+            let name = EventDay.day(of: day)
             let bucket = buckets[name] ?? (0, 0, 0)
             result.append(AuditReport.Day(date: name, updates: bucket.updates, forced: bucket.forced, deletions: bucket.deletions))
-            day = calendar.date(byAdding: .day, value: 1, to: day)!
+            day = EventDay.startOfNextDay(day)
         }
         return result
     }
