@@ -79,12 +79,14 @@ extension Repository {
         return count
     }
 
-    /// The commits reachable from `tips` and from none of `hidden`, newest first, at most `limit`.
+    /// The commits reachable from `tips` and from none of `hidden`, newest first, at most `limit`, in
+    /// git's topological order (`git log --topo-order`): a child always before its parents, so that commits
+    /// made within one second (a script, a rebase) keep their order; time breaks the other ties.
     public func commits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID], limit: Int = .max) throws
         -> [CommitSummary]
     {
         var ids: [ObjectID] = []
-        try walk(from: tips, excluding: hidden, sortByTime: true) { oid in
+        try walk(from: tips, excluding: hidden, sorting: GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue) { oid in
             ids.append(ObjectID(oid))
             return ids.count < limit
         }
@@ -124,13 +126,7 @@ extension Repository {
         var commit: OpaquePointer?
         try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
         defer { git_commit_free(commit) }
-        let author = git_commit_author(commit)!.pointee
-        return CommitSummary(
-            id: id,
-            authorName: author.name.map { String(cString: $0) } ?? "",
-            authorEmail: author.email.map { String(cString: $0) } ?? "",
-            authorTime: Date(timeIntervalSince1970: TimeInterval(author.when.time)),
-            summary: git_commit_summary(commit).map { String(cString: $0) } ?? "")
+        return Self.summary(of: commit!, id: id)
     }
 
     func walk(
@@ -180,5 +176,55 @@ extension Repository {
                 guard try visit(oid) else { return }
             }
         }
+    }
+}
+
+extension Repository {
+    /// The commits reachable from `tips` and from none of `hidden`, newest first by committer time, as far
+    /// back as `since`: the walk stops at the first commit committed before it (a copy of a commit, made
+    /// by a rebase, an amend or a replay, is committed after the original).
+    public func commits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID], committedSince since: Date) throws
+        -> [(commit: CommitSummary, tree: ObjectID)]
+    {
+        var result: [(commit: CommitSummary, tree: ObjectID)] = []
+        let cutoff = Int64(since.timeIntervalSince1970.rounded(.down))
+        try walk(from: tips, excluding: hidden, sortByTime: true) { oid in
+            var id = oid
+            var commit: OpaquePointer?
+            try check(git_commit_lookup(&commit, pointer, &id), "reading commit \(ObjectID(oid).hex)")
+            defer { git_commit_free(commit) }
+            guard Int64(git_commit_time(commit)) >= cutoff else { return false }
+            result.append((Self.summary(of: commit!, id: ObjectID(oid)), ObjectID(git_commit_tree_id(commit).pointee)))
+            return true
+        }
+        return result
+    }
+
+    /// The tree commit `id` records.
+    public func treeID(of id: ObjectID) throws -> ObjectID {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
+        defer { git_commit_free(commit) }
+        return ObjectID(git_commit_tree_id(commit).pointee)
+    }
+
+    /// When commit `id` was committed (not authored).
+    public func commitTime(_ id: ObjectID) throws -> Date {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
+        defer { git_commit_free(commit) }
+        return Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit)))
+    }
+
+    static func summary(of commit: OpaquePointer, id: ObjectID) -> CommitSummary {
+        let author = git_commit_author(commit)!.pointee
+        return CommitSummary(
+            id: id,
+            authorName: author.name.map { String(cString: $0) } ?? "",
+            authorEmail: author.email.map { String(cString: $0) } ?? "",
+            authorTime: Date(timeIntervalSince1970: TimeInterval(author.when.time)),
+            summary: git_commit_summary(commit).map { String(cString: $0) } ?? "")
     }
 }

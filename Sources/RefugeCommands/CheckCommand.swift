@@ -9,10 +9,14 @@ struct CheckCommand: ParsableCommand {
         abstract: "Before a force push: what it would drop, and what you never integrated.",
         discussion: """
             Compares the branch with its remote-tracking ref: ahead/behind, when the remote-tracking ref last \
-            moved and how, and the remote commits a force push now would drop. Those the branch never had \
-            (no entry of its reflog reaches them: fetched in the background, never merged) are someone \
-            else's work. Exits 1 when there are any, so that this works:
+            moved and how, and the remote commits a force push now would drop, each for what it is: \
+            never integrated (the branch never had it: fetched in the background, never merged), rewritten \
+            (what you push holds a copy with the same patch), or discarded (the branch had it, what you push \
+            has no copy). Never-integrated commits, and discarded ones that are someone else's (another \
+            author, or brought in by a pull or a merge), are at risk: check exits 1 when there are any, so \
+            that this works:
               git refuge check && git push --force-with-lease
+            Discarding your own commits passes, with one line saying so.
             """)
 
     @Argument(help: "The branch (default: the checked-out one).")
@@ -49,32 +53,38 @@ struct CheckCommand: ParsableCommand {
             lines.append(palette.green("a force push now would drop nothing"))
             return lines.joined(separator: "\n")
         }
-        let never = Set(check.neverIntegrated.map(\.id))
         lines.append("a force push now would drop \(check.wouldDrop.count) commit(s) from \(tracking):")
         for commit in check.wouldDrop {
-            let note = never.contains(commit.id) ? palette.red("never integrated") : palette.dim("you had it before")
+            let note: String
+            switch check.verdicts[commit.id] {
+            case .neverIntegrated?, nil: note = palette.red("never integrated")
+            case .rewritten(let copy)?: note = palette.dim("rewritten as \(copy.short)")
+            case .discarded(let others)?: note = others ? palette.red("someone else's, discarded") : palette.dim("yours, discarded")
+            }
             lines.append("  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) "
                 + "\(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)  \(note)")
         }
+        let own = check.discardedOwn
+        if !own.isEmpty {
+            lines.append("\(own.count) commit(s) of your own would be discarded (no copy in what you push): your call")
+        }
         if check.safeToForce {
-            lines.append("every one of them was once on \(branch) (you rewrote them): a force push loses no one's work")
+            lines.append("none of them is someone else's work: a force push loses no one's work")
         } else {
-            lines.append(palette.bold("\(check.neverIntegrated.count) commit(s) are someone else's work that \(branch) never had."))
-            lines.append("safe next steps: git rebase \(tracking) (or git merge \(tracking)), then push; "
-                + "or git push --force-with-lease --force-if-includes")
+            let never = check.neverIntegrated.count
+            let discarded = check.atRisk.count - never
+            var what: [String] = []
+            if never > 0 { what.append("\(never) that \(branch) never had") }
+            if discarded > 0 { what.append("\(discarded) that \(branch) had and discarded") }
+            let kinds = what.joined(separator: ", ")
+            lines.append(palette.bold("\(check.atRisk.count) commit(s) are someone else's work: \(kinds)."))
+            lines.append("safe next steps: git rebase \(tracking) (or git merge \(tracking)), then push"
+                + (discarded > 0 ? "" : "; or git push --force-with-lease --force-if-includes"))
         }
         return lines.joined(separator: "\n")
     }
 
-    static func ago(_ date: Date) -> String {
-        let seconds = Int(Date().timeIntervalSince(date))
-        switch seconds {
-        case ..<60: return "\(max(seconds, 0)) seconds ago"
-        case ..<3_600: return "\(seconds / 60) minutes ago"
-        case ..<86_400: return "\(seconds / 3_600) hours ago"
-        default: return "\(seconds / 86_400) days ago"
-        }
-    }
+    static func ago(_ date: Date) -> String { Timestamp.ago(date) }
 }
 
 struct CheckJSON: Encodable {
@@ -83,7 +93,12 @@ struct CheckJSON: Encodable {
     struct Commit: Encodable {
         let oid: ObjectID, author: String, time: String, summary: String
         let neverIntegrated: Bool
-        enum CodingKeys: String, CodingKey { case oid, author, time, summary, neverIntegrated = "never_integrated" }
+        let verdict: String
+        let atRisk: Bool
+        let copy: ObjectID?
+        enum CodingKeys: String, CodingKey {
+            case oid, author, time, summary, neverIntegrated = "never_integrated", verdict, atRisk = "at_risk", copy
+        }
     }
 
     struct Moved: Encodable {
@@ -108,9 +123,13 @@ struct CheckJSON: Encodable {
         try container.encode(check.lastMoved.map {
             Moved(time: Timestamp.iso($0.time), how: $0.how, detail: $0.detail)
         }, forKey: .lastMoved)
-        try container.encode(check.wouldDrop.map {
-            Commit(oid: $0.id, author: "\($0.authorName) <\($0.authorEmail)>", time: Timestamp.iso($0.authorTime),
-                   summary: $0.summary, neverIntegrated: never.contains($0.id))
+        try container.encode(check.wouldDrop.map { commit -> Commit in
+            let verdict = check.verdicts[commit.id] ?? .neverIntegrated
+            var copy: ObjectID?
+            if case .rewritten(let id) = verdict { copy = id }
+            return Commit(oid: commit.id, author: "\(commit.authorName) <\(commit.authorEmail)>", time: Timestamp.iso(commit.authorTime),
+                          summary: commit.summary, neverIntegrated: never.contains(commit.id), verdict: verdict.name,
+                          atRisk: verdict.atRisk, copy: copy)
         }, forKey: .wouldDrop)
     }
 }

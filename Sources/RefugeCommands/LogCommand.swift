@@ -9,6 +9,7 @@ struct LogCommand: ParsableCommand {
         discussion: """
             Examples:
               git refuge log --forced --since 7.days.ago
+              git refuge log --forced --status attempted     # force pushes git or the server never confirmed
               git refuge log --ref main --side server --json
             """)
 
@@ -24,8 +25,13 @@ struct LogCommand: ParsableCommand {
     @Option(help: "Only this kind: create, fast-forward, forced or delete.")
     var kind: UpdateKind?
 
-    @Flag(help: "Only updates that can drop commits (forced updates and deletions).")
+    @Flag(help: ArgumentHelp(
+        "Only rewrites: forced updates and deletions of branches, tags and other history that happened "
+            + "(not git's bookkeeping: HEAD's detached steps, the stash; not refusals or unconfirmed pushes)."))
     var forced = false
+
+    @Option(help: "Only this status: attempted, confirmed, accepted, done or rejected (with --forced: instead of the ones that happened).")
+    var status: EventStatus?
 
     @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-20, 7.days.ago, yesterday…).", valueName: "date"),
             transform: { try DateExpression.parse($0) })
@@ -56,7 +62,9 @@ struct LogCommand: ParsableCommand {
             var filter = EventFilter(repository: allRepositories ? nil : session.repository.auditIdentity)
             filter.side = side
             filter.ref = ref
-            filter.kinds = forced ? [.forced, .delete] : Set(kind.map { [$0] } ?? [])
+            filter.rewrites = forced
+            filter.kinds = Set(kind.map { [$0] } ?? [])
+            filter.statuses = Set(status.map { [$0] } ?? [])
             filter.since = since
             filter.until = until
             filter.pusher = pusher
@@ -76,3 +84,4 @@ struct LogCommand: ParsableCommand {
 
 extension Side: ExpressibleByArgument {}
 extension UpdateKind: ExpressibleByArgument {}
+extension EventStatus: ExpressibleByArgument {}

@@ -13,6 +13,9 @@ struct PrePushCheckCommand: ParsableCommand {
     @Argument(help: "The remote's name, as git gave it to pre-push.")
     var remote: String
 
+    @Option(help: "The pid of the git push running the hook (its command line says whether the push is forced).")
+    var gitProcess: Int32?
+
     func run() throws {
         let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         // Never break a push over Refuge's own trouble: without a repository, say so and let it go.
@@ -27,7 +30,9 @@ struct PrePushCheckCommand: ParsableCommand {
         }
         let store = (try? AuditLocation.resolve(for: repository, environment: environment))
             .flatMap { FileManager.default.fileExists(atPath: $0.databasePath) ? try? AuditStore(location: $0, readOnly: true) : nil }
-        let outcome = PrePushLeaseCheck.run(input: input, remote: remote, mode: mode, repository: repository, store: store)
+        let intent = gitProcess.flatMap { PushIntent.of(gitProcess: $0, remote: remote, repository: repository) }
+        let outcome = PrePushLeaseCheck.run(
+            input: input, remote: remote, mode: mode, repository: repository, store: store, intent: intent)
         outcome.messages.forEach(printError)
         if outcome.refuse { throw ExitCode.failure }
     }

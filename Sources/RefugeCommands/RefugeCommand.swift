@@ -14,7 +14,7 @@ public struct RefugeCommand: ParsableCommand {
         subcommands: [
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, LogCommand.self, ShowCommand.self,
             CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ReportCommand.self,
-            BackfillCommand.self, VerifyCommand.self, DoctorCommand.self, DrainCommand.self,
+            BackfillCommand.self, VerifyCommand.self, DoctorCommand.self, IdentityCommand.self, DrainCommand.self,
             PrePushCheckCommand.self, PreReceiveCommand.self,
         ])
 

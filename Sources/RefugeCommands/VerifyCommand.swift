@@ -13,6 +13,8 @@ struct VerifyCommand: ParsableCommand {
             checks out: \
             keep the head hash it prints somewhere else (a ticket, another machine), and later \
             verify --against HASH proves the log still extends it. \
+            Like every command, verify first records what the hooks left in the spool; --no-drain reads the \
+            log as it is and writes nothing (a copied log file). \
             Exit status: 0 intact, 1 not intact (or an error). Docs/Reliability.md says what is and is not proven.
             """)
 
@@ -22,6 +24,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A head hash printed by an earlier verify: check that the log still extends it.", valueName: "hash"))
     var against: String?
 
+    @Flag(help: "Do not record what waits in the spool first: read the log as it is and change nothing.")
+    var noDrain = false
+
     func validate() throws {
         if let against, against.count != 64 || !against.allSatisfy(\.isHexDigit) {
             throw ValidationError("--against takes a 64-digit hash, as git refuge verify prints it")
@@ -30,9 +35,10 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let result = try reportingFailures {
-            // No drain first: verify reads the log as it is, and changes nothing.
-            try ChainVerification.run(path: nil, environment: environment, against: against)
+            // Drained first, as every command does: the chain then covers what the hooks just spooled.
+            try ChainVerification.run(path: nil, environment: environment, against: against, drain: !noDrain)
         }
+        result.drainWarnings.forEach { printError("warning: \($0)") }
         if json {
             print(try JSONOutput.render(VerificationJSON(result)))
         } else {

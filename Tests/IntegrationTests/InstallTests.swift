@@ -22,10 +22,10 @@ struct InstallTests {
 
         let install = try box.refuge("install", in: clone)
         #expect(install.succeeded)
-        #expect(install.stdout.contains("runs the existing hook, kept as \(hooks)/pre-push.refuge-chained"))
+        #expect(install.stdout.contains("runs the existing hook, kept as \(hooks)/refuge-chained/pre-push"))
         #expect(try box.refuge("install", in: clone).succeeded)  // again: harmless
-        #expect(!FileManager.default.fileExists(atPath: "\(hooks)/pre-push.refuge-chained.refuge-chained"))
-        #expect(try String(contentsOfFile: "\(hooks)/pre-push.refuge-chained", encoding: .utf8) == original)
+        #expect(!FileManager.default.fileExists(atPath: "\(hooks)/refuge-chained/refuge-chained"))
+        #expect(try String(contentsOfFile: "\(hooks)/refuge-chained/pre-push", encoding: .utf8) == original)
 
         let head = try box.commit("one", in: clone)
         try box.git("push", "-q", "origin", "main", in: clone)
@@ -44,7 +44,7 @@ struct InstallTests {
         #expect(uninstall.succeeded)
         #expect(try String(contentsOfFile: "\(hooks)/pre-push", encoding: .utf8) == original)
         #expect(try String(contentsOfFile: "\(hooks)/reference-transaction", encoding: .utf8) == rtOriginal)
-        #expect(!FileManager.default.fileExists(atPath: "\(hooks)/pre-push.refuge-chained"))
+        #expect(!FileManager.default.fileExists(atPath: "\(hooks)/refuge-chained"))
         #expect(try box.refuge("status", in: clone).status == 1)  // nothing installed
     }
 

@@ -88,7 +88,7 @@ struct ServerPolicyTests {
         let original = "#!/bin/sh\ncat >> '\(seen)'\nexit ${FAIL:-0}\n"
         try original.write(toFile: "\(server)/hooks/pre-receive", atomically: true, encoding: .utf8)
         chmod("\(server)/hooks/pre-receive", 0o755)
-        #expect(try box.refuge("install", "--policy", in: server).stdout.contains("kept as \(server)/hooks/pre-receive.refuge-chained"))
+        #expect(try box.refuge("install", "--policy", in: server).stdout.contains("kept as \(server)/hooks/refuge-chained/pre-receive"))
         let head = try box.commit("one", in: clones[0])
         try box.git("push", "-q", "origin", "main", in: clones[0])
         #expect(try String(contentsOfFile: seen, encoding: .utf8).contains("\(head) refs/heads/main"))

@@ -62,7 +62,7 @@ struct AuditQueryPlanTests {
 
         // `git refuge log --forced --since 7.days.ago`: only the partial index of rewrites is read.
         var forced = EventFilter(repository: "/srv/r.git")
-        forced.kinds = [.forced, .delete]
+        forced.rewrites = true
         forced.since = week
         let forcedPlan = try plan(forced, in: store)
         #expect(forcedPlan.contains("USING INDEX event_rewrite_on_time (repository_id=? AND kind=? AND time>?)"), "\(forcedPlan)")

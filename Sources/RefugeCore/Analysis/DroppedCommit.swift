@@ -3,6 +3,8 @@ import GitKit
 /// A commit an update dropped from its ref, and where it is now.
 public struct DroppedCommit: Sendable {
     public enum State: String, Sendable {
+        /// A recovery brought it back: the commit itself (a restore) or a copy (a replay) is live again.
+        case recovered
         /// Another ref (or HEAD) still reaches it.
         case reachable
         /// Only Refuge's own pins (`refs/refuge/…`) still reach it.
@@ -18,18 +20,34 @@ public struct DroppedCommit: Sendable {
     public let pinnedBy: [String]
     /// The commit in the new history with the same patch: the update rewrote it (a rebase, an amend).
     public let rewrittenAs: ObjectID?
+    /// The recovery (event id) that brought it back, and the live copy when it was a replay.
+    public let recoveredBy: Int64?
+    public let recoveredAs: ObjectID?
 
     public var state: State {
+        if recoveredBy != nil { return .recovered }
         if !reachableFrom.isEmpty { return .reachable }
         return pinnedBy.isEmpty ? .gone : .pinned
     }
 }
 
 extension UpdateClassifier {
-    /// The dropped commits of `update`, newest first, each with the refs that still reach it and, when the
-    /// new history holds the same patch, the commit that replaced it. Nil when this repository lacks them.
-    public func explainDropped(_ update: RefUpdate, kind: UpdateKind) throws -> [DroppedCommit]? {
-        guard let commits = try droppedCommits(update, kind: kind) else { return nil }
+    /// The dropped commits of `update`, newest first, each with the refs that still reach it, when the
+    /// new history holds the same patch the commit that replaced it, and which of `recoveries` (done
+    /// recoveries of this repository) brought it back. Nil when this repository lacks them.
+    /// `undoneBy`: the recoveries of this very update (a deletion's commits are counted without the refs
+    /// they restored, or a restored branch would hide everything the deletion dropped).
+    public func explainDropped(_ update: RefUpdate, kind: UpdateKind, undoneBy: [AuditEvent] = [],
+                               recoveries: [AuditEvent] = []) throws -> [DroppedCommit]? {
+        let commits: [CommitSummary]
+        if kind == .delete, !undoneBy.isEmpty, let old = update.old {
+            guard let oldCommit = try repository.peelToCommit(old) else { return repository.contains(old) ? [] : nil }
+            let restored = Set([update.ref] + undoneBy.map(\.ref))
+            commits = try repository.commits(reachableFrom: [oldCommit], excluding: try remainingTips(excluding: restored))
+        } else {
+            guard let dropped = try droppedCommits(update, kind: kind) else { return nil }
+            commits = dropped
+        }
         guard !commits.isEmpty else { return [] }
         let dropped = Set(commits.map(\.id))
         let newCommit = try update.new.flatMap { try repository.peelToCommit($0) }
@@ -52,11 +70,24 @@ extension UpdateClassifier {
                 }
             }
         }
-        return commits.map {
+        // What recoveries brought back: the commit itself, live again after a recovery of this update, or
+        // (a replay) a live copy that a recovery added. Copies are looked for only where no ref has the commit.
+        let attribution = RecoveryAttribution(repository: repository, recoveries: recoveries)
+        let live = Set(try remainingTips(excluding: nil))
+        let unreached = commits.filter { (reachers[$0.id] ?? []).allSatisfy { $0.hasPrefix("refs/refuge/") } }.map(\.id)
+        let copies = try CommitCopies(repository: repository, liveTips: live.sorted(), originals: unreached)
+        return try commits.map {
             let refs = (reachers[$0.id] ?? []).sorted()
+            let reachable = refs.filter { !$0.hasPrefix("refs/refuge/") }
+            var recovery: (id: Int64?, copy: ObjectID?)?
+            if !reachable.isEmpty {
+                if let undo = undoneBy.first(where: { $0.status == .done }) { recovery = (undo.id, nil) }
+            } else if let copy = try copies.copy(of: $0), let by = try attribution.recovery(thatAdded: copy) {
+                recovery = (by.id, copy)
+            }
             return DroppedCommit(
-                commit: $0, reachableFrom: refs.filter { !$0.hasPrefix("refs/refuge/") },
-                pinnedBy: refs.filter { $0.hasPrefix("refs/refuge/") }, rewrittenAs: rewrites[$0.id])
+                commit: $0, reachableFrom: reachable, pinnedBy: refs.filter { $0.hasPrefix("refs/refuge/") },
+                rewrittenAs: rewrites[$0.id], recoveredBy: recovery?.id, recoveredAs: recovery?.copy)
         }
     }
 

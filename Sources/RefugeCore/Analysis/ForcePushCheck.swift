@@ -1,8 +1,13 @@
 import Foundation
 import GitKit
 
-/// What a force push of a branch would do now, by git's `--force-if-includes` rule: remote commits
-/// are safe to drop only if the local branch once had them (some entry of its reflog reaches them).
+/// What a force push of a branch would do now. git's `--force-if-includes` rule is the floor: remote commits
+/// the local branch never had (no past value of it reaches them) are someone else's work at risk. On top of
+/// it, a commit the branch once had is told apart: `rewritten` when what is pushed holds a copy (the same
+/// patch id: a rebase, an amend of the message), `discarded` when it does not. Discarding your own commit
+/// is your call; discarding one that is someone else's (another author, or one that came into the branch by
+/// a pull or a merge) is what `--force-if-includes` misses: Dave pulls Bob's fix, resets it away, commits
+/// his own work, and git lets the force push drop Bob's fix.
 public struct ForcePushCheck: Sendable {
     public let branch: String
     public let trackingRef: String
@@ -15,6 +20,39 @@ public struct ForcePushCheck: Sendable {
     public let wouldDrop: [CommitSummary]
     /// Of those, the ones the local branch never had: someone else's work, fetched but never merged.
     public let neverIntegrated: [CommitSummary]
+    /// What each commit of `wouldDrop` is, by id.
+    public let verdicts: [ObjectID: Verdict]
+
+    public enum Verdict: Sendable, Equatable {
+        /// The branch never had it (git's `--force-if-includes` hazard).
+        case neverIntegrated
+        /// What is pushed holds a copy with the same patch: dropping the original loses nothing.
+        case rewritten(as: ObjectID)
+        /// The branch had it and what is pushed has no copy: discarded. `othersWork` when another author
+        /// wrote it, or it came into the branch by a pull or a merge.
+        case discarded(othersWork: Bool)
+
+        public var atRisk: Bool {
+            switch self {
+            case .neverIntegrated: true
+            case .rewritten: false
+            case .discarded(let others): others
+            }
+        }
+
+        public var name: String {
+            switch self {
+            case .neverIntegrated: "never-integrated"
+            case .rewritten: "rewritten"
+            case .discarded(let others): others ? "discarded-others-work" : "discarded-own-work"
+            }
+        }
+    }
+
+    /// The commits a force push would drop that are someone else's work: never integrated, or discarded.
+    public var atRisk: [CommitSummary] { wouldDrop.filter { verdicts[$0.id]?.atRisk ?? true } }
+    /// Your own commits the push discards (no copy in what is pushed): allowed, and said in one line.
+    public var discardedOwn: [CommitSummary] { wouldDrop.filter { verdicts[$0.id] == .discarded(othersWork: false) } }
     /// The last time the remote-tracking ref moved, and how (from the audit log, else its reflog).
     public let lastMoved: Movement?
 
@@ -25,17 +63,20 @@ public struct ForcePushCheck: Sendable {
         public let detail: String
     }
 
-    public var safeToForce: Bool { neverIntegrated.isEmpty }
+    public var safeToForce: Bool { atRisk.isEmpty }
 
     public enum Failure: Error, CustomStringConvertible {
         case noBranch(String)
         case noUpstream(branch: String)
         case noTrackingRef(remote: String, branch: String)
+        case noRemote(String)
 
         public var description: String {
             switch self {
             case .noBranch(let name):
                 return "no branch \(name) here; name one (git refuge check BRANCH) or check out a branch"
+            case .noRemote(let name):
+                return "no remote named \(name) here; git remote -v lists the remotes"
             case .noUpstream(let branch):
                 return "\(branch) has no upstream; pass --remote R, or set one with git branch --set-upstream-to"
             case .noTrackingRef(let remote, let branch):
@@ -55,9 +96,11 @@ public struct ForcePushCheck: Sendable {
               full.hasPrefix("refs/heads/")
         else { throw Failure.noBranch(branch ?? "HEAD") }
         let short = String(full.dropFirst("refs/heads/".count))
+        if branch != nil, try repository.resolveReference(full) == nil { throw Failure.noBranch(branch!) }
         guard let remoteName = try remote ?? repository.configString("branch.\(short).remote") else {
             throw Failure.noUpstream(branch: short)
         }
+        if try repository.configString("remote.\(remoteName).url") == nil { throw Failure.noRemote(remoteName) }
         let merge = try repository.configString("branch.\(short).merge") ?? full
         guard let tracking = try repository.trackingReference(remote: remoteName, remoteReference: remote == nil ? merge : full),
               let remoteTip = try repository.resolveReference(tracking).flatMap({ try repository.peelToCommit($0) })
@@ -69,19 +112,22 @@ public struct ForcePushCheck: Sendable {
             branch: full, trackingRef: tracking, local: localTip, remote: remoteTip,
             ahead: try localTip.map { try repository.countCommits(reachableFrom: [$0], excluding: [remoteTip]) } ?? 0,
             behind: risk.wouldDrop.count, wouldDrop: risk.wouldDrop, neverIntegrated: risk.neverIntegrated,
-            lastMoved: try lastMovement(of: tracking, repository: repository, store: store))
+            verdicts: risk.verdicts, lastMoved: try lastMovement(of: tracking, repository: repository, store: store))
     }
 
-    /// The rule itself: the commits of `remoteTip` that `localTip` lacks, and of those the ones no past value
-    /// of `branch` reached (its reflog, and the values the audit log recorded, which outlive reflog expiry).
+    /// The rule itself: the commits of `remoteTip` that `localTip` lacks, and what each of them is. Integrated
+    /// means some past value of `branch` reached it (its reflog, and the values the audit log recorded, which
+    /// outlive reflog expiry).
     static func risk(of remoteTip: ObjectID, overwrittenBy localTip: ObjectID?, branch: String, repository: Repository,
-                     store: AuditStore?) throws -> (wouldDrop: [CommitSummary], neverIntegrated: [CommitSummary])
+                     store: AuditStore?) throws
+        -> (wouldDrop: [CommitSummary], neverIntegrated: [CommitSummary], verdicts: [ObjectID: Verdict])
     {
         let localTips = localTip.map { [$0] } ?? []
         let wouldDrop = try repository.commits(reachableFrom: [remoteTip], excluding: localTips)
-        guard !wouldDrop.isEmpty else { return ([], []) }
+        guard !wouldDrop.isEmpty else { return ([], [], [:]) }
+        let reflog = (try? repository.reflog(of: branch)) ?? []
         var pastValues: Set<ObjectID> = []
-        for entry in (try? repository.reflog(of: branch)) ?? [] {
+        for entry in reflog {
             if let new = entry.new, let commit = try repository.peelToCommit(new) { pastValues.insert(commit) }
         }
         if let store {
@@ -95,7 +141,46 @@ public struct ForcePushCheck: Sendable {
             }
         }
         let integrated = try repository.commitSet(reachableFrom: pastValues.sorted(), excluding: localTips)
-        return (wouldDrop, wouldDrop.filter { !integrated.contains($0.id) })
+        // The patches of what is pushed (what the local tip has beyond the remote's): a dropped commit whose
+        // patch is among them was rewritten, not discarded.
+        var pushedPatches: [ObjectID: ObjectID] = [:]
+        if integrated.contains(where: { id in wouldDrop.contains { $0.id == id } }), let localTip {
+            for commit in try repository.commitsOldestFirst(reachableFrom: [localTip], excluding: [remoteTip]) {
+                if let patch = try repository.patchID(of: commit) { pushedPatches[patch] = commit }
+            }
+        }
+        let me = ((try? repository.configString("user.email")) ?? nil)?.lowercased()
+        // Oldest first: the first value of the branch that reached a commit tells how it came in.
+        let history = reflog.reversed().prefix(2_000)
+        var verdicts: [ObjectID: Verdict] = [:]
+        for commit in wouldDrop {
+            guard integrated.contains(commit.id) else {
+                verdicts[commit.id] = .neverIntegrated
+                continue
+            }
+            if let patch = try repository.patchID(of: commit.id), let copy = pushedPatches[patch] {
+                verdicts[commit.id] = .rewritten(as: copy)
+                continue
+            }
+            var othersWork = me.map { commit.authorEmail.lowercased() != $0 } ?? false
+            if !othersWork {
+                for entry in history {
+                    guard let new = entry.new, let value = try repository.peelToCommit(new),
+                          try repository.isAncestor(commit.id, of: value)
+                    else { continue }
+                    othersWork = Self.cameFromElsewhere(entry.message)
+                    break
+                }
+            }
+            verdicts[commit.id] = .discarded(othersWork: othersWork)
+        }
+        return (wouldDrop, wouldDrop.filter { verdicts[$0.id] == .neverIntegrated }, verdicts)
+    }
+
+    /// A reflog message of an update that brought other people's commits into the branch.
+    static func cameFromElsewhere(_ message: String) -> Bool {
+        message.hasPrefix("pull") || message.hasPrefix("merge") || message.hasPrefix("fetch")
+            || message.hasPrefix("reset: moving to ") && message.contains("/")  // to a remote-tracking ref, likely
     }
 
     /// The tracking ref's reflog says how it moved ("update by push", "fetch: fast-forward", "pull: …");

@@ -15,8 +15,10 @@ public enum PrePushLeaseCheck {
         public var refuse = false
     }
 
-    /// `input` is pre-push's stdin (the lines the shim found not to be fast-forwards).
-    public static func run(input: String, remote: String, mode: Mode, repository: Repository, store: AuditStore?) -> Outcome {
+    /// `input` is pre-push's stdin (the lines the shim found not to be fast-forwards). `intent`: what the
+    /// push asked to force (nil when unknown: every update is checked).
+    public static func run(input: String, remote: String, mode: Mode, repository: Repository, store: AuditStore?,
+                           intent: PushIntent? = nil) -> Outcome {
         var outcome = Outcome()
         guard mode != .off else { return outcome }
         var atRisk = false
@@ -24,6 +26,8 @@ public enum PrePushLeaseCheck {
             guard let old = line.update.old else { continue }
             let target = line.update.ref.replacingOccurrences(of: "refs/heads/", with: "")
             guard repository.contains(old) else {
+                // Not forced: git refuses it itself ("fetch first") and says what to do; nothing is dropped.
+                if let intent, !intent.forces(line.update.ref) { continue }
                 outcome.messages.append("refuge: this push overwrites \(target) at \(old.short), which this clone has never fetched:")
                 outcome.messages.append("refuge:   it would drop commits you have never seen. Run git fetch \(remote), then git refuge check.")
                 atRisk = true
@@ -34,19 +38,35 @@ public enum PrePushLeaseCheck {
             else { continue }
             let newCommit = line.update.new.flatMap { try? repository.peelToCommit($0) }
             guard let risk = try? ForcePushCheck.risk(of: oldCommit, overwrittenBy: newCommit, branch: branch,
-                                                      repository: repository, store: store),
-                  !risk.neverIntegrated.isEmpty
-            else { continue }  // rewriting only your own work: silent
-            atRisk = true
+                                                      repository: repository, store: store)
+            else { continue }
             let short = branch.replacingOccurrences(of: "refs/heads/", with: "")
-            let tracking = try? repository.trackingReference(remote: remote, remoteReference: line.update.ref)
-            let why = reason(tracking: tracking, branch: short, repository: repository)
-            outcome.messages.append("refuge: this push would drop \(risk.neverIntegrated.count) commit(s) of \(remote)/\(target) that \(short) never had:")
-            for commit in risk.neverIntegrated.prefix(20) {
-                outcome.messages.append("refuge:   \(commit.id.short) \(Timestamp.short(commit.authorTime)) \(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+            let discardedOwn = risk.wouldDrop.filter { risk.verdicts[$0.id] == .discarded(othersWork: false) }
+            if !discardedOwn.isEmpty {
+                outcome.messages.append("refuge: this push discards \(discardedOwn.count) commit(s) of your own from \(remote)/\(target) "
+                    + "(\(short) had them; what you push has no copy)")
             }
-            if risk.neverIntegrated.count > 20 { outcome.messages.append("refuge:   … and \(risk.neverIntegrated.count - 20) more (git refuge check \(short))") }
-            outcome.messages.append("refuge:   why: \(why)")
+            let never = risk.neverIntegrated
+            let discarded = risk.wouldDrop.filter { risk.verdicts[$0.id] == .discarded(othersWork: true) }
+            guard !never.isEmpty || !discarded.isEmpty else { continue }  // rewriting only your own work
+            atRisk = true
+            let tracking = try? repository.trackingReference(remote: remote, remoteReference: line.update.ref)
+            func list(_ commits: [CommitSummary]) {
+                for commit in commits.prefix(20) {
+                    outcome.messages.append("refuge:   \(commit.id.short) \(Timestamp.short(commit.authorTime)) \(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+                }
+                if commits.count > 20 { outcome.messages.append("refuge:   … and \(commits.count - 20) more (git refuge check \(short))") }
+            }
+            if !never.isEmpty {
+                outcome.messages.append("refuge: this push would drop \(never.count) commit(s) of \(remote)/\(target) that \(short) never had:")
+                list(never)
+                outcome.messages.append("refuge:   why: \(reason(tracking: tracking, branch: short, repository: repository))")
+            }
+            if !discarded.isEmpty {
+                outcome.messages.append("refuge: this push would drop \(discarded.count) commit(s) of someone else's that \(short) had "
+                    + "and discarded (no copy in what you push):")
+                list(discarded)
+            }
             let upstream = tracking.map { $0.replacingOccurrences(of: "refs/remotes/", with: "") } ?? "\(remote)/\(target)"
             outcome.messages.append("refuge:   safe next steps: git rebase \(upstream) (or git merge \(upstream)), then push again")
         }
@@ -65,8 +85,7 @@ public enum PrePushLeaseCheck {
         guard let tracking, let entry = (try? repository.reflog(of: tracking))?.first else {
             return "\(branch) never contained them"
         }
-        let minutes = Int(Date().timeIntervalSince(entry.time) / 60)
-        let when = minutes < 1 ? "less than a minute ago" : minutes < 120 ? "\(minutes) minutes ago" : "\(minutes / 60) hours ago"
+        let when = Timestamp.ago(entry.time)
         let how = entry.message.hasPrefix("fetch") || entry.message.hasPrefix("pull") ? "fetched into" : "last seen in"
         let name = tracking.replacingOccurrences(of: "refs/remotes/", with: "")
         return "\(how) \(name) \(when), never merged into \(branch)"

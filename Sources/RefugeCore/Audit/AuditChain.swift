@@ -165,6 +165,11 @@ public struct ChainVerification: Sendable {
     public let anchorFound: Bool?
     /// With `--against`: how many rows came after the anchor.
     public let rowsAfterAnchor: Int?
+    /// Spool files still waiting after the drain (a git process still running, or a log that cannot be
+    /// written): records the chain does not cover yet. Nil with `--no-drain`.
+    public var spoolWaiting: Int?
+    /// What the drain before the check could not record (malformed hook input, say).
+    public var drainWarnings: [String] = []
 
     public var intact: Bool {
         firstBreak == nil && integrity == ["ok"] && anchorFound != false
@@ -296,12 +301,29 @@ extension AuditStore {
 }
 
 extension ChainVerification {
-    /// Verifies the audit log of the repository a command runs in, read-only: no drain, nothing changed.
-    public static func run(path: String?, environment: [String: String], against anchor: String?) throws -> ChainVerification {
-        let location = try AuditLocation.resolve(for: try Repository.forCommand(path: path), environment: environment)
-        guard FileManager.default.fileExists(atPath: location.databasePath) else {
-            throw AuditStoreError.cannotOpen(path: location.databasePath, reason: "there is no audit log yet")
+    /// Verifies the audit log of the repository a command runs in. Like every command it first drains the
+    /// spool, so that the chain covers what the hooks recorded a moment ago; with `drain: false` it reads
+    /// the log as it is and changes nothing (a copied log file, a read-only mount).
+    public static func run(path: String?, environment: [String: String], against anchor: String?, drain: Bool = true) throws
+        -> ChainVerification
+    {
+        let repository = try Repository.forCommand(path: path)
+        let location = try AuditLocation.resolve(for: repository, environment: environment)
+        var warnings: [String] = []
+        if drain, !SpoolDrain.waitingFiles(in: location.spoolDirectory).isEmpty {
+            let store = try AuditStore(location: location)
+            warnings = SpoolDrain(repository: repository, store: store).drain().warnings
         }
-        return try AuditStore(location: location, readOnly: true).verifyChain(against: anchor)
+        guard FileManager.default.fileExists(atPath: location.databasePath) else {
+            throw AuditStoreError.cannotOpen(
+                path: location.databasePath,
+                reason: "there is no audit log yet (nothing was recorded here: git refuge install sets the hooks up)")
+        }
+        var result = try AuditStore(location: location, readOnly: true).verifyChain(against: anchor)
+        if drain {
+            result.spoolWaiting = SpoolDrain.waitingFiles(in: location.spoolDirectory).count
+            result.drainWarnings = warnings
+        }
+        return result
     }
 }

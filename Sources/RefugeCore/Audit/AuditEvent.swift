@@ -73,7 +73,7 @@ public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
     /// Inserts the row, its repository's row first if it is new; returns the event with its id. Values in
     /// the compact storage of EventStorage; push options as JSON.
     func inserted(_ db: Database) throws -> AuditEvent {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO repository (path) VALUES (?)").execute(arguments: [repository])
+        try db.cachedStatement(sql: EventStorage.insertRepositorySQL).execute(arguments: [repository])
         let insert = try db.cachedStatement(sql: """
             INSERT INTO event (time, side, hook, repository_id, ref, old, new, kind, dropped, pusher, remote, url,
                 local_ref, push_options, status, batch, process_id, reason, undoes)

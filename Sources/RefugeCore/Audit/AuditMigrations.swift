@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The audit log's schema, evolved only by appending migrations (never by editing one that shipped).
@@ -105,6 +106,21 @@ enum AuditMigrations {
         // change a column's type in place); hex cannot be decoded in SQLite 3.40, so rows are copied in Swift.
         migrator.registerMigration("v7: compact storage") { db in
             try CompactStorageMigration.run(db)
+        }
+        // The daily counts learn each ref's role (RefRole: history or git's bookkeeping), so that HEAD's
+        // detached steps and the stash are never counted as forced updates or deletions.
+        migrator.registerMigration("v8: daily counts by ref role") { db in
+            try db.execute(sql: EventDay.v8SQL)
+        }
+        // Each repository's stable identity (RepositoryIdentity), so that a moved, renamed or restored
+        // repository keeps its history. Every path the log knows gets one now; a repository opened at that
+        // path adopts it. No event changes: the hash chain is untouched.
+        migrator.registerMigration("v9: repository identities") { db in
+            try db.execute(sql: "ALTER TABLE repository ADD COLUMN identity TEXT")
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM repository") {
+                try db.execute(sql: "UPDATE repository SET identity = ? WHERE id = ?", arguments: [UUID().uuidString.lowercased(), id])
+            }
+            try db.execute(sql: "CREATE INDEX repository_identity ON repository(identity)")
         }
         return migrator
     }

@@ -24,9 +24,10 @@ public final class AuditSession {
     /// hold several); nil if there is no such event.
     public func detail(of id: Int64) throws -> EventDetail? {
         guard let event = try store.event(id: id) else { return nil }
-        let source = event.repository == repository.auditIdentity ? repository : try? Repository.open(at: event.repository)
+        let mine = try store.paths(sharingIdentityWith: repository.auditIdentity).contains(event.repository)
+        let source = mine ? repository : try? Repository.open(at: event.repository)
         guard let source else { return EventDetail(event: event, droppedCommits: nil) }
-        return try EventDetail.load(event, repository: source)
+        return try EventDetail.load(event, repository: source, store: store)
     }
 }
 

@@ -40,6 +40,8 @@ extension AuditStore {
         public let object: ObjectID
         public let ref: String
         public let time: Date
+        /// The latest rewrite naming it was `git stash pop` deleting the stash: the entry was applied.
+        public let appliedStash: Bool
     }
 
     /// The old values of `repository`'s forced updates and deletions, each once, with the latest rewrite
@@ -51,7 +53,7 @@ extension AuditStore {
         try read { db in
             var latest: [ObjectID: ObjectMention] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT old, ref, side, remote, time FROM event INDEXED BY event_rewrite_on_time
+                SELECT old, ref, side, remote, time, reason FROM event INDEXED BY event_rewrite_on_time
                 WHERE \(EventStorage.inRepositorySQL) AND kind IN \(EventFilter.rewriteKindsSQL) AND old IS NOT NULL
                 """, arguments: [repository])
             while let row = try rows.next() {
@@ -59,7 +61,8 @@ extension AuditStore {
                 if let known = latest[object], known.time > time { continue }
                 var ref: String = row[1]
                 if (row[2] as String) == Side.client.rawValue { ref = "\((row[3] as String?) ?? "remote"):\(ref)" }
-                latest[object] = ObjectMention(object: object, ref: ref, time: time)
+                latest[object] = ObjectMention(
+                    object: object, ref: ref, time: time, appliedStash: (row[5] as String?) == AuditEvent.stashApplied)
             }
             return Array(latest.values)
         }

@@ -29,9 +29,10 @@ extension AuditStore {
 
     static func rewrites(_ filter: EventFilter) -> QueryInterfaceRequest<AuditEvent> {
         var rewrites = filter
-        rewrites.kinds = EventFilter.rewriteKinds
+        rewrites.rewrites = true
+        rewrites.statuses = []
         rewrites.limit = nil
-        return request(rewrites).filter(sql: "status != 'rejected' AND hook != 'recover'")
+        return request(rewrites)
     }
 
     public func rewriteTotals(_ filter: EventFilter) throws -> RewriteTotals {

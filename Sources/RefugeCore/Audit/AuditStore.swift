@@ -110,7 +110,7 @@ public final class AuditStore {
         } else {
             request = request.order(Column("time"), Column("id"))
         }
-        return try sql(request, db, rewritesOnly: filter.kinds == EventFilter.rewriteKinds)
+        return try sql(request, db, rewritesOnly: filter.rewrites)
     }
 
     /// The SQL of `request`, reading through the partial index of rewrites when `rewritesOnly`.
@@ -133,10 +133,15 @@ public final class AuditStore {
         if let ref = filter.ref {
             request = request.filter(EventFilter.candidateNames(for: ref).contains(Column("ref")))
         }
-        if filter.kinds == EventFilter.rewriteKinds {
-            request = request.filter(sql: "kind IN \(EventFilter.rewriteKindsSQL)")
-        } else if !filter.kinds.isEmpty {
+        if filter.rewrites {
+            request = request.filter(sql: "kind IN \(EventFilter.rewriteKindsSQL) AND \(EventFilter.rewriteRoleSQL)")
+            if filter.statuses.isEmpty { request = request.filter(sql: EventFilter.happenedSQL) }
+        }
+        if !filter.kinds.isEmpty {
             request = request.filter(filter.kinds.map(\.rawValue).contains(Column("kind")))
+        }
+        if !filter.statuses.isEmpty {
+            request = request.filter(filter.statuses.map(\.rawValue).contains(Column("status")))
         }
         if let since = filter.since { request = request.filter(Column("time") >= EventStorage.milliseconds(since)) }
         if let until = filter.until { request = request.filter(Column("time") <= EventStorage.milliseconds(until)) }
@@ -148,8 +153,14 @@ public final class AuditStore {
     public func repositories() throws -> [String] {
         try read { db in
             // From the daily counts: the same repositories, without reading an index entry per event.
+            // One path per identity (the one recorded last): a report of "all" counts a moved repository once.
             try String.fetchAll(db, sql: """
-                SELECT path FROM repository WHERE id IN (SELECT repository_id FROM event_day WHERE count != 0) ORDER BY path
+                SELECT path FROM repository WHERE id IN (
+                    SELECT max(id) FROM repository
+                    WHERE identity IN (
+                        SELECT identity FROM repository WHERE id IN (SELECT repository_id FROM event_day WHERE count != 0))
+                    GROUP BY identity)
+                ORDER BY path
                 """)
         }
     }

@@ -25,6 +25,7 @@ public struct Doctor {
         findings += database(location)
         findings += spool(location)
         findings += configuration(repository)
+        findings += identity(repository, location: location)
         return Doctor(repository: repository.auditIdentity, findings: findings)
     }
 

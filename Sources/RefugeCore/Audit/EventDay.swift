@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// A row of `event_day`: how many events of one repository on one UTC day had this kind, side, status and
-/// hook. Triggers keep the table (migration v6); reports read it instead of the events, so that their
+/// A row of `event_day`: how many events of one repository on one UTC day had this kind, side, status,
+/// hook and ref role (history or git's bookkeeping, RefRole; since v8). Triggers keep the table (migration v6); reports read it instead of the events, so that their
 /// figures cost the same at a million events as at a hundred.
 public struct EventDay: Sendable, Hashable, FetchableRecord {
     /// `2026-11-22` (UTC).
@@ -11,10 +11,13 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
     public let side: Side
     public let status: EventStatus
     public let hook: HookName
+    /// The ref is git's bookkeeping (RefRole): HEAD's detached steps, the stash…
+    public let bookkeeping: Bool
     public let count: Int
 
-    init(day: String, kind: UpdateKind, side: Side, status: EventStatus, hook: HookName, count: Int) {
-        (self.day, self.kind, self.side, self.status, self.hook, self.count) = (day, kind, side, status, hook, count)
+    init(day: String, kind: UpdateKind, side: Side, status: EventStatus, hook: HookName, bookkeeping: Bool, count: Int) {
+        (self.day, self.kind, self.side, self.status, self.hook) = (day, kind, side, status, hook)
+        (self.bookkeeping, self.count) = (bookkeeping, count)
     }
 
     public init(row: Row) throws {
@@ -23,6 +26,7 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
         side = try row.vocabulary("side", in: "event_day")
         status = try row.vocabulary("status", in: "event_day")
         hook = try row.vocabulary("hook", in: "event_day")
+        bookkeeping = try row.decode(Bool.self, forColumn: "bookkeeping")
         count = try row.decode(Int.self, forColumn: "count")
     }
 
@@ -32,8 +36,17 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
             + "ELSE substr(\(column), 1, 10) END)"
     }
 
-    /// The trigger statement that counts `row` (`NEW` or `OLD`) in or out of its day.
+    /// The trigger statement that counts `row` (`NEW` or `OLD`) in or out of its day (v8).
     static func countSQL(row: String, by delta: String) -> String {
+        """
+        INSERT INTO event_day VALUES (\(row).repository_id, \(daySQL("\(row).time")), \(row).kind, \(row).side, \
+        \(row).status, \(row).hook, \(RefRole.bookkeepingSQL("\(row).ref")), 0 \(delta)) \
+        ON CONFLICT DO UPDATE SET count = count \(delta);
+        """
+    }
+
+    /// `countSQL` as migration v7 wrote it (no ref role).
+    static func v7CountSQL(row: String, by delta: String) -> String {
         """
         INSERT INTO event_day VALUES (\(row).repository_id, \(daySQL("\(row).time")), \(row).kind, \(row).side, \
         \(row).status, \(row).hook, 0 \(delta)) ON CONFLICT DO UPDATE SET count = count \(delta);
@@ -59,12 +72,38 @@ public struct EventDay: Sendable, Hashable, FetchableRecord {
             SELECT repository_id, \(daySQL("time")), kind, side, status, hook, count(*) FROM event
             GROUP BY 1, 2, 3, 4, 5, 6;
         CREATE TRIGGER event_day_insert AFTER INSERT ON event BEGIN
+            \(v7CountSQL(row: "NEW", by: "+ 1"))
+        END;
+        CREATE TRIGGER event_day_delete AFTER DELETE ON event BEGIN
+            \(v7CountSQL(row: "OLD", by: "- 1"))
+        END;
+        CREATE TRIGGER event_day_update AFTER UPDATE OF time, repository_id, kind, side, status, hook ON event BEGIN
+            \(v7CountSQL(row: "OLD", by: "- 1"))
+            \(v7CountSQL(row: "NEW", by: "+ 1"))
+        END;
+        """
+
+    /// v8: `event_day` with the ref's role (RefRole), so that a report counts bookkeeping apart from forced
+    /// updates and deletions without reading the events; rebuilt from the events.
+    static let v8SQL = """
+        DROP TRIGGER event_day_insert;
+        DROP TRIGGER event_day_delete;
+        DROP TRIGGER event_day_update;
+        DROP TABLE event_day;
+        CREATE TABLE event_day (
+            repository_id INTEGER NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, side TEXT NOT NULL,
+            status TEXT NOT NULL, hook TEXT NOT NULL, bookkeeping INTEGER NOT NULL, count INTEGER NOT NULL,
+            PRIMARY KEY (repository_id, day, kind, side, status, hook, bookkeeping)) WITHOUT ROWID;
+        INSERT INTO event_day
+            SELECT repository_id, \(daySQL("time")), kind, side, status, hook, \(RefRole.bookkeepingSQL("ref")), count(*)
+            FROM event GROUP BY 1, 2, 3, 4, 5, 6, 7;
+        CREATE TRIGGER event_day_insert AFTER INSERT ON event BEGIN
             \(countSQL(row: "NEW", by: "+ 1"))
         END;
         CREATE TRIGGER event_day_delete AFTER DELETE ON event BEGIN
             \(countSQL(row: "OLD", by: "- 1"))
         END;
-        CREATE TRIGGER event_day_update AFTER UPDATE OF time, repository_id, kind, side, status, hook ON event BEGIN
+        CREATE TRIGGER event_day_update AFTER UPDATE OF time, repository_id, ref, kind, side, status, hook ON event BEGIN
             \(countSQL(row: "OLD", by: "- 1"))
             \(countSQL(row: "NEW", by: "+ 1"))
         END;
@@ -105,13 +144,15 @@ extension AuditStore {
         try read { db in
             var unlimited = filter
             unlimited.limit = nil
-            guard filter.ref == nil, filter.pusher == nil, filter.side == nil, filter.kinds.isEmpty else {
+            guard filter.ref == nil, filter.pusher == nil, filter.side == nil, filter.kinds.isEmpty, !filter.rewrites,
+                  filter.statuses.isEmpty
+            else {
                 return try Self.countedEvents(Self.request(unlimited), db)
             }
             var days: [String] = []
             var arguments: StatementArguments = []
             if let repository = filter.repository {
-                days.append("repository_id = \(EventStorage.repositoryIDSQL)")
+                days.append(EventStorage.inRepositorySQL)
                 arguments += [repository]
             }
             var partial: [QueryInterfaceRequest<AuditEvent>] = []
@@ -131,9 +172,9 @@ extension AuditStore {
                 }
             }
             let whole = try EventDay.fetchAll(db, sql: """
-                SELECT day, kind, side, status, hook, sum(count) AS count FROM event_day
+                SELECT day, kind, side, status, hook, bookkeeping, sum(count) AS count FROM event_day
                 \(days.isEmpty ? "" : "WHERE " + days.joined(separator: " AND "))
-                GROUP BY day, kind, side, status, hook HAVING sum(count) != 0
+                GROUP BY day, kind, side, status, hook, bookkeeping HAVING sum(count) != 0
                 """, arguments: arguments)
             return try whole + partial.flatMap { try Self.countedEvents($0, db) }
         }
@@ -141,8 +182,11 @@ extension AuditStore {
 
     private static func countedEvents(_ request: QueryInterfaceRequest<AuditEvent>, _ db: Database) throws -> [EventDay] {
         try request
-            .select(sql: "\(EventDay.daySQL("time")) AS day, kind, side, status, hook, count(*) AS count")
-            .group(sql: "1, 2, 3, 4, 5")
+            .select(sql: """
+                \(EventDay.daySQL("time")) AS day, kind, side, status, hook, \(RefRole.bookkeepingSQL("ref")) AS bookkeeping,
+                count(*) AS count
+                """)
+            .group(sql: "1, 2, 3, 4, 5, 6")
             .asRequest(of: EventDay.self)
             .fetchAll(db)
     }

@@ -7,9 +7,11 @@ public struct EventDetail: Sendable {
     /// that never fetched them).
     public let droppedCommits: [DroppedCommit]?
 
-    public static func load(_ event: AuditEvent, repository: Repository) throws -> EventDetail {
+    public static func load(_ event: AuditEvent, repository: Repository, store: AuditStore) throws -> EventDetail {
         guard let update = event.update else { return EventDetail(event: event, droppedCommits: []) }
-        let commits = try UpdateClassifier(repository: repository).explainDropped(update, kind: event.kind)
+        let undoneBy = try event.id.map { try store.recoveries(undoing: $0) }?.filter { $0.status == .done } ?? []
+        let commits = try UpdateClassifier(repository: repository).explainDropped(
+            update, kind: event.kind, undoneBy: undoneBy, recoveries: try store.recoveries(in: event.repository))
         return EventDetail(event: event, droppedCommits: commits)
     }
 }

@@ -8,6 +8,12 @@ public struct EventFilter: Sendable, Equatable {
     /// A full ref name, or a short one as git accepts it (`main` matches `refs/heads/main`, `refs/tags/main`…).
     public var ref: String?
     public var kinds: Set<UpdateKind> = []
+    /// Only rewrites (`log --forced`, a report's rewrites): forced updates and deletions of history refs
+    /// (RefRole) that happened (AuditEvent.isRewrite), not Refuge's own recoveries. With `statuses`, those
+    /// statuses instead of the ones that happened (`--forced --status attempted`: forced pushes never confirmed).
+    public var rewrites = false
+    /// Only these statuses; empty for every status.
+    public var statuses: Set<EventStatus> = []
     public var since: Date?
     public var until: Date?
     public var pusher: String?
@@ -23,6 +29,12 @@ public struct EventFilter: Sendable, Equatable {
     /// (a bound parameter would not do): queries for rewrites use this very text.
     static let rewriteKinds: Set<UpdateKind> = [.delete, .forced]
     static let rewriteKindsSQL = "('delete', 'forced')"
+
+    /// The statuses of events that happened (AuditEvent.happened), as SQL.
+    static let happenedSQL = "status IN ('done', 'accepted', 'confirmed')"
+
+    /// What makes a row of `kind IN rewriteKindsSQL` a rewrite (AuditEvent.isRewrite), statuses aside.
+    static let rewriteRoleSQL = "hook != 'recover' AND NOT \(RefRole.bookkeepingSQL("ref"))"
 
     /// The names a short ref could stand for, in git's order of precedence (gitrevisions(7)).
     public static func candidateNames(for ref: String) -> [String] {

@@ -121,11 +121,22 @@ enum EventStorage {
         }
     }
 
-    /// A filter on the repository, by its path (one argument).
-    static let inRepositorySQL = "repository_id = (SELECT id FROM repository WHERE path = ?)"
+    /// A filter on the repository, by its path (one argument): the events of every path that shares its
+    /// identity (RepositoryIdentity: a moved or restored repository keeps the history of its old path).
+    static let inRepositorySQL = "repository_id IN \(repositoryIDsSQL)"
+
+    /// The ids of the paths of one repository, from one of its paths (one argument).
+    /// Every row has an identity (migration v9 gave the rows it found one; a new row gets a random one until
+    /// its repository registers the identity it keeps), so that this is a plain index lookup.
+    static let repositoryIDsSQL = """
+        (SELECT id FROM repository WHERE identity = (SELECT identity FROM repository WHERE path = ?))
+        """
 
     /// The SQL of a repository's id, from its path (a constant subquery, so indexes on `repository_id` serve).
     static let repositoryIDSQL = "(SELECT id FROM repository WHERE path = ?)"
+
+    /// Adds a path's row, with a provisional identity of its own, when the path is new (one argument).
+    static let insertRepositorySQL = "INSERT OR IGNORE INTO repository (path, identity) VALUES (?, lower(hex(randomblob(16))))"
     /// The SQL of the path of the repository of the row of `event` being read.
     static let repositoryPathSQL = "(SELECT path FROM repository WHERE repository.id = event.repository_id)"
 }

@@ -31,6 +31,12 @@ public struct PinRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePe
         case id, repository, name, target, sourceRef, eventID = "eventId", reason, createdAt, removedAt, removedBy
     }
 
+    /// Pins of a repository, by one of its paths (two arguments, the path twice): those recorded under any
+    /// path of its identity (RepositoryIdentity), and under the path itself.
+    static let ofRepositorySQL = """
+        (repository IN (SELECT path FROM repository WHERE id IN \(EventStorage.repositoryIDsSQL)) OR repository = ?)
+        """
+
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
@@ -42,7 +48,8 @@ extension AuditStore {
     public func recordPin(_ pin: PinRecord) throws -> PinRecord {
         try write { db in
             if let live = try PinRecord
-                .filter(Column("repository") == pin.repository && Column("name") == pin.name && Column("removed_at") == nil)
+                .filter(sql: PinRecord.ofRepositorySQL, arguments: [pin.repository, pin.repository])
+                .filter(Column("name") == pin.name && Column("removed_at") == nil)
                 .fetchOne(db) {
                 return live
             }
@@ -52,11 +59,12 @@ extension AuditStore {
         }
     }
 
-    /// The live pins of `repository`, oldest first.
+    /// The live pins of `repository` (of every path sharing its identity), oldest first.
     public func livePins(repository: String) throws -> [PinRecord] {
         try read { db in
             try PinRecord
-                .filter(Column("repository") == repository && Column("removed_at") == nil)
+                .filter(sql: PinRecord.ofRepositorySQL, arguments: [repository, repository])
+                .filter(Column("removed_at") == nil)
                 .order(Column("created_at"), Column("id"))
                 .fetchAll(db)
         }

@@ -29,6 +29,12 @@ public struct SpoolDrain {
 
     public func drain() -> Report {
         var report = Report()
+        // The path this repository is at now joins its identity's history before anything is appended.
+        do {
+            try RepositoryIdentity.establish(repository, store: store)
+        } catch {
+            report.warnings.append("\(error)")
+        }
         // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
         try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
         // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
@@ -133,7 +139,8 @@ public struct SpoolDrain {
                     time: time(spooled.uptime, status), side: .local, hook: .referenceTransaction,
                     repository: repository.auditIdentity, update: update, kind: classification.kind,
                     dropped: classification.dropped, status: .done, batch: batch,
-                    pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess))
+                    pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess,
+                    reason: spooled.consumed ? AuditEvent.stashApplied : nil))
             }
             let pins = Pins(repository: repository, store: store)
             pins.makeRefs(forDroppedBy: events, warnings: &warnings)  // refs first, records after the append

@@ -8,7 +8,9 @@ struct SpoolFile {
         /// reference-transaction, "prepared": values refs held when git passed their old id as zero.
         case prepared(uptime: Double?, values: [String: ObjectID])
         /// reference-transaction, "committed": the lines exactly as git passed them; zero ids are nil.
-        case committed(uptime: Double?, lines: [(old: ObjectID?, new: ObjectID?, ref: String)])
+        /// `consumed`: refs whose deletion the shim saw as git consuming them (`=consumed refs/stash`:
+        /// `git stash pop` applied the last entry).
+        case committed(uptime: Double?, lines: [(old: ObjectID?, new: ObjectID?, ref: String)], consumed: Set<String>)
         /// pre-push: the hook's input, what it was told about the remote, and which overwritten tips
         /// were missing from this clone when it pushed.
         case push(uptime: Double?, input: String, metadata: Metadata)
@@ -36,6 +38,7 @@ struct SpoolFile {
     /// them would lose records. The cut line is reported and dropped.
     init(text: String) {
         var lines: [(ObjectID?, ObjectID?, String)] = []
+        var consumed: Set<String> = []
         var values: [String: ObjectID] = [:]
         var input: [Substring] = []
         var metadata = Metadata()
@@ -44,13 +47,14 @@ struct SpoolFile {
         func close() {
             guard let current = header else { return }
             switch current.kind {
-            case "C": blocks.append(.committed(uptime: current.uptime, lines: lines))
+            case "C": blocks.append(.committed(uptime: current.uptime, lines: lines, consumed: consumed))
             case "P": blocks.append(.prepared(uptime: current.uptime, values: values))
             case "S": blocks.append(.push(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
             case "R": blocks.append(.rejected(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
             default: blocks.append(.accepted(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
             }
             (lines, values, input, metadata, header) = ([], [:], [], Metadata(), nil)
+            consumed = []
         }
         var all = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let last = all.last, !last.isEmpty {
@@ -86,6 +90,8 @@ struct SpoolFile {
                 } else {
                     input.append(line)  // parsed, and reported line by line, by the hook's own parser
                 }
+            case "C" where line.hasPrefix("=consumed "):
+                consumed.insert(String(line.dropFirst("=consumed ".count)))
             case "C":
                 let fields = line.split(separator: " ", omittingEmptySubsequences: false)
                 if fields.count == 3, let ids = Self.ids(fields[0], fields[1]) {
@@ -135,6 +141,8 @@ struct SpooledUpdate {
     var transaction: Int
     /// git passed zero as the old id and the shim could not read the value: resolve it from the reflog.
     var oldNeedsResolution: Bool
+    /// A deletion the shim saw as git consuming the ref (`git stash pop` applying the last stash entry).
+    var consumed = false
 }
 
 extension SpoolFile {
@@ -152,7 +160,7 @@ extension SpoolFile {
                 valuesBefore.merge(values) { _, newer in newer }
             case .push, .accepted, .rejected:
                 continue
-            case .committed(let uptime, let lines):
+            case .committed(let uptime, let lines, let consumed):
                 transaction += 1
                 defer { valuesBefore = [:] }
                 let pairs = Set(lines.filter { $0.ref != "HEAD" }.map { "\($0.old?.hex ?? "") \($0.new?.hex ?? "")" })
@@ -170,7 +178,8 @@ extension SpoolFile {
                     if let previous = result.last, previous.update == update { continue }
                     result.append(SpooledUpdate(
                         update: update, uptime: uptime, transaction: transaction,
-                        oldNeedsResolution: line.old == nil && old == nil))
+                        oldNeedsResolution: line.old == nil && old == nil,
+                        consumed: line.new == nil && consumed.contains(line.ref)))
                 }
             }
         }

@@ -6,7 +6,12 @@ public struct HookInstaller {
     public enum Role: String, Sendable { case client, server }
 
     static let marker = "# refuge-hook: "
-    static let chainedSuffix = ".refuge-chained"
+    /// Where a hook that was there before Refuge is kept: `<hooks>/refuge-chained/<hook>`, under its own
+    /// name, so that a hook dispatching on `basename $0` (Gitea's and GitLab's generated hooks run
+    /// `hooks/<name>.d/*`) still finds its name. The shims run it from there.
+    static let chainedDirectory = "refuge-chained"
+    /// Where Refuge kept chained hooks before (`<hook>.refuge-chained`): install moves them.
+    static let legacyChainedSuffix = ".refuge-chained"
     /// Set when install turned on `core.logAllRefUpdates`, so that uninstall turns off only what it turned on.
     static let logAllRefUpdatesKey = "refuge.installedLogAllRefUpdates"
     /// Hidden from clients by `transfer.hideRefs` (Refuge's pins live under it).
@@ -61,15 +66,18 @@ public struct HookInstaller {
         var changes: [Change] = []
         for hook in hooks {
             let path = "\(directory)/\(hook.rawValue)"
-            let chainedPath = path + Self.chainedSuffix
+            let chainedPath = Self.chainedPath(hook, in: directory)
+            try Self.moveLegacyChainedHook(hook, in: directory)
             var chained: String? = FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil
             if FileManager.default.fileExists(atPath: path), !Self.isRefugeShim(at: path) {
                 if chained != nil {
                     throw InstallError.chainSlotTaken(hook: path, chained: chainedPath)
                 }
+                try Self.makeChainedDirectory(in: directory)
                 try Self.move(path, to: chainedPath)
                 chained = chainedPath
             }
+            if chained != nil { Self.linkDispatchDirectory(hook, in: directory) }
             try Self.writeShim(hook, to: path, binaryPath: binaryPath)
             changes.append(Change(hook: hook, path: path, chained: chained))
         }
@@ -91,14 +99,18 @@ public struct HookInstaller {
             let path = "\(directory)/\(hook.rawValue)"
             guard Self.isRefugeShim(at: path) else { continue }
             try FileManager.default.removeItem(atPath: path)
-            let chainedPath = path + Self.chainedSuffix
+            try Self.moveLegacyChainedHook(hook, in: directory)
+            let chainedPath = Self.chainedPath(hook, in: directory)
             var restored: String?
             if FileManager.default.fileExists(atPath: chainedPath) {
                 try Self.move(chainedPath, to: path)
                 restored = path
             }
+            let link = "\(directory)/\(Self.chainedDirectory)/\(hook.rawValue).d"
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil { unlink(link) }
             changes.append(Change(hook: hook, path: path, chained: restored))
         }
+        rmdir("\(directory)/\(Self.chainedDirectory)")  // only when empty: anything else in it stays
         // Pins that remain stay hidden; without any, the config is as it was.
         if try repository.references(under: Pins.namespace).isEmpty {
             try repository.removeConfigValue("transfer.hideRefs", Self.hiddenNamespace)
@@ -128,13 +140,53 @@ public struct HookInstaller {
             let path = "\(directory)/\(hook.rawValue)"
             let installed = Self.isRefugeShim(at: path)
             let binary = installed ? Self.binary(inShimAt: path) : nil
-            let chainedPath = path + Self.chainedSuffix
+            let chainedPath = Self.chainedPath(hook, in: directory)
+            let legacy = path + Self.legacyChainedSuffix
             return HookState(
                 hook: hook, path: path, installed: installed,
                 executable: FileManager.default.isExecutableFile(atPath: path),
                 binary: binary, binaryExists: binary.map { Self.binaryExists($0) },
-                chained: FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil)
+                chained: FileManager.default.fileExists(atPath: chainedPath) ? chainedPath
+                    : FileManager.default.fileExists(atPath: legacy) ? legacy : nil)
         }
+    }
+
+    // MARK: Chained hooks
+
+    static func chainedPath(_ hook: HookName, in directory: String) -> String {
+        "\(directory)/\(chainedDirectory)/\(hook.rawValue)"
+    }
+
+    private static func makeChainedDirectory(in directory: String) throws {
+        let path = "\(directory)/\(chainedDirectory)"
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw InstallError.cannotMove(from: directory, to: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// A hook chained by an earlier Refuge (`<hook>.refuge-chained`) goes to where the shims now look.
+    private static func moveLegacyChainedHook(_ hook: HookName, in directory: String) throws {
+        let legacy = "\(directory)/\(hook.rawValue)\(legacyChainedSuffix)"
+        guard FileManager.default.fileExists(atPath: legacy) else { return }
+        let chained = chainedPath(hook, in: directory)
+        if FileManager.default.fileExists(atPath: chained) {
+            throw InstallError.chainSlotTaken(hook: legacy, chained: chained)
+        }
+        try makeChainedDirectory(in: directory)
+        try move(legacy, to: chained)
+    }
+
+    /// A hook that finds its helpers next to itself (`$(dirname $0)/<hook>.d`) would look in refuge-chained/:
+    /// a link there leads it to the hooks directory's `<hook>.d`. Made only when that directory exists.
+    private static func linkDispatchDirectory(_ hook: HookName, in directory: String) {
+        let target = "\(directory)/\(hook.rawValue).d"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else { return }
+        let link = "\(directory)/\(chainedDirectory)/\(hook.rawValue).d"
+        if FileManager.default.fileExists(atPath: link) { return }
+        symlink("../\(hook.rawValue).d", link)
     }
 
     // MARK: Files

@@ -19,13 +19,6 @@ enum HookScripts {
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
 
-            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then
-              i=$(cat; echo x)
-              printf '%s' "${i%x}" | "$0.refuge-chained" "$@" || exit    # refused: nothing is pushed, nothing to record
-              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
-              exit 0
-            fi
-
             # Credentials never reach the disk: the password of any URL, the whole user part and the query of
             # http(s)/ftp(s) URLs (tokens travel there) are removed, as RemoteURL.redacted does.
             redact() {
@@ -47,6 +40,8 @@ enum HookScripts {
               printf '%s' "$scheme://$auth$tail"
             }
 
+            # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays `git push`.
+            refuge() {
             read -r t _ < /proc/uptime 2>/dev/null || t=-
             [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
             # The last drain could not write the audit log: say so, once per push (the spool keeps the record).
@@ -75,9 +70,22 @@ enum HookScripts {
             } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
 
             # Not a fast-forward (or over a tip never fetched): may drop someone else's work. Check it (Docs/Hooks.md).
+            # The git process's pid lets the check read its command line: a push git itself will refuse is no force push.
             if [ -n "$forced" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
-              printf '%s' "$updates" | "$REFUGE_BIN" pre-push-check "$(redact "$1")" || exit 1   # refuge.prePush=block
+              printf '%s' "$updates" | "$REFUGE_BIN" pre-push-check --git-process "$PPID" "$(redact "$1")" || exit 1   # refuge.prePush=block
             fi
+            }
+
+            # A hook that was here before Refuge (kept in refuge-chained/ under its own name) runs first: if it refuses,
+            # nothing is pushed and there is nothing to record.
+            h=${0%/*}/refuge-chained/${0##*/}
+            if [ -x "$h" ]; then
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | "$h" "$@" || exit
+              printf '%s' "${i%x}" | refuge "$@"
+              exit
+            fi
+            refuge "$@"
             exit 0
             """## + "\n"
         case .postReceive:
@@ -92,13 +100,10 @@ enum HookScripts {
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
 
-            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
-              i=$(cat; echo x)
-              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
-              printf '%s' "${i%x}" | "$0.refuge-chained" "$@"
-              exit
-            fi
-
+            # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays receive-pack, the
+            # process whose spool file already holds this push's reference-transaction lines (that pairing removes the
+            # duplicates; a second shell would break it and record every update twice).
+            refuge() {
             nl='
             '
             z=0000000000000000000000000000000000000000
@@ -129,7 +134,7 @@ enum HookScripts {
                 b=${x%% *} r=${x#* }
                 case $a$b in *[!0-9a-f]*) continue ;; esac
                 [ ${#a} = 40 ] && [ ${#b} = 40 ] && [ "$a" != $z ] && [ "$b" != $z ] || continue
-                case $r in refs/refuge/*) continue ;; esac
+                case $r in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) continue ;; esac  # RefRole's bookkeeping
                 git merge-base --is-ancestor "$a" "$b" 2>/dev/null || k="${k}update refs/refuge/kept/$a $a$nl"
               done
               echo .
@@ -138,6 +143,18 @@ enum HookScripts {
               printf '%s' "$k" | git update-ref --create-reflog -m "refuge: kept (forced)" --stdin >/dev/null 2>&1 ||
                 echo "refuge: warning: cannot pin what a forced update dropped; git refuge drain will retry" >&2
             fi
+            }
+
+            # A hook that was here before Refuge (kept in refuge-chained/ under its own name, so that a hook dispatching
+            # on its name, as forges' hooks do, finds what it expects): Refuge's part, then it, on the same input.
+            h=${0%/*}/refuge-chained/${0##*/}
+            if [ -x "$h" ]; then
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | refuge "$@"
+              printf '%s' "${i%x}" | "$h" "$@"
+              exit
+            fi
+            refuge "$@"
             exit 0
             """## + "\n"
         case .preReceive:
@@ -148,18 +165,22 @@ enum HookScripts {
             # pushers refuge.allowForce names, and records each refusal. It runs in quarantine: it reads the pushed
             # objects and writes no ref. `git refuge pre-receive` does the work; see Docs/Hooks.md.
             REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
+            refuge() {
+              if command -v "$REFUGE_BIN" >/dev/null 2>&1; then
+                exec "$REFUGE_BIN" pre-receive "$@"
+              fi
+              echo "refuge: warning: $REFUGE_BIN not found; refuge.protect is not enforced for this push" >&2
+              while read -r _; do :; done
+              exit 0
+            }
+            h=${0%/*}/refuge-chained/${0##*/}  # a hook that was here before Refuge, under its own name
+            if [ -x "$h" ]; then
               i=$(cat; echo x)
-              printf '%s' "${i%x}" | "$0.refuge-chained" "$@" || exit     # it refused the push: so be it
-              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
+              printf '%s' "${i%x}" | "$h" "$@" || exit     # it refused the push: so be it
+              printf '%s' "${i%x}" | refuge "$@"
               exit
             fi
-            if command -v "$REFUGE_BIN" >/dev/null 2>&1; then
-              exec "$REFUGE_BIN" pre-receive "$@"
-            fi
-            echo "refuge: warning: $REFUGE_BIN not found; refuge.protect is not enforced for this push" >&2
-            while read -r _; do :; done
-            exit 0
+            refuge "$@"
             """## + "\n"
         case .referenceTransaction:
             return ##"""
@@ -178,13 +199,10 @@ enum HookScripts {
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
-            if [ -x "$0.refuge-chained" ] && [ -z "$REFUGE_CHAINED" ]; then  # a hook that was here before Refuge
-              i=$(cat; echo x)
-              printf '%s' "${i%x}" | REFUGE_CHAINED=1 "$0" "$@"
-              printf '%s' "${i%x}" | "$0.refuge-chained" "$@"
-              exit                             # the chained hook's status: its failure still stops git
-            fi
 
+            # Refuge's part. In a function, so that a chained hook needs no second shell: $PPID stays the git process
+            # the spool file is named after.
+            refuge() {
             case $1 in
             committed)
               read -r t _ < /proc/uptime 2>/dev/null || t=-
@@ -196,8 +214,14 @@ enum HookScripts {
                   case $l in
                     $z" "$z" "*) ;;                                 # noise, or a deletion git gave no old id (see prepared)
                     $z" "*) u=1 ;;
-                    *" "$z" "refs/refuge/*) ;;                      # a pin removed: nothing to keep
-                    *" "$z" "*) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;  # a deletion: keep its old tip
+                    *" "$z" "*)                                     # a deletion: keep its old tip, unless git's bookkeeping
+                      case ${l#* * } in
+                        refs/stash)                                  # `git stash pop` applied the last entry: say so
+                          p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null
+                          case $p in *stashpop*) echo "=consumed refs/stash" ;; esac ;;
+                        HEAD|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;;  # RefRole's bookkeeping: never pinned
+                        *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
+                      esac ;;
                   esac
                 done
                 echo .
@@ -212,7 +236,8 @@ enum HookScripts {
                 case $p in gitpack-refs*|*/gitpack-refs*) k= ;; esac           # argv "git" "pack-refs": NULs dropped
               fi
               if [ -n "$k" ] || [ -f "$s/keep.$PPID" ]; then
-                { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } |
+                # Once per object: update-ref refuses a whole list that names a ref twice (`branch -D a b` on one commit).
+                { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } | sort -u |
                   git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
                   echo "refuge: warning: cannot pin what a deletion dropped; git refuge drain will retry" >&2
                 rm -f "$s/keep.$PPID" 2>/dev/null
@@ -246,7 +271,7 @@ enum HookScripts {
                 fi
                 printf '%s\n' "$v $r" >&3
                 # a deletion git gave no old id for (`branch -D`): committed pins the value read here
-                [ "$b" != $z ] || case $r in refs/refuge/*) ;; *) echo "update refs/refuge/kept/$v $v" >> "$s/keep.$PPID" ;; esac
+                [ "$b" != $z ] || case $r in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "update refs/refuge/kept/$v $v" >> "$s/keep.$PPID" ;; esac
               done
               [ -z "$o" ] || echo . >&3
               ;;
@@ -255,6 +280,18 @@ enum HookScripts {
               [ "$1" != aborted ] || rm -f "$s/keep.$PPID" 2>/dev/null
               ;;
             esac
+            }
+
+            # A hook that was here before Refuge (`install` keeps it in refuge-chained/ under its own name, so that a
+            # hook dispatching on its name finds what it expects): Refuge's part first, then it, on the same input.
+            h=${0%/*}/refuge-chained/${0##*/}
+            if [ -x "$h" ]; then
+              i=$(cat; echo x)
+              printf '%s' "${i%x}" | refuge "$@"
+              printf '%s' "${i%x}" | "$h" "$@"
+              exit                             # the chained hook's status: its failure still stops git
+            fi
+            refuge "$@"
             exit 0
             """## + "\n"
         case .recover, .backfill:

@@ -55,9 +55,12 @@ public struct EventDetailJSON: Encodable {
         let reachableFrom: [String]
         let pinnedBy: [String]
         let rewrittenAs: ObjectID?
+        let recoveredBy: Int64?
+        let recoveredAs: ObjectID?
 
         enum CodingKeys: String, CodingKey {
             case oid, author, time, summary, state, reachableFrom = "reachable_from", pinnedBy = "pinned_by", rewrittenAs = "rewritten_as"
+            case recoveredBy = "recovered_by", recoveredAs = "recovered_as"
         }
 
         func encode(to encoder: any Encoder) throws {  // explicit, so that rewritten_as is null, not absent
@@ -70,6 +73,8 @@ public struct EventDetailJSON: Encodable {
             try container.encode(reachableFrom, forKey: .reachableFrom)
             try container.encode(pinnedBy, forKey: .pinnedBy)
             try container.encode(rewrittenAs, forKey: .rewrittenAs)
+            try container.encode(recoveredBy, forKey: .recoveredBy)
+            try container.encode(recoveredAs, forKey: .recoveredAs)
         }
     }
 
@@ -83,7 +88,7 @@ public struct EventDetailJSON: Encodable {
             return CommitJSON(
                 oid: commit.id, author: "\(commit.authorName) <\(commit.authorEmail)>", time: Timestamp.iso(commit.authorTime),
                 summary: commit.summary, state: dropped.state.rawValue, reachableFrom: dropped.reachableFrom, pinnedBy: dropped.pinnedBy,
-                rewrittenAs: dropped.rewrittenAs)
+                rewrittenAs: dropped.rewrittenAs, recoveredBy: dropped.recoveredBy, recoveredAs: dropped.recoveredAs)
         }
         try container.encode(commits, forKey: .droppedCommits)
     }
@@ -134,6 +139,9 @@ public struct EventText {
         var parts: [String] = []
         if let copy = dropped.rewrittenAs { parts.append("rewritten as \(copy.short) (same patch)") }
         switch dropped.state {
+        case .recovered:
+            parts.append(palette.green("recovered by #\(dropped.recoveredBy ?? 0)")
+                + (dropped.recoveredAs.map { " as \($0.short)" } ?? (dropped.reachableFrom.isEmpty ? "" : ", on \(dropped.reachableFrom.joined(separator: ", "))")))
         case .reachable: parts.append("still reachable from \(dropped.reachableFrom.joined(separator: ", "))")
         case .pinned: parts.append("pinned: kept by \(dropped.pinnedBy.joined(separator: ", ")) (git refuge recover brings it back)")
         case .gone: parts.append(dropped.rewrittenAs == nil ? palette.red("gone: no ref reaches it") : "the original is in no ref")

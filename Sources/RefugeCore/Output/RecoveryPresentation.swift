@@ -10,12 +10,17 @@ public struct LostCommitJSON: Encodable {
     }
 
     enum Key: String, CodingKey {
-        case oid, commits, source, foundIn = "found_in", ref, time, author, summary, expires, pin
+        case oid, state, held, copy, recoveredBy = "recovered_by", commits, source, foundIn = "found_in", ref, time
+        case author, summary, expires, pin
     }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(lost.tip.id, forKey: .oid)
+        try container.encode(lost.state.rawValue, forKey: .state)
+        try container.encode(lost.held, forKey: .held)
+        try container.encode(lost.copy, forKey: .copy)
+        try container.encode(lost.recoveredBy, forKey: .recoveredBy)
         try container.encode(lost.commits, forKey: .commits)
         try container.encode(lost.source, forKey: .source)
         try container.encode(lost.foundIn, forKey: .foundIn)
@@ -104,23 +109,57 @@ public struct RecoveryText {
     public func lost(_ rows: [LostCommit], now: Date = Date()) -> String {
         guard !rows.isEmpty else { return "no lost commits: every commit the reflogs, the audit log and the pins know is on a ref" }
         var lines: [String] = []
+        let lost = rows.filter { $0.state == .lost }
+        lines.append(lost.isEmpty
+            ? palette.green("no lost work:") + " every chain below has a live copy, was recovered or was applied"
+            : palette.red("lost work (\(lost.count) chain\(lost.count == 1 ? "" : "s")):"))
+        var state: LostCommit.State?
         for row in rows {
-            let expiry: String
-            if let pin = row.pin {
-                expiry = palette.green("pinned") + palette.dim(" (\(pin.dropFirst(Pins.namespace.count).prefix(7)))")
-            } else if let expires = row.expires {
-                expiry = expires <= now ? palette.red("next gc deletes it") : "expires \(Timestamp.short(expires))"
-            } else {
-                expiry = "never expires"
+            if row.state != state, row.state != .lost {
+                lines.append(palette.dim(Self.heading(row.state)))
             }
-            lines.append([
+            state = row.state
+            let fate: String
+            switch row.state {
+            case .lost:
+                if let pin = row.pin {
+                    fate = palette.green("pinned") + palette.dim(" (\(pin.dropFirst(Pins.namespace.count).prefix(7)))")
+                } else if let expires = row.expires {
+                    fate = expires <= now ? palette.red("next gc deletes it") : "expires \(Timestamp.short(expires))"
+                } else {
+                    fate = "never expires"
+                }
+            case .rewritten: fate = "rewritten as \(row.copy?.short ?? "?")"
+            case .recovered: fate = "recovered by #\(row.recoveredBy ?? 0)" + (row.copy.map { " as \($0.short)" } ?? "")
+            case .applied: fate = "applied by git stash pop"
+            }
+            lines.append("  " + [
                 palette.yellow(row.tip.id.short), "\(row.commits) commit\(row.commits == 1 ? "" : "s")",
-                row.source.rawValue, row.ref ?? "-", palette.dim(Timestamp.short(row.time)),
-                "\(row.tip.authorName):", row.tip.summary, "—", expiry,
+                row.held ?? row.ref ?? "-", row.source.rawValue, palette.dim(Timestamp.short(row.time)),
+                "\(row.tip.authorName):", row.tip.summary, "—", fate,
             ].joined(separator: "  "))
         }
-        lines.append(palette.dim("bring one back: git refuge recover BRANCH --to OID (or --as NEWBRANCH)"))
+        if let first = lost.first { lines.append(palette.dim(Self.recoveryHint(for: first))) }
         return lines.joined(separator: "\n")
+    }
+
+    static func heading(_ state: LostCommit.State) -> String {
+        switch state {
+        case .lost: "lost work:"
+        case .rewritten: "rewritten (a rebase, an amend or a cherry-pick made a live copy; not lost):"
+        case .recovered: "recovered (git refuge recover brought a copy back):"
+        case .applied: "applied stash entries (git stash pop put them in the working tree):"
+        }
+    }
+
+    /// The command that brings `row` back, filled in: onto the branch it was on, else as a new branch.
+    static func recoveryHint(for row: LostCommit) -> String {
+        let oid = row.tip.id.short
+        if let ref = row.ref, ref.hasPrefix("refs/heads/") {
+            let branch = String(ref.dropFirst("refs/heads/".count))
+            return "bring it back: git refuge recover \(branch) --to \(oid) (or --as NEWBRANCH to keep \(branch) as it is)"
+        }
+        return "bring it back: git refuge recover NEWBRANCH --to \(oid)"
     }
 
     public func recovery(_ outcome: RecoveryOutcome, push: RecoveryPush.Result?) -> String {
@@ -143,8 +182,9 @@ public struct RecoveryText {
             lines += plan.skipped.prefix(20).map { "    \($0.id.short) \($0.summary)" }
         }
         if !plan.leaves.isEmpty {
-            let kept = outcome.pin ?? (plan.from.map(Pins.name(for:)) ?? "")
-            lines.append(palette.red("  leaves the branch (\(plan.leaves.count)), kept by \(kept):"))
+            let kept = outcome.pin.map { "kept by \($0)" }
+                ?? (outcome.applied ? "" : "a pin would keep them (\(plan.from.map(Pins.name(for:)) ?? ""))")
+            lines.append(palette.red("  leaves the branch (\(plan.leaves.count)), \(kept):"))
             lines += plan.leaves.prefix(20).map { "    \(palette.yellow($0.id.short)) \($0.summary)  (\($0.authorName))" }
             if plan.leaves.count > 20 { lines.append("    … and \(plan.leaves.count - 20) more") }
         }
@@ -160,6 +200,7 @@ public struct RecoveryText {
     private func pushLines(_ push: RecoveryPush.Result?) -> [String] {
         guard let push else { return [] }
         let expected = push.expected?.short ?? "absent"
+        if push.upToDate { return [palette.green("\(push.remote) already has \(push.ref) at that commit: nothing to push")] }
         if push.pushed { return [palette.green("pushed to \(push.remote) (lease: \(push.ref) was \(expected) there)")] }
         let stale = push.detail.contains("stale info") || push.detail.contains("fetch first")
         return [palette.red("push to \(push.remote) failed: "

@@ -7,7 +7,7 @@ public struct VerificationJSON: Encodable {
 
     enum Key: String, CodingKey {
         case intact, events, head, firstBreak = "first_break", integrity, anchorFound = "anchor_found"
-        case eventsAfterAnchor = "events_after_anchor", format
+        case eventsAfterAnchor = "events_after_anchor", format, spoolWaiting = "spool_waiting"
     }
 
     struct Break: Encodable { let event: Int64; let problem: String }
@@ -22,6 +22,7 @@ public struct VerificationJSON: Encodable {
         try container.encode(result.anchorFound, forKey: .anchorFound)
         try container.encode(result.rowsAfterAnchor, forKey: .eventsAfterAnchor)
         try container.encode(AuditChain.format, forKey: .format)
+        try container.encode(result.spoolWaiting, forKey: .spoolWaiting)
     }
 }
 
@@ -43,6 +44,10 @@ public struct VerificationText {
         case true?: lines.append("the log extends the anchor: \(result.rowsAfterAnchor ?? 0) event(s) after it")
         case false?: lines.append(palette.red("the anchor is not in the log: the log was rewritten, or it is another log"))
         case nil: break
+        }
+        if let waiting = result.spoolWaiting, waiting > 0 {
+            lines.append(palette.yellow("\(waiting) spool file(s) still wait to be recorded (a git process is running, or "
+                + "the log cannot be written): the chain does not cover them yet; git refuge status says more"))
         }
         lines.append("head \(result.head)")
         return lines.joined(separator: "\n")

@@ -32,6 +32,26 @@ public struct LostCommit: Sendable {
     public let expires: Date?
     /// The pin keeping it, if any.
     public let pin: String?
+    /// Whether it is lost work, or only looks lost (its copy is live, a recovery brought it back, the stash
+    /// entry was applied).
+    public let state: State
+    /// What held it, when that says more than a ref name: `detached HEAD`, `dropped stash`, `applied stash`.
+    public let held: String?
+    /// For `rewritten` and `recovered`: the live commit that is the tip's copy (or the tip itself).
+    public let copy: ObjectID?
+    /// For `recovered`: the recovery (event id) that brought it back.
+    public let recoveredBy: Int64?
+
+    public enum State: String, Sendable, Codable, CaseIterable {
+        /// Work no ref has: the chains `lost` is for.
+        case lost
+        /// Every commit of the chain has a live copy (a rebase, an amend, a cherry-pick): not lost work.
+        case rewritten
+        /// A recovery brought it back: its copy (a replay) is live.
+        case recovered
+        /// A stash entry `git stash pop` applied: its changes went into the working tree.
+        case applied
+    }
 }
 
 /// Finds lost commits: values that reflogs (of every ref and of HEAD, linked worktrees included), the
@@ -63,6 +83,8 @@ public struct LostCommitScan {
         var time: Date?
         var lastReflogMention: Date?
         var pin: String?
+        /// The log recorded `git stash pop` deleting the stash with this value: applied, not dropped.
+        var appliedStash = false
 
         var sources: [LostCommit.Source] {
             LostCommit.Source.allCases.enumerated().filter { sourceBits & (1 << $0.offset) != 0 }.map(\.element)
@@ -75,7 +97,13 @@ public struct LostCommitScan {
         mutating func saw(_ source: LostCommit.Source, ref: String?, at time: Date?) {
             insert(source)
             if source == .reflog, let time, lastReflogMention.map({ time > $0 }) ?? true { lastReflogMention = time }
-            if let time, self.time.map({ time >= $0 }) ?? true {
+            // The latest mention names the ref; at the same instant a branch beats git's bookkeeping (a rebase
+            // writes HEAD's reflog and the branch's in the same second).
+            let newer = self.time.map { known in
+                guard let time else { return false }
+                return time > known || time == known && !(ref.map { RefRole(ref: $0).isBookkeeping } ?? true)
+            } ?? (time != nil)
+            if let time, newer {
                 self.time = time
                 if let ref { self.ref = ref }
             } else if self.ref == nil {
@@ -92,7 +120,9 @@ public struct LostCommitScan {
         // Everything the refs reach, first: a value in it is no candidate, and is dropped with one set
         // lookup, before any object is read or any evidence kept. In a large repository nearly every reflog
         // entry names such a commit (a million entries read in a fraction of the time).
-        let reachable = try (known ?? live(progress: progress)).commits
+        let history = try known ?? live(progress: progress)
+        let reachable = history.commits
+        let liveTips = history.tips
         var evidence: [ObjectID: Evidence] = [:]
         var peeled: [ObjectID: ObjectID?] = [:]
         /// The commit `id` is or peels to, when it exists and no ref reaches it.
@@ -117,6 +147,7 @@ public struct LostCommitScan {
         for mention in try store.objectMentions(repository: repository.auditIdentity) {
             guard let id = try commit(mention.object) else { continue }
             evidence[id, default: Evidence()].saw(.auditLog, ref: mention.ref, at: mention.time)
+            if mention.appliedStash { evidence[id]!.appliedStash = true }
         }
         for pin in try Pins(repository: repository, store: store).all() {
             guard let id = try commit(pin.target) else { continue }
@@ -145,6 +176,8 @@ public struct LostCommitScan {
         let tips = lost.subtracting(hasLostChild)
         let exclusive = Self.exclusiveCounts(tips: tips, parents: parents)
         let schedule = GCSchedule(repository: repository)
+        let copies = try CommitCopies(repository: repository, liveTips: liveTips, originals: Array(tips).sorted(), unreachable: lost)
+        let recoveries = RecoveryAttribution(repository: repository, recoveries: try store.recoveries(in: repository.auditIdentity))
 
         var result: [LostCommit] = []
         for tip in tips {
@@ -156,11 +189,49 @@ public struct LostCommitScan {
             let expires = known.pin != nil
                 ? nil
                 : schedule.expiry(lastReflogMention: known.lastReflogMention, stored: repository.storage(of: tip)?.modified)
+            let fate = try fate(of: tip, known: known, parents: parents, copies: copies, recoveries: recoveries)
             result.append(LostCommit(
                 tip: summary, commits: exclusive[tip] ?? 1, source: sources.first ?? .objectDatabase, foundIn: sources,
-                ref: known.ref, time: time, expires: expires, pin: known.pin))
+                ref: known.ref, time: time, expires: expires, pin: known.pin, state: fate.state, held: fate.held,
+                copy: fate.copy, recoveredBy: fate.recoveredBy))
         }
-        return result.sorted { ($0.time, $0.tip.id) > ($1.time, $1.tip.id) }
+        // Lost work first, newest first; then what only looks lost.
+        return result.sorted {
+            let (a, b) = (LostCommit.State.allCases.firstIndex(of: $0.state)!, LostCommit.State.allCases.firstIndex(of: $1.state)!)
+            return a != b ? a < b : ($0.time, $0.tip.id) > ($1.time, $1.tip.id)
+        }
+    }
+
+    /// Whether a lost chain is lost work: a chain whose every commit has a live copy was rewritten (or,
+    /// when a recovery added the copies, recovered); a stash entry `git stash pop` deleted was applied.
+    private func fate(of tip: ObjectID, known: Evidence, parents: [ObjectID: [ObjectID]], copies: CommitCopies,
+                      recoveries: RecoveryAttribution) throws
+        -> (state: LostCommit.State, held: String?, copy: ObjectID?, recoveredBy: Int64?)
+    {
+        let role = known.ref.map(RefRole.init(ref:))
+        if role == .bookkeeping(.stash), known.appliedStash { return (.applied, "applied stash", nil, nil) }
+        let held: String? = switch role {
+        case .bookkeeping(.stash): "dropped stash"
+        case .bookkeeping(.detachedHead): "detached HEAD"
+        default: nil
+        }
+        // The chain: the tip and its lost ancestors (shared ones too: each needs a copy).
+        var chain: [ObjectID] = []
+        var stack = [tip]
+        var seen: Set<ObjectID> = [tip]
+        while let id = stack.popLast() {
+            chain.append(id)
+            for parent in parents[id] ?? [] where seen.insert(parent).inserted { stack.append(parent) }
+        }
+        var tipCopy: ObjectID?
+        for id in chain {
+            guard let copy = try copies.copy(of: try repository.commitSummary(id)) else { return (.lost, held, nil, nil) }
+            if id == tip { tipCopy = copy }
+        }
+        if let tipCopy, let recovery = try recoveries.recovery(thatAdded: tipCopy) {
+            return (.recovered, nil, tipCopy, recovery.id)
+        }
+        return (.rewritten, nil, tipCopy, nil)
     }
 
     /// For each tip, how many lost commits only it reaches.
@@ -195,10 +266,13 @@ public struct LostCommitScan {
         return LiveHistory(tips: tips, commits: try repository.commitSet(reachableFrom: tips, excluding: []))
     }
 
-    /// The commits the repository's refs reach, Refuge's pins excepted (`remainingTips`), and each linked
-    /// worktree's HEAD.
+    /// The commits the repository's refs reach, Refuge's pins excepted (`remainingTips`), each linked
+    /// worktree's HEAD, and the stash list (the entries of `refs/stash`'s reflog are live stash entries).
     private func liveTips() throws -> [ObjectID] {
         var tips = Set(try UpdateClassifier(repository: repository).remainingTips(excluding: nil))
+        for entry in (try? repository.reflogMoves(of: "refs/stash")) ?? [] {
+            if let new = entry.new, let commit = try repository.commitIfPresent(new) { tips.insert(commit) }
+        }
         for worktree in repository.linkedWorktreeDirectories() {
             guard let other = try? Repository.open(at: worktree),
                   let head = try? other.resolveReference("HEAD"), let commit = try repository.peelToCommit(head)
@@ -211,7 +285,7 @@ public struct LostCommitScan {
     /// The reflogs of every ref and of HEAD, and of each linked worktree's HEAD, one at a time: a large
     /// repository's reflogs together would not fit in memory as entries.
     private func forEachReflog(_ body: (String, [ReflogMove]) throws -> Void) throws {
-        for name in repository.reflogReferenceNames() where !name.hasPrefix("refs/refuge/") {
+        for name in repository.reflogReferenceNames() where !name.hasPrefix("refs/refuge/") && name != "refs/stash" {
             try body(name, (try? repository.reflogMoves(of: name)) ?? [])
         }
         for worktree in repository.linkedWorktreeDirectories() {

@@ -51,7 +51,7 @@ public struct Pins {
     /// Makes the pin refs for `events` before they are recorded: a drain killed after its commit would
     /// otherwise leave them unpinned (the receipt stops the next drain from looking at them again).
     func makeRefs(forDroppedBy events: [AuditEvent], warnings: inout [String]) {
-        for event in events where event.kind.canDropCommits && event.status != .rejected {
+        for event in events where Self.keepsOldValue(of: event) {
             guard let old = event.old else { continue }
             do {
                 try makeRef(for: old, reason: event.kind.rawValue)
@@ -61,9 +61,16 @@ public struct Pins {
         }
     }
 
-    /// Pins the old value of every recorded update that could drop commits (refused ones dropped nothing).
+    /// Whether the drain pins `event`'s old value: an update that can drop commits, of history a person
+    /// owns (RefRole: git's bookkeeping is never pinned), not refused (a refusal dropped nothing). A client's
+    /// push is pinned before git confirms it: the overwritten tip may be gone from the server a moment later.
+    static func keepsOldValue(of event: AuditEvent) -> Bool {
+        event.kind.canDropCommits && event.status != .rejected && !event.role.isBookkeeping
+    }
+
+    /// Pins the old value of every recorded update `keepsOldValue` selects.
     func keepDropped(by events: [AuditEvent], warnings: inout [String]) {
-        for event in events where event.kind.canDropCommits && event.status != .rejected {
+        for event in events where Self.keepsOldValue(of: event) {
             guard let old = event.old else { continue }
             do {
                 try keep(old, sourceRef: event.ref, eventID: event.id, reason: event.kind.rawValue, at: event.time)

@@ -53,7 +53,7 @@ public struct Recovery {
     }
 
     public func run(_ request: RecoveryRequest) throws -> RecoveryOutcome {
-        let source = try resolveRef(request.ref)
+        let source = try resolveRef(request.ref, creatingWith: request.target)
         let choice = try chooseTarget(for: source, request.target)
         guard repository.contains(choice.target), let targetCommit = try repository.peelToCommit(choice.target) else {
             throw RecoveryRefusal.targetMissing(choice.target, basis: choice.basis)
@@ -176,7 +176,9 @@ public struct Recovery {
     private func chooseTarget(for ref: String, _ target: RecoveryRequest.Target?) throws -> Choice {
         switch target {
         case .event(let id):
-            guard let event = try store.event(id: id), event.repository == repository.auditIdentity else {
+            guard let event = try store.event(id: id),
+                  try store.paths(sharingIdentityWith: repository.auditIdentity).contains(event.repository)
+            else {
                 throw RecoveryRefusal.unknownEvent(id)
             }
             if event.side == .client { throw RecoveryRefusal.eventOfAClientPush(event: id, remote: event.remote) }
@@ -209,21 +211,22 @@ public struct Recovery {
     }
 
     /// REF as git would read it (`main` → `refs/heads/main`), also when it no longer exists but the audit
-    /// log or a reflog knows it.
-    private func resolveRef(_ text: String) throws -> String {
+    /// log or a reflog knows it. With `--to`, a branch nobody knows is created (`recover spike --to OID`,
+    /// as `lost` suggests for work a detached HEAD or a stash held).
+    private func resolveRef(_ text: String, creatingWith target: RecoveryRequest.Target?) throws -> String {
         let candidates = EventFilter.candidateNames(for: text).filter { $0 == "HEAD" || $0.hasPrefix("refs/") }
         for name in candidates where ((try? repository.resolveReference(name)) ?? nil) != nil { return name }
         for name in candidates where try store.knowsRef(name, repository: repository.auditIdentity) { return name }
         let logged = Set(repository.reflogReferenceNames())
         if let name = candidates.first(where: logged.contains) { return name }
+        if case .revision = target { return try newRefName(text) }
         throw RecoveryRefusal.unknownRef(text)
     }
 
     private func newRefName(_ text: String) throws -> String {
         let name = text.hasPrefix("refs/") ? text : "refs/heads/\(text)"
-        guard Repository.isValidReferenceName(name), !name.hasPrefix("refs/refuge/") else {
-            throw RecoveryRefusal.invalidNewRef(text)
-        }
+        guard Repository.isValidReferenceName(name) else { throw RecoveryRefusal.invalidNewRef(text) }
+        guard !name.hasPrefix("refs/refuge/") else { throw RecoveryRefusal.reservedNewRef(text) }
         return name
     }
 

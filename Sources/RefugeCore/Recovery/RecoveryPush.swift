@@ -14,6 +14,9 @@ public struct RecoveryPush {
         public let pushed: Bool
         /// git's porcelain status line for the ref, or its error.
         public let detail: String
+        /// git's porcelain flag `=`: the remote already held that very value, so nothing was pushed (and
+        /// the lease was not needed).
+        public var upToDate: Bool { pushed && detail.hasPrefix("=") }
     }
 
     public enum Failure: Error, CustomStringConvertible {

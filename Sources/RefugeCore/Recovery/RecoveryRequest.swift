@@ -52,6 +52,7 @@ public enum RecoveryRefusal: Error, CustomStringConvertible, Sendable {
     case movedMeanwhile(ref: String, reason: String)
     case newRefExists(String)
     case invalidNewRef(String)
+    case reservedNewRef(String)
     case nothingToReplayOnto(ref: String)
     case conflict(commit: CommitSummary, files: [String], ref: String)
     case dirtyWorkingTree(ref: String, files: [String])
@@ -87,6 +88,8 @@ public enum RecoveryRefusal: Error, CustomStringConvertible, Sendable {
             return "\(ref) moved while recovering (\(reason)); nothing changed, run git refuge recover again"
         case .newRefExists(let name):
             return "\(name) already exists; choose another name for --as (recover never overwrites a ref it creates)"
+        case .reservedNewRef(let name):
+            return "\(name) is under refs/refuge/, where Refuge keeps its pins; choose a branch name for --as (refs/heads/…)"
         case .invalidNewRef(let name):
             return "'\(name)' is not a valid ref name (git check-ref-format)"
         case .nothingToReplayOnto(let ref):

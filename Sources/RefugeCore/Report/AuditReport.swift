@@ -98,7 +98,12 @@ public struct AuditReport: Sendable {
     /// Figures for one repository (the report's own when it covers one).
     public struct Section: Sendable {
         public let repository: String
+        /// Every event in scope: what `git refuge log` lists for the same filters.
         public let eventCount: Int
+        /// Of those, the ones that moved a ref (not refusals, unconfirmed push attempts or recovery intents).
+        public let updateCount: Int
+        /// Updates by what they did: create, fast-forward, forced, delete, recovery, bookkeeping (they add up
+        /// to `updateCount`).
         public let byKind: [Count]
         public let bySide: [Count]
         public let rewriteTotals: AuditStore.RewriteTotals
@@ -136,6 +141,8 @@ public struct AuditReport: Sendable {
 extension AuditReport.Section {
     /// The figures a reader wants first.
     public struct Headline: Sendable {
+        /// Every event in scope, as `log` lists them.
+        public let events: Int
         public let updates: Int
         public let rewrites: Int
         public let forced: Int
@@ -156,7 +163,7 @@ extension AuditReport.Section {
     public var headline: Headline {
         let states = rewrites.flatMap { $0.dropped ?? [] }.map(\.state)
         return Headline(
-            updates: eventCount, rewrites: rewriteTotals.count, forced: rewriteTotals.forced,
+            events: eventCount, updates: updateCount, rewrites: rewriteTotals.count, forced: rewriteTotals.forced,
             deletions: rewriteTotals.deletions, commitsDropped: rewriteTotals.commitsDropped,
             stillLost: states.filter { $0 == .lost }.count, pinned: states.filter { $0 == .pinned }.count,
             rewritten: states.filter { $0 == .rewritten }.count,

@@ -99,7 +99,8 @@ public struct ReportBuilder {
     private func section(repository path: String, figures: Figures, scope: ReportScope) throws
         -> AuditReport.Section
     {
-        let opened: Repository? = path == repository.auditIdentity ? repository : try? Repository.open(at: path)
+        let mine = try store.paths(sharingIdentityWith: repository.auditIdentity).contains(path)
+        let opened: Repository? = mine ? repository : try? Repository.open(at: path)
         var lost: [LostCommit] = []
         var lostProblem: String?
         var explained: [AuditReport.Rewrite] = []
@@ -116,7 +117,8 @@ public struct ReportBuilder {
                     recoveries: recoveries.compactMap(\.id)))
             }
             do {
-                lost = try scan.run(.init(since: scope.since), live: live)
+                // Lost work only: a chain with a live copy (rewritten), recovered or applied is not waiting.
+                lost = try scan.run(.init(since: scope.since), live: live).filter { $0.state == .lost }
             } catch {
                 lostProblem = "\(error)"
             }

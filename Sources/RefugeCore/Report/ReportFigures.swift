@@ -18,14 +18,7 @@ struct Figures {
 
     init(store: AuditStore, filter: EventFilter, limit: Int) throws {
         self.limit = limit
-        // A recovery writes its intent (`attempted`) and then its outcome: figures count the outcome only.
-        let recoveryRows = try store.listed(.recoveries, filter)
-        let settled = Set(recoveryRows.filter { $0.status != .attempted }.map(\.batch))
-        let superseded = recoveryRows.filter { $0.status == .attempted && settled.contains($0.batch) }
-        var counts: [EventDayKey: Int] = [:]
-        for day in try store.dailyCounts(filter) { counts[EventDayKey(day), default: 0] += day.count }
-        for event in superseded { counts[EventDayKey(event), default: 0] -= 1 }
-        days = counts.filter { $0.value != 0 }.map { $0.key.with(count: $0.value) }
+        days = try store.dailyCounts(filter)
         eventCount = days.reduce(0) { $0 + $1.count }
         rewriteTotals = try store.rewriteTotals(filter)
         newestRewrites = limit > 0 ? try store.newestRewrites(filter, limit: limit) : []
@@ -35,21 +28,56 @@ struct Figures {
         unconfirmedCount = try store.count(.unconfirmedPushes, filter)
         refusals = try store.listed(.refusals, filter, limit: limit)
         refusalCount = try store.count(.refusals, filter)
+        // A recovery writes its intent (`attempted`) and then its outcome: the listing shows the outcome; an
+        // intent without one (the recovery failed) stays listed.
+        let recoveryRows = try store.listed(.recoveries, filter)
+        let settled = Set(recoveryRows.filter { $0.status != .attempted }.map(\.batch))
         let kept = recoveryRows.filter { !($0.status == .attempted && settled.contains($0.batch)) }
         recoveries = Array(kept.suffix(limit))
         recoveryCount = kept.count
     }
 
+    /// What a report counts a day's row of events as: one rule for the kind table, the side table, the
+    /// timeline and the headline (Docs/Reports.md). Only events that happened are updates; a refusal, an
+    /// unconfirmed push attempt and a recovery's intent are events of the log but not updates.
+    enum Category: String, CaseIterable {
+        case create, fastForward = "fast-forward", forced, delete
+        /// Refuge's own recoveries (`recover`), listed apart from the rewrites they undo.
+        case recovery
+        /// git's bookkeeping (RefRole): HEAD's detached steps, the stash.
+        case bookkeeping
+
+        init?(_ day: EventDay) {
+            guard day.status == .done || day.status == .accepted || day.status == .confirmed else { return nil }
+            if day.hook == .recover {
+                self = .recovery
+            } else if day.bookkeeping {
+                self = .bookkeeping
+            } else {
+                switch day.kind {
+                case .create: self = .create
+                case .fastForward: self = .fastForward
+                case .forced: self = .forced
+                case .delete: self = .delete
+                }
+            }
+        }
+    }
+
+    /// Events that moved a ref (`Category` is not nil for them).
+    var updateCount: Int { days.filter { Category($0) != nil }.reduce(0) { $0 + $1.count } }
+
     func section(repository: String, rewrites: [AuditReport.Rewrite], lost: [LostCommit], lostProblem: String?)
         -> AuditReport.Section
     {
         AuditReport.Section(
-            repository: repository, eventCount: eventCount,
-            byKind: UpdateKind.allCases.map { kind in
-                AuditReport.Count(name: kind.rawValue, count: days.filter { $0.kind == kind }.reduce(0) { $0 + $1.count })
+            repository: repository, eventCount: eventCount, updateCount: updateCount,
+            byKind: Category.allCases.map { category in
+                AuditReport.Count(name: category.rawValue, count: days.filter { Category($0) == category }.reduce(0) { $0 + $1.count })
             },
             bySide: Side.allCases.map { side in
-                AuditReport.Count(name: side.rawValue, count: days.filter { $0.side == side }.reduce(0) { $0 + $1.count })
+                AuditReport.Count(
+                    name: side.rawValue, count: days.filter { $0.side == side && Category($0) != nil }.reduce(0) { $0 + $1.count })
             },
             rewriteTotals: rewriteTotals, rewrites: rewrites,
             mostRewrittenRefs: mostRewrittenRefs, topForcePushers: topForcePushers,
@@ -59,14 +87,19 @@ struct Figures {
             listLimit: limit, timeline: Self.timeline(days))
     }
 
-    /// Updates per UTC day, every day from the first event to the last (days without any included).
+    /// Updates per UTC day, every day from the first event to the last (days without any included), counted
+    /// as `Category` counts them.
     static func timeline(_ days: [EventDay]) -> [AuditReport.Day] {
         var buckets: [String: (updates: Int, forced: Int, deletions: Int)] = [:]
         for day in days {
             var bucket = buckets[day.day] ?? (0, 0, 0)
+            guard let category = Category(day) else {
+                buckets[day.day] = bucket  // the day still has events: it stays on the timeline
+                continue
+            }
             bucket.updates += day.count
-            if day.kind == .forced { bucket.forced += day.count }
-            if day.kind == .delete { bucket.deletions += day.count }
+            if category == .forced { bucket.forced += day.count }
+            if category == .delete { bucket.deletions += day.count }
             buckets[day.day] = bucket
         }
         // The days as event_day names them, walked with its UTC calendar (EventDay), midnight to midnight.
@@ -84,14 +117,4 @@ struct Figures {
         }
         return result
     }
-}
-
-/// A daily count's key, to add counts up and take superseded rows out.
-private struct EventDayKey: Hashable {
-    let day: String, kind: UpdateKind, side: Side, status: EventStatus, hook: HookName
-    init(_ row: EventDay) { (day, kind, side, status, hook) = (row.day, row.kind, row.side, row.status, row.hook) }
-    init(_ event: AuditEvent) {
-        (day, kind, side, status, hook) = (EventDay.day(of: event.time), event.kind, event.side, event.status, event.hook)
-    }
-    func with(count: Int) -> EventDay { EventDay(day: day, kind: kind, side: side, status: status, hook: hook, count: count) }
 }

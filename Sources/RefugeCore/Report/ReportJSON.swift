@@ -96,12 +96,13 @@ struct ReportJSON: Encodable {
     struct HeadlineJSON: Encodable {
         let headline: AuditReport.Section.Headline
         enum Key: String, CodingKey {
-            case updates, rewrites, forced, deletions, commitsDropped = "commits_dropped", stillLost = "still_lost"
+            case events, updates, rewrites, forced, deletions, commitsDropped = "commits_dropped", stillLost = "still_lost"
             case pinned, rewritten, recovered, reachableAgain = "reachable_again", lostChains = "lost_chains", refusals
             case unconfirmedPushes = "unconfirmed_pushes", recoveries
         }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
+            try container.encode(headline.events, forKey: .events)
             try container.encode(headline.updates, forKey: .updates)
             try container.encode(headline.rewrites, forKey: .rewrites)
             try container.encode(headline.forced, forKey: .forced)

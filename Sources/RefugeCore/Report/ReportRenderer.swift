@@ -26,7 +26,17 @@ public enum ReportRenderer {
         "local_ref", "status", "reason", "undoes", "batch",
     ]
 
-    /// One row per event, RFC 4180 quoting (CSV.swift quotes fields holding commas, quotes or line breaks).
+    /// A cell a spreadsheet would read as a formula (OWASP's CSV injection rule: it starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return) gets a leading `'`, so that it is shown as text. Any value a
+    /// pusher chooses (`REMOTE_USER`, `user.name`, a ref name, a reason) passes through here; ids, times and
+    /// kinds never start so, and a `-` that starts a number would only ever be ours (none do).
+    static func neutralized(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }
+        return "'" + cell
+    }
+
+    /// One row per event, RFC 4180 quoting (CSV.swift quotes fields holding commas, quotes or line breaks),
+    /// every cell neutralized against formula injection.
     static func csv(_ events: [AuditEvent]) throws -> String {
         let writer = try CSVWriter(stream: .toMemory(), newline: .crlf)
         try writer.write(row: csvHeader)
@@ -37,7 +47,7 @@ public enum ReportRenderer {
                 event.dropped.map(String.init) ?? "", event.pusher ?? "", event.remote ?? "", event.url ?? "",
                 event.localRef ?? "", event.status.rawValue, event.reason ?? "", event.undoes.map(String.init) ?? "",
                 event.batch,
-            ])
+            ].map(neutralized))
         }
         writer.stream.close()
         let data = writer.stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()

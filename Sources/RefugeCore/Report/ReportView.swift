@@ -79,7 +79,8 @@ struct ReportView {
         if let pusher = report.scope.pusher { scope.append("pusher \(pusher)") }
         scopeNote = scope.joined(separator: ", ")
         figures = [
-            Figure(label: "updates recorded", value: headline.updates, alert: false),
+            Figure(label: "events recorded", value: headline.events, alert: false),
+            Figure(label: "updates", value: headline.updates, alert: false),
             Figure(label: "forced updates", value: headline.forced, alert: headline.forced > 0),
             Figure(label: "deletions", value: headline.deletions, alert: headline.deletions > 0),
             Figure(label: "commits dropped", value: headline.commitsDropped, alert: headline.commitsDropped > 0),
@@ -87,6 +88,7 @@ struct ReportView {
             Figure(label: "pinned", value: headline.pinned, alert: false),
             Figure(label: "rewritten (rebased)", value: headline.rewritten, alert: false),
             Figure(label: "recovered", value: headline.recovered, alert: false),
+            Figure(label: "recoveries", value: headline.recoveries, alert: false),
             Figure(label: "lost chains waiting", value: headline.lostChains, alert: headline.lostChains > 0),
             Figure(label: "policy refusals", value: headline.refusals, alert: false),
             Figure(label: "unconfirmed pushes", value: headline.unconfirmed, alert: false),

@@ -1,0 +1,122 @@
+import Foundation
+import GitKit
+
+/// Finds the copy, in live history, of a commit no ref reaches: what a rebase, an amend, a cherry-pick, a
+/// squash or `recover --replay` made of it. A copy keeps the original's author (name, e-mail and date: git
+/// keeps the author date through all of them), and either its patch (the same patch id: a rebase, a
+/// cherry-pick, a replay, an amend of the message) or its parents (an amend that changed the content). A
+/// commit by the same author e-mail that records the very same tree holds the original's result too: the
+/// squash of `rebase -i` (the squashed commit has the last original's tree and the first one's date).
+/// Only live commits committed since the oldest original are read, and a patch id is computed only for a
+/// commit whose author matches: the cost follows how recent the lost work is, not the size of the history.
+/// (`rebase --ignore-date` gives copies a new author date: they are not recognised, and the originals stay
+/// listed as lost.)
+final class CommitCopies {
+    private struct Author: Hashable {
+        let name: String, email: String, time: Date
+        init(_ commit: CommitSummary) { (name, email, time) = (commit.authorName, commit.authorEmail, commit.authorTime) }
+    }
+
+    private let repository: Repository
+    private var candidates: [Author: [ObjectID]] = [:]
+    /// Live commits by tree, with their author's e-mail.
+    private var byTree: [ObjectID: [(id: ObjectID, email: String)]] = [:]
+    private var patches: [ObjectID: ObjectID?] = [:]
+
+    /// Commits no ref reaches that may be copies in between (a squash later rebased): a copy found among them
+    /// counts only if it has a live copy in turn.
+    private var unreachable: Set<ObjectID> = []
+
+    /// - Parameters:
+    ///   - liveTips: what the refs point at.
+    ///   - originals: the commits whose copies will be asked for: live history is read back to the oldest.
+    ///     (Not hidden from the walk: an original's parent may be live, and hiding it would hide the copies.)
+    ///   - unreachable: other commits no ref reaches, searched as copies in between.
+    init(repository: Repository, liveTips: [ObjectID], originals: [ObjectID], unreachable: Set<ObjectID> = []) throws {
+        self.repository = repository
+        guard !originals.isEmpty, !liveTips.isEmpty else { return }
+        let oldest = try originals.map { try repository.commitTime($0) }.min()!
+        // A minute of slack for clocks that disagree between the original's machine and the copy's.
+        for commit in try repository.commits(
+            reachableFrom: liveTips, excluding: [], committedSince: oldest.addingTimeInterval(-60))
+        {
+            index(commit.commit, tree: commit.tree)
+        }
+        self.unreachable = unreachable
+        for id in unreachable {
+            index(try repository.commitSummary(id), tree: try repository.treeID(of: id))
+        }
+    }
+
+    private func index(_ commit: CommitSummary, tree: ObjectID) {
+        candidates[Author(commit), default: []].append(commit.id)
+        byTree[tree, default: []].append((commit.id, commit.authorEmail))
+    }
+
+    /// The live commit that is a copy of `original` (directly, or through copies no ref reaches), if any.
+    func copy(of original: CommitSummary) throws -> ObjectID? {
+        var seen: Set<ObjectID> = [original.id]
+        return try copy(of: original, seen: &seen)
+    }
+
+    private func copy(of original: CommitSummary, seen: inout Set<ObjectID>) throws -> ObjectID? {
+        for candidate in try directCopies(of: original) where seen.insert(candidate).inserted {
+            if !unreachable.contains(candidate) { return candidate }
+            if let live = try copy(of: try repository.commitSummary(candidate), seen: &seen) { return live }
+        }
+        return nil
+    }
+
+    /// Every candidate that copies `original`: the same tree (and author e-mail), then the same author with
+    /// the same parents (an amend), then the same author with the same patch.
+    private func directCopies(of original: CommitSummary) throws -> [ObjectID] {
+        var found: [ObjectID] = []
+        if let same = byTree[try repository.treeID(of: original.id)] {
+            found += same.filter { $0.email == original.authorEmail && $0.id != original.id }.map(\.id)
+        }
+        guard let sameAuthor = candidates[Author(original)]?.filter({ $0 != original.id }), !sameAuthor.isEmpty else {
+            return found
+        }
+        let parents = try repository.parents(of: original.id)
+        for candidate in sameAuthor where try repository.parents(of: candidate) == parents { found.append(candidate) }
+        if let patch = try patchID(original.id) {
+            for candidate in sameAuthor where try patchID(candidate) == patch { found.append(candidate) }
+        }
+        return found
+    }
+
+    private func patchID(_ id: ObjectID) throws -> ObjectID? {
+        if let known = patches[id] { return known }
+        let patch = try repository.patchID(of: id)
+        patches[id] = patch
+        return patch
+    }
+}
+
+/// Which recovery brought a commit back: the newest done recovery whose update added it (it is reachable
+/// from the recovery's new value and not from its old one). A restore brings the original commit back; a
+/// replay brings a copy (CommitCopies finds it).
+struct RecoveryAttribution {
+    let repository: Repository
+    /// Done recoveries, newest first.
+    let recoveries: [AuditEvent]
+
+    init(repository: Repository, recoveries: [AuditEvent]) {
+        self.repository = repository
+        self.recoveries = recoveries.filter { $0.status == .done }.sorted { ($0.time, $0.id ?? 0) > ($1.time, $1.id ?? 0) }
+    }
+
+    func recovery(thatAdded commit: ObjectID) throws -> AuditEvent? {
+        for recovery in recoveries {
+            guard let new = recovery.new, let newCommit = try repository.peelToCommit(new),
+                  try repository.isAncestor(commit, of: newCommit)
+            else { continue }
+            if let old = recovery.old, let oldCommit = try repository.peelToCommit(old),
+               try repository.isAncestor(commit, of: oldCommit) {
+                continue
+            }
+            return recovery
+        }
+        return nil
+    }
+}

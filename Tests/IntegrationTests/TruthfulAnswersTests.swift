@@ -1,0 +1,550 @@
+import Foundation
+import Testing
+
+/// Everyday work must give true answers: a rebase is one rewrite, a popped stash is not lost, a recovered
+/// commit is recovered everywhere, a push git refuses is no force push, a moved repository keeps its history.
+/// Each story runs real git on real clones and servers through the installed hooks.
+@Suite("Truthful answers in everyday work")
+struct TruthfulAnswersTests {
+    // MARK: Helpers
+
+    func array(_ box: Sandbox, _ arguments: [String], in directory: String, sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> [[String: Any]]
+    {
+        let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
+        #expect(result.succeeded, "\(arguments) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]] ?? []
+    }
+
+    func object(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, [String: Any]) {
+        let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
+        return (result, (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:])
+    }
+
+    func pins(_ box: Sandbox, in directory: String) throws -> [String] {
+        try box.git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: directory).stdout
+            .split(separator: "\n").map(String.init)
+    }
+
+    func report(_ box: Sandbox, in directory: String, _ extra: String...) throws -> [String: Any] {
+        let result = try box.run(box.refugeBinary, ["report", "--format", "json"] + extra, in: directory)
+        #expect(result.succeeded, "report failed: \(result.stderr)")
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// `by_kind` and `by_side` as they are (name → count); a ranking (`most_rewritten_refs` by `ref`,
+    /// `top_force_pushers` by `pusher`) as name → count.
+    func counts(_ section: [String: Any], _ key: String) -> [String: Int] {
+        if let table = section[key] as? [String: Int] { return table }
+        let name = key == "most_rewritten_refs" ? "ref" : "pusher"
+        return Dictionary(((section[key] as? [[String: Any]]) ?? []).map { ($0.string(name) ?? "", $0.int("count") ?? -1) }) { a, _ in a }
+    }
+
+    /// A clone with Refuge's client hooks and a first commit on main, pushed to a bare server.
+    func clone(_ box: Sandbox) throws -> (server: String, clone: String) {
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        try box.git("push", "-q", "origin", "main", in: clones[0])
+        return (server, clones[0])
+    }
+
+    // MARK: 0. Once, beside the server's own hooks
+
+    @Test("a forge-style post-receive that dispatches on its own name keeps working, and each push is one server row")
+    func forgeHooksChained() throws {
+        let box = try Sandbox()
+        let server = box.path("server.git")
+        try box.git("init", "--bare", "-q", server, in: box.root)
+        // As forges generate it: dispatch on the hook's own name to <name>.d/* beside it.
+        let dispatcher = """
+            #!/bin/sh
+            hookname=$(basename "$0")
+            data=$(cat)
+            for hook in "$(dirname "$0")/${hookname}.d"/*; do
+              [ -x "$hook" ] || continue
+              printf '%s\\n' "$data" | "$hook" "$@" || exit 1
+            done
+            exit 0
+            """
+        try dispatcher.write(toFile: "\(server)/hooks/post-receive", atomically: true, encoding: .utf8)
+        chmod("\(server)/hooks/post-receive", 0o755)
+        try FileManager.default.createDirectory(atPath: "\(server)/hooks/post-receive.d", withIntermediateDirectories: true)
+        let seen = box.path("seen.txt")
+        try "#!/bin/sh\ncat >> '\(seen)'\n".write(toFile: "\(server)/hooks/post-receive.d/ci", atomically: true, encoding: .utf8)
+        chmod("\(server)/hooks/post-receive.d/ci", 0o755)
+        let install = try box.refuge("install", in: server)
+        #expect(install.succeeded, "\(install.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(server)/hooks/refuge-chained/post-receive"))
+
+        let alice = box.path("alice")
+        try box.git("clone", "-q", server, alice, in: box.root)
+        let first = try box.commit("one", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice, environment: ["REMOTE_USER": "alice"])
+        let second = try box.commit("two", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice, environment: ["REMOTE_USER": "alice"])
+
+        // The forge's own hook ran for both pushes with git's input.
+        let zero = String(repeating: "0", count: 40)
+        #expect(try String(contentsOfFile: seen, encoding: .utf8)
+            == "\(zero) \(first) refs/heads/main\n\(first) \(second) refs/heads/main\n")
+        // Exactly one row per accepted update, by the real pusher; no local duplicate.
+        let events = try box.events(in: server)
+        #expect(events.map { $0.string("side") } == ["server", "server"])
+        #expect(events.map { $0.string("pusher") } == ["alice", "alice"])
+        #expect(events.map { $0.string("new") } == [first, second])
+        #expect(events.map { $0.string("status") } == ["accepted", "accepted"])
+
+        // uninstall puts it back under its own name.
+        try box.refuge("uninstall", in: server)
+        #expect(try String(contentsOfFile: "\(server)/hooks/post-receive", encoding: .utf8) == dispatcher)
+        #expect(!FileManager.default.fileExists(atPath: "\(server)/hooks/refuge-chained"))
+    }
+
+    @Test("a hook chained by an earlier Refuge (<hook>.refuge-chained) moves to refuge-chained/ on install")
+    func legacyChainedHookMoves() throws {
+        let box = try Sandbox()
+        let (_, clone) = try clone(box)
+        let hooks = "\(clone)/.git/hooks"
+        let marker = box.path("ran")
+        try "#!/bin/sh\ncat >/dev/null\ntouch '\(marker)'\n".write(
+            toFile: "\(hooks)/pre-push.refuge-chained", atomically: true, encoding: .utf8)
+        chmod("\(hooks)/pre-push.refuge-chained", 0o755)
+        #expect(try box.refuge("install", in: clone).succeeded)
+        #expect(!FileManager.default.fileExists(atPath: "\(hooks)/pre-push.refuge-chained"))
+        #expect(FileManager.default.isExecutableFile(atPath: "\(hooks)/refuge-chained/pre-push"))
+        try box.commit("more", in: clone)
+        try box.git("push", "-q", "origin", "main", in: clone)
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+
+    // MARK: 1. Bookkeeping is not a rewrite
+
+    @Test("git rebase: one forced update of the branch, none of HEAD; one pin; lost calls the originals rewritten")
+    func rebaseIsOneRewrite() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try box.git("checkout", "-q", "-b", "topic", in: alice)
+        try box.commit("topic 1", in: alice)
+        let oldTip = try box.commit("topic 2", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        try box.commit("main moves", in: alice)
+        try box.git("checkout", "-q", "topic", in: alice)
+        try box.git("rebase", "-q", "main", in: alice)
+        let newTip = try box.revParse("topic", in: alice)
+
+        let forced = try box.events(in: alice, "--forced")
+        #expect(forced.map { $0.string("ref") } == ["refs/heads/topic"])
+        #expect(forced.first?.string("old") == oldTip && forced.first?.int("dropped") == 2)
+        // HEAD's detached steps are still in the log, only not as rewrites.
+        #expect(try box.events(in: alice, "--ref", "HEAD").contains { $0.string("kind") == "forced" })
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(oldTip)"])
+
+        let lost = try array(box, ["lost"], in: alice)
+        #expect(!lost.contains { $0.string("state") == "lost" })
+        let original = lost.first { $0.string("oid") == oldTip }
+        #expect(original?.string("state") == "rewritten")
+        #expect(original?.string("copy") == newTip)
+        #expect(try box.refuge("lost", in: alice).stdout.hasPrefix("no lost work:"))
+
+        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
+        let headline = summary["headline"] as? [String: Any] ?? [:]
+        #expect(headline.int("forced") == 1 && headline.int("deletions") == 0)
+        #expect(headline.int("lost_chains") == 0)
+        #expect(counts(summary, "most_rewritten_refs") == ["refs/heads/topic": 1])
+        #expect(counts(summary, "top_force_pushers") == ["Alice": 1])
+        #expect(counts(summary, "by_kind")["forced"] == 1)
+        #expect((counts(summary, "by_kind")["bookkeeping"] ?? 0) > 0)
+    }
+
+    @Test("stash and pop: no rewrite, no pin, not lost; a dropped stash is lost work named as such")
+    func stashPopAndDrop() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try "change\n".write(toFile: "\(alice)/wip.txt", atomically: true, encoding: .utf8)
+        try box.git("add", "wip.txt", in: alice)
+        try box.git("stash", "-q", in: alice)
+        let popped = try box.revParse("refs/stash", in: alice)
+        try box.git("stash", "pop", "-q", in: alice)
+        #expect(try box.events(in: alice, "--forced").isEmpty)
+        #expect(try pins(box, in: alice).isEmpty)
+        let deletion = try box.events(in: alice, "--ref", "refs/stash").last
+        #expect(deletion?.string("kind") == "delete" && deletion?.string("reason") == "applied by git stash pop")
+        var lost = try array(box, ["lost"], in: alice)
+        #expect(lost.first { $0.string("oid") == popped }?.string("state") == "applied")
+        #expect(!lost.contains { $0.string("state") == "lost" })
+
+        try box.git("stash", "-q", in: alice)
+        let dropped = try box.revParse("refs/stash", in: alice)
+        try box.git("stash", "drop", "-q", in: alice)
+        #expect(try box.events(in: alice, "--forced").isEmpty)
+        lost = try array(box, ["lost"], in: alice)
+        #expect(lost.first?.string("oid") == dropped)
+        #expect(lost.first?.string("state") == "lost" && lost.first?.string("held") == "dropped stash")
+    }
+
+    @Test("commits made on a detached HEAD and left are lost work, named detached HEAD; recover NEW --to brings them back")
+    func detachedHeadWork() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try box.git("checkout", "-q", "--detach", in: alice)
+        let spike = try box.commit("spike", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        let lost = try array(box, ["lost"], in: alice)
+        #expect(lost.count == 1)
+        #expect(lost.first?.string("oid") == spike && lost.first?.string("state") == "lost")
+        #expect(lost.first?.string("held") == "detached HEAD")
+        let text = try box.refuge("lost", in: alice).stdout
+        #expect(text.contains("bring it back: git refuge recover NEWBRANCH --to \(spike.prefix(7))"))
+        // A branch nobody knows is created by --to (as the hint says).
+        let recover = try box.refuge("recover", "spike", "--to", spike, in: alice)
+        #expect(recover.succeeded, "\(recover.stderr)")
+        #expect(try box.revParse("refs/heads/spike", in: alice) == spike)
+        #expect(try array(box, ["lost"], in: alice).isEmpty)
+    }
+
+    // MARK: 3. Recovered is not lost
+
+    @Test("after recover --replay: show, lost and report all say recovered by the same event")
+    func replayedIsRecoveredEverywhere() throws {
+        let box = try Sandbox()
+        let (server, alice, fix) = try box.divergedTeam(fetch: false)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: ["REMOTE_USER": "alice"])
+        let bad = try #require(try box.events(in: server, "--forced").first?.int("id"))
+        let (recovered, outcome) = try object(box, ["recover", "main", "--replay"], in: server)
+        #expect(recovered.succeeded, "\(recovered.stderr)")
+        let recovery = try #require(outcome.int("event"))
+
+        let (_, shown) = try object(box, ["show", "\(bad)"], in: server)
+        let dropped = shown["dropped_commits"] as? [[String: Any]] ?? []
+        #expect(dropped.map { $0.string("oid") } == [fix])
+        #expect(dropped.first?.string("state") == "recovered" && dropped.first?.int("recovered_by") == recovery)
+        let text = try box.refuge("show", "\(bad)", in: server).stdout
+        #expect(text.contains("recovered by #\(recovery)") && !text.contains("git refuge recover brings it back"))
+
+        let lost = try array(box, ["lost"], in: server)
+        #expect(lost.map { $0.string("state") } == ["recovered"])
+        #expect(lost.first?.string("oid") == fix && lost.first?.int("recovered_by") == recovery)
+
+        let summary = try report(box, in: server)["summary"] as? [String: Any] ?? [:]
+        let headline = summary["headline"] as? [String: Any] ?? [:]
+        #expect(headline.int("still_lost") == 0 && headline.int("lost_chains") == 0 && headline.int("recovered") == 1)
+        #expect((summary["lost_commits"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("show of a deletion that was undone lists its commits and names the recovery")
+    func undoneDeletion() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try box.git("checkout", "-q", "-b", "topic", in: alice)
+        let commits = [try box.commit("t1", in: alice), try box.commit("t2", in: alice), try box.commit("t3", in: alice)]
+        try box.git("checkout", "-q", "main", in: alice)
+        try box.git("branch", "-q", "-D", "topic", in: alice)
+        let deletion = try #require(try box.events(in: alice, "--forced").last?.int("id"))
+        let (done, outcome) = try object(box, ["recover", "topic"], in: alice)
+        #expect(done.succeeded, "\(done.stderr)")
+        let (_, shown) = try object(box, ["show", "\(deletion)"], in: alice)
+        let dropped = shown["dropped_commits"] as? [[String: Any]] ?? []
+        #expect(dropped.map { $0.string("oid") } == commits.reversed())
+        #expect(dropped.allSatisfy { $0.string("state") == "recovered" && $0.int("recovered_by") == outcome.int("event") })
+        #expect(try box.refuge("show", "\(deletion)", in: alice).stdout.contains("recovered by #\(outcome.int("event") ?? 0)"))
+    }
+
+    // MARK: 4. Discarded is not integrated
+
+    @Test("Dave pulls Bob's fix, resets it away: check names it and exits 1; pre-push warns; own discards pass")
+    func discardedIsNotIntegrated() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("dave", "bob")
+        let (dave, bob) = (clones[0], clones[1])
+        try box.commit("base", in: dave)
+        try box.git("push", "-q", "origin", "main", in: dave)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.git("pull", "-q", "origin", "main", in: dave)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: dave)
+        try box.commit("dave's work", in: dave)
+
+        let (checked, json) = try object(box, ["check"], in: dave)
+        #expect(checked.status == 1)
+        let drop = json["would_drop"] as? [[String: Any]] ?? []
+        #expect(drop.map { $0.string("oid") } == [fix])
+        #expect(drop.first?.string("verdict") == "discarded-others-work" && drop.first?["at_risk"] as? Bool == true)
+        #expect(drop.first?["never_integrated"] as? Bool == false)
+        let text = try box.refuge("check", in: dave).stdout
+        #expect(text.contains("someone else's, discarded") && text.contains("1 that main had and discarded"))
+
+        let push = try box.git("push", "-q", "--force", "origin", "main", in: dave)
+        #expect(push.stderr.contains("refuge: this push would drop 1 commit(s) of someone else's that main had and discarded"))
+        #expect(push.stderr.contains(String(fix.prefix(7))))
+
+        // Dave discards his own pushed commit: allowed, with one line.
+        let own = try box.commit("dave's mistake", in: dave)
+        try box.git("push", "-q", "origin", "main", in: dave)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: dave)
+        try box.commit("dave's redo", in: dave, file: "other.txt")
+        let (ownCheck, ownJSON) = try object(box, ["check"], in: dave)
+        #expect(ownCheck.status == 0)
+        #expect((ownJSON["would_drop"] as? [[String: Any]])?.map { $0.string("verdict") } == ["discarded-own-work"])
+        #expect((ownJSON["would_drop"] as? [[String: Any]])?.first?.string("oid") == own)
+        #expect(try box.refuge("check", in: dave).stdout.contains("1 commit(s) of your own would be discarded"))
+        let ownPush = try box.git("push", "-q", "--force", "origin", "main", in: dave)
+        #expect(ownPush.stderr.contains("refuge: this push discards 1 commit(s) of your own from origin/main"))
+        #expect(!ownPush.stderr.contains("pushing anyway"))
+    }
+
+    @Test("an amend is rewritten, not discarded: the pushed copy carries the same patch")
+    func amendIsRewritten() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let pushed = try box.commit("typo", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("commit", "-q", "--amend", "-m", "no typo", in: alice)
+        let (checked, json) = try object(box, ["check"], in: alice)
+        #expect(checked.status == 0)
+        let drop = json["would_drop"] as? [[String: Any]] ?? []
+        #expect(drop.map { $0.string("oid") } == [pushed])
+        #expect(drop.first?.string("verdict") == "rewritten")
+        #expect(drop.first?.string("copy") == (try box.revParse("HEAD", in: alice)))
+    }
+
+    // MARK: 5. A push git rejects is not a forced update
+
+    @Test("a plain push over a tip never fetched: no force-push warning, git's own hint, not counted as forced")
+    func rejectedPlainPush() throws {
+        let box = try Sandbox()
+        let (_, alice, _) = try box.divergedTeam(fetch: false)
+        for mode in ["warn", "block"] {
+            try box.git("config", "refuge.prePush", mode, in: alice)
+            let push = try box.git("push", "origin", "main", in: alice, allowFailure: true)
+            #expect(!push.succeeded)
+            #expect(!push.stderr.contains("refuge:"), "\(mode): \(push.stderr)")
+            #expect(push.stderr.contains("fetch first"), "\(mode): \(push.stderr)")
+        }
+        #expect(try box.events(in: alice, "--forced").isEmpty)
+        #expect(try box.events(in: alice, "--forced", "--status", "attempted").count == 2)
+        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
+        let headline = summary["headline"] as? [String: Any] ?? [:]
+        #expect(headline.int("forced") == 0 && headline.int("unconfirmed_pushes") == 2)
+        #expect(counts(summary, "top_force_pushers").isEmpty)
+        // A real force push over the same tip still warns.
+        try box.git("config", "refuge.prePush", "warn", in: alice)
+        let forced = try box.git("push", "--force", "origin", "main", in: alice)
+        #expect(forced.stderr.contains("refuge: this push overwrites main at"))
+    }
+
+    // MARK: 6. A repository is not its path
+
+    @Test("a copied repository keeps its history; doctor names the two claimants until identity --new")
+    func movedRepositoryKeepsHistory() throws {
+        let box = try Sandbox()
+        let (server, alice, fix) = try box.divergedTeam(fetch: false)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: ["REMOTE_USER": "alice"])
+        let before = try box.events(in: server)
+        #expect(try box.refuge("doctor", in: server).succeeded)
+
+        let copy = box.path("copy.git")
+        #expect(try box.run("/bin/cp", ["-a", server, copy]).succeeded)
+        #expect(try box.events(in: copy).map { $0.int("id") } == before.map { $0.int("id") })
+        let lost = try array(box, ["lost"], in: copy)
+        #expect(lost.first?.string("oid") == fix && lost.first?.string("ref") == "refs/heads/main")
+        let (dry, plan) = try object(box, ["recover", "main", "--dry-run"], in: copy)
+        #expect(dry.succeeded, "\(dry.stderr)")
+        #expect(plan.string("to") == fix)
+
+        let doctor = try box.refuge("doctor", in: copy)
+        #expect(!doctor.succeeded)
+        #expect(doctor.stdout.contains("\(server) claims this repository's identity"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("git refuge identity --new"))
+        #expect(try box.refuge("identity", "--new", in: copy).succeeded)
+        #expect(try box.refuge("doctor", in: copy).succeeded)
+        #expect(try box.refuge("doctor", in: server).succeeded)
+        #expect(try box.events(in: copy).isEmpty)  // its own history starts now
+        #expect(try box.events(in: server).count == before.count)
+
+        // A rename keeps everything.
+        let renamed = box.path("renamed.git")
+        #expect(rename(server, renamed) == 0)
+        #expect(try box.events(in: renamed).count == before.count)
+        #expect(try box.refuge("doctor", in: renamed).succeeded)
+        #expect(try box.refuge("verify", in: renamed).succeeded)
+    }
+
+    // MARK: 7. History order, not clock order
+
+    @Test("commits made within one second are listed child first")
+    func topologicalOrder() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let date = ["GIT_AUTHOR_DATE": "2026-11-30T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-30T10:00:00Z"]
+        var steps: [String] = []
+        for step in 1...3 {
+            try "\(step)\n".write(toFile: "\(alice)/step\(step).txt", atomically: true, encoding: .utf8)
+            try box.git("add", ".", in: alice)
+            try box.git("commit", "-q", "-m", "step \(step)", in: alice, environment: date)
+            steps.append(try box.revParse("HEAD", in: alice))
+        }
+        try box.git("reset", "-q", "--hard", "HEAD~3", in: alice)
+        let reset = try #require(try box.events(in: alice, "--forced").last?.int("id"))
+        let (_, shown) = try object(box, ["show", "\(reset)"], in: alice)
+        #expect((shown["dropped_commits"] as? [[String: Any]])?.map { $0.string("summary") } == ["step 3", "step 2", "step 1"])
+        let (_, plan) = try object(box, ["recover", "main", "--dry-run"], in: alice)
+        #expect((plan["comes_back"] as? [[String: Any]])?.map { $0.string("oid") } == steps.reversed())
+    }
+
+    // MARK: 8. Figures agree
+
+    @Test("with a refusal, a recovery and a rebase, every figure of the report counts the same things as log")
+    func figuresAgree() throws {
+        let box = try Sandbox()
+        let (server, alice, _) = try box.divergedTeam(fetch: true)
+        try box.git("config", "--add", "refuge.protect", "refs/heads/main", in: server)
+        try box.refuge("install", in: server)
+        let refused = try box.git("push", "-q", "--force", "origin", "main", in: alice,
+                                  environment: ["REMOTE_USER": "alice"], allowFailure: true)
+        #expect(!refused.succeeded)
+        try box.git("config", "--add", "refuge.allowForce", "admin", in: server)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: ["REMOTE_USER": "admin"])
+        #expect(try box.refuge("recover", "main", in: server).succeeded)
+
+        let rows = try box.events(in: server)
+        let json = try report(box, in: server)
+        let summary = json["summary"] as? [String: Any] ?? [:]
+        let headline = summary["headline"] as? [String: Any] ?? [:]
+        let kinds = counts(summary, "by_kind"), sides = counts(summary, "by_side")
+        let timeline = summary["timeline"] as? [[String: Any]] ?? []
+        let happened = rows.filter { ["done", "accepted", "confirmed"].contains($0.string("status") ?? "") }
+        #expect(headline.int("events") == rows.count)
+        #expect(headline.int("updates") == happened.count)
+        #expect(kinds.values.reduce(0, +) == happened.count)
+        #expect(sides.values.reduce(0, +) == happened.count)
+        #expect(timeline.reduce(0) { $0 + ($1.int("updates") ?? 0) } == happened.count)
+        #expect(headline.int("forced") == kinds["forced"])
+        #expect(timeline.reduce(0) { $0 + ($1.int("forced") ?? 0) } == kinds["forced"])
+        #expect(headline.int("refusals") == rows.filter { $0.string("status") == "rejected" }.count)
+        #expect(headline.int("refusals") == 1 && kinds["recovery"] == 1)
+        #expect(headline.int("forced") == (try box.events(in: server, "--forced").filter { $0.string("kind") == "forced" }.count))
+        let text = try box.refuge("report", in: server).stdout
+        #expect(text.contains("events recorded") && !text.contains("1 minutes"))
+    }
+
+    // MARK: 9. verify counts everything
+
+    @Test("verify right after pushes drains first and covers every event; --no-drain reads the log as it is")
+    func verifyDrains() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        for n in 1...3 {
+            try box.commit("c\(n)", in: clones[0])
+            try box.git("push", "-q", "origin", "main", in: clones[0])
+        }
+        let undrained = try box.refuge("verify", "--no-drain", in: server)
+        #expect(!undrained.succeeded && undrained.stderr.contains("there is no audit log yet"))
+        let (verified, json) = try object(box, ["verify"], in: server)
+        #expect(verified.succeeded, "\(verified.stderr)")
+        #expect(json.int("events") == 3 && json.int("spool_waiting") == 0)
+        let head = try #require(json.string("head"))
+        try box.commit("c4", in: clones[0])
+        try box.git("push", "-q", "origin", "main", in: clones[0])
+        let (_, after) = try object(box, ["verify", "--against", head], in: server)
+        #expect(after.int("events_after_anchor") == 1 && after["anchor_found"] as? Bool == true)
+    }
+
+    // MARK: 10. Reports are safe to open
+
+    @Test("a pusher named like a formula lands as text in the CSV report")
+    func csvInjection() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        let pusher = #"=HYPERLINK("http://x","y")"#
+        try box.git("push", "-q", "origin", "main", in: clones[0], environment: ["REMOTE_USER": pusher])
+        let csv = try box.refuge("report", "--format", "csv", in: server).stdout
+        #expect(csv.contains(#""'=HYPERLINK(""http://x"",""y"")""#), "\(csv)")
+        #expect(!csv.contains(#","=HYPERLINK"#))
+    }
+
+    // MARK: 11. Small wrong messages
+
+    @Test("check and recover name what is wrong: a missing branch, a missing remote, a reserved name")
+    func clearMessages() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let noBranch = try box.refuge("check", "nosuchbranch", in: alice)
+        #expect(noBranch.status == 1 && noBranch.stderr.hasPrefix("error: no branch nosuchbranch here"))
+        let noRemote = try box.refuge("check", "--remote", "nosuchremote", in: alice)
+        #expect(noRemote.status == 1 && noRemote.stderr.hasPrefix("error: no remote named nosuchremote here"))
+        let reserved = try box.refuge("recover", "main", "--to", "HEAD", "--as", "refs/refuge/kept/x", in: alice)
+        #expect(reserved.status != 0 && reserved.stderr.contains("is under refs/refuge/, where Refuge keeps its pins"))
+    }
+
+    // MARK: A day in the life
+
+    @Test("a normal day of amends, rebase -i, stash, pull --rebase and a deleted merged branch, plus one real loss")
+    func dayInTheLife() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+
+        // An amend of the message.
+        try box.commit("add parser", in: alice)
+        try box.git("commit", "-q", "--amend", "-m", "Add the parser", in: alice)
+        // rebase -i: squash two commits into one.
+        try box.commit("lexer", in: alice)
+        try box.commit("lexer: fix", in: alice)
+        try box.git("rebase", "-q", "-i", "HEAD~2", in: alice,
+                    environment: ["GIT_SEQUENCE_EDITOR": "sed -i '2s/^pick/squash/'", "GIT_EDITOR": "true"])
+        // stash, then pop.
+        try "draft\n".write(toFile: "\(alice)/notes.txt", atomically: true, encoding: .utf8)
+        try box.git("add", "notes.txt", in: alice)
+        try box.git("stash", "-q", in: alice)
+        try box.git("stash", "pop", "-q", in: alice)
+        try box.git("commit", "-q", "-m", "notes", in: alice)
+        // Bob pushes; Alice pulls with rebase (her unpushed commits are rebased).
+        try box.commit("bob's change", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.git("pull", "-q", "--rebase", "origin", "main", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        // A topic branch merged, then deleted.
+        try box.git("checkout", "-q", "-b", "docs", in: alice)
+        try box.commit("docs", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        try box.git("merge", "-q", "--ff-only", "docs", in: alice)
+        try box.git("branch", "-q", "-d", "docs", in: alice)
+        // The one real loss: unpushed work thrown away by a reset.
+        let lostWork = try box.commit("half a day of work", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+
+        let lost = try array(box, ["lost"], in: alice)
+        #expect(lost.first?.string("oid") == lostWork)
+        #expect(lost.first?.string("state") == "lost")
+        #expect(lost.filter { $0.string("state") == "lost" }.count == 1, "\(lost)")
+        #expect(lost.dropFirst().allSatisfy { ["rewritten", "applied"].contains($0.string("state") ?? "") })
+        let text = try box.refuge("lost", in: alice).stdout.split(separator: "\n")
+        #expect(text.first == "lost work (1 chain):")
+        #expect(text.dropFirst().first?.contains(String(lostWork.prefix(7))) == true)
+
+        // Only rewrites of branches: the amend, the squash, the pull --rebase, the deletion and the reset.
+        let forced = try box.events(in: alice, "--forced")
+        #expect(Set(forced.compactMap { $0.string("ref") }) == ["refs/heads/main", "refs/heads/docs"])
+        #expect(forced.filter { $0.string("kind") == "delete" }.map { $0.string("ref") } == ["refs/heads/docs"])
+        #expect(forced.filter { $0.string("ref") == "refs/heads/main" }.count == 4)
+
+        let rows = try box.events(in: alice)
+        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
+        let headline = summary["headline"] as? [String: Any] ?? [:]
+        let kinds = counts(summary, "by_kind")
+        let happened = rows.filter { ["done", "accepted", "confirmed"].contains($0.string("status") ?? "") }
+        #expect(headline.int("events") == rows.count)
+        #expect(headline.int("updates") == happened.count && kinds.values.reduce(0, +) == happened.count)
+        #expect(headline.int("rewrites") == forced.count)
+        #expect(headline.int("forced") == 4 && kinds["forced"] == 4 && headline.int("deletions") == 1)
+        #expect(headline.int("lost_chains") == 1)
+        #expect(counts(summary, "most_rewritten_refs") == ["refs/heads/main": 4, "refs/heads/docs": 1])
+        #expect((summary["lost_commits"] as? [[String: Any]])?.map { $0.string("oid") } == [lostWork])
+        _ = server
+    }
+}
