@@ -145,6 +145,9 @@ def build_history(root, commits):
     deletions = "".join(f"delete refs/heads/topic-old/{k}\n" for k in range(50))
     deletions += "".join(f"delete refs/heads/gone/{k}\n" for k in range(50)) + "delete refs/heads/side\n"
     git("update-ref", "--stdin", cwd=repo, stdin=deletions.encode())
+    # git's own commit-graph, as `git gc` writes it (gc.writeCommitGraph): git is measured as it runs on a
+    # repository that has seen a gc, not without the file that makes its walks fast.
+    git("commit-graph", "write", "--reachable", cwd=repo)
     return repo, marks, main, big, works, topics, gone
 
 
@@ -235,6 +238,7 @@ def build_events(root, history, marks, main, events, now):
         updates.append(f"create refs/heads/stream/{r} {marks[main[i]]}\n")
     # The refs first, then their reflogs written over whatever entry git made for the creation.
     subprocess.run(["git", "update-ref", "--stdin"], cwd=repo, input="".join(updates).encode(), check=True)
+    git("commit-graph", "write", "--reachable", cwd=repo)   # as `git gc` would (see build_history)
     for ref, lines in logs:
         write_reflog(gitdir, ref, lines)
     return repo, refs * per_ref, forced

@@ -24,9 +24,10 @@ struct BackfillCommand: ParsableCommand {
             if json {
                 print(try JSONOutput.render(BackfillJSON(outcome: outcome)))
             } else {
-                print("imported \(outcome.imported) update(s) from \(outcome.entries) reflog entries of \(outcome.refs) ref(s); "
-                    + "\(outcome.alreadyRecorded) already in the log; skipped \(outcome.headDuplicates) HEAD entries repeating a "
-                    + "branch's and \(outcome.branchSwitches) branch switches")
+                // The parts add up to the entries read.
+                print("read \(outcome.entries) reflog entries of \(outcome.refs) ref(s): imported \(outcome.imported); "
+                    + "\(outcome.alreadyRecorded) already in the log; \(outcome.headDuplicates) HEAD entries repeating a "
+                    + "branch's; \(outcome.branchSwitches) branch switches; \(outcome.unchanged) that moved nothing")
             }
         }
     }
@@ -36,7 +37,7 @@ struct BackfillJSON: Encodable {
     let outcome: Backfill.Outcome
     enum Key: String, CodingKey {
         case refs, entries, imported, alreadyRecorded = "already_recorded", headDuplicates = "head_duplicates"
-        case branchSwitches = "branch_switches"
+        case branchSwitches = "branch_switches", unchanged
     }
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
@@ -46,5 +47,6 @@ struct BackfillJSON: Encodable {
         try container.encode(outcome.alreadyRecorded, forKey: .alreadyRecorded)
         try container.encode(outcome.headDuplicates, forKey: .headDuplicates)
         try container.encode(outcome.branchSwitches, forKey: .branchSwitches)
+        try container.encode(outcome.unchanged, forKey: .unchanged)
     }
 }

@@ -478,6 +478,20 @@ struct TruthfulAnswersTests {
         #expect(reserved.status != 0 && reserved.stderr.contains("is under refs/refuge/, where Refuge keeps its pins"))
     }
 
+    @Test("backfill after a force push over commits never fetched imports no duplicate, and its counts add up")
+    func backfillAfterBlindForcePush() throws {
+        let box = try Sandbox()
+        let (_, alice, _) = try box.divergedTeam(fetch: false)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        let before = try box.events(in: alice).count
+        let (result, json) = try object(box, ["backfill"], in: alice)
+        #expect(result.succeeded, "\(result.stderr)")
+        #expect(json.int("imported") == 0)
+        #expect(try box.events(in: alice).count == before)
+        let parts = ["imported", "already_recorded", "head_duplicates", "branch_switches", "unchanged"].map { json.int($0) ?? 0 }
+        #expect(parts.reduce(0, +) == json.int("entries"))
+    }
+
     // MARK: A day in the life
 
     @Test("a normal day of amends, rebase -i, stash, pull --rebase and a deleted merged branch, plus one real loss")

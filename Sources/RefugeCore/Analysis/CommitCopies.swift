@@ -7,8 +7,9 @@ import GitKit
 /// cherry-pick, a replay, an amend of the message) or its parents (an amend that changed the content). A
 /// commit by the same author e-mail that records the very same tree holds the original's result too: the
 /// squash of `rebase -i` (the squashed commit has the last original's tree and the first one's date).
-/// Only live commits committed since the oldest original are read, and a patch id is computed only for a
-/// commit whose author matches: the cost follows how recent the lost work is, not the size of the history.
+/// Only live commits committed since the oldest original (or a week before it left its ref, if later) are
+/// read, and a patch id is computed only for a commit whose author matches: the cost follows how recent the
+/// lost work is, not the size of the history.
 /// (`rebase --ignore-date` gives copies a new author date: they are not recognised, and the originals stay
 /// listed as lost.)
 final class CommitCopies {
@@ -27,19 +28,30 @@ final class CommitCopies {
     /// counts only if it has a live copy in turn.
     private var unreachable: Set<ObjectID> = []
 
+    /// How far back before an original left its ref a copy is looked for: a rebase, an amend or a squash
+    /// makes its copies just before it moves the ref (an interactive rebase can stop for hours), a replay
+    /// or a cherry-pick after. A copy made longer before (a cherry-pick a week before the original's branch
+    /// was deleted) is not looked for: the original stays listed as lost, which errs on the side of work.
+    static let window: TimeInterval = 7 * 86_400
+
+    /// The oldest commit time a copy of `originals` can have, when each left its ref at `leftAt` (nil:
+    /// unknown): no earlier than the original itself, nor than `window` before it left.
+    static func earliestCopyTime(_ originals: [(commit: ObjectID, leftAt: Date?)], repository: Repository) throws -> Date? {
+        try originals.map { original in
+            let committed = try repository.commitTime(original.commit)
+            return original.leftAt.map { max(committed, $0.addingTimeInterval(-window)) } ?? committed
+        }.min()
+    }
+
     /// - Parameters:
     ///   - liveTips: what the refs point at.
-    ///   - originals: the commits whose copies will be asked for: live history is read back to the oldest.
-    ///     (Not hidden from the walk: an original's parent may be live, and hiding it would hide the copies.)
+    ///   - since: the oldest commit time a copy may have (`earliestCopyTime`); live history is read back to
+    ///     it (a minute earlier, for clocks that disagree), newest first.
     ///   - unreachable: other commits no ref reaches, searched as copies in between.
-    init(repository: Repository, liveTips: [ObjectID], originals: [ObjectID], unreachable: Set<ObjectID> = []) throws {
+    init(repository: Repository, liveTips: [ObjectID], since: Date?, unreachable: Set<ObjectID> = []) throws {
         self.repository = repository
-        guard !originals.isEmpty, !liveTips.isEmpty else { return }
-        let oldest = try originals.map { try repository.commitTime($0) }.min()!
-        // A minute of slack for clocks that disagree between the original's machine and the copy's.
-        for commit in try repository.commits(
-            reachableFrom: liveTips, excluding: [], committedSince: oldest.addingTimeInterval(-60))
-        {
+        guard let since, !liveTips.isEmpty else { return }
+        for commit in try repository.commits(reachableFrom: liveTips, excluding: [], committedSince: since.addingTimeInterval(-60)) {
             index(commit.commit, tree: commit.tree)
         }
         self.unreachable = unreachable

@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 
 /// A commit an update dropped from its ref, and where it is now.
@@ -37,7 +38,7 @@ extension UpdateClassifier {
     /// recoveries of this repository) brought it back. Nil when this repository lacks them.
     /// `undoneBy`: the recoveries of this very update (a deletion's commits are counted without the refs
     /// they restored, or a restored branch would hide everything the deletion dropped).
-    public func explainDropped(_ update: RefUpdate, kind: UpdateKind, undoneBy: [AuditEvent] = [],
+    public func explainDropped(_ update: RefUpdate, kind: UpdateKind, droppedAt: Date? = nil, undoneBy: [AuditEvent] = [],
                                recoveries: [AuditEvent] = []) throws -> [DroppedCommit]? {
         let commits: [CommitSummary]
         if kind == .delete, !undoneBy.isEmpty, let old = update.old {
@@ -75,7 +76,9 @@ extension UpdateClassifier {
         let attribution = RecoveryAttribution(repository: repository, recoveries: recoveries)
         let live = Set(try remainingTips(excluding: nil))
         let unreached = commits.filter { (reachers[$0.id] ?? []).allSatisfy { $0.hasPrefix("refs/refuge/") } }.map(\.id)
-        let copies = try CommitCopies(repository: repository, liveTips: live.sorted(), originals: unreached)
+        let copies = try CommitCopies(
+            repository: repository, liveTips: live.sorted(),
+            since: try CommitCopies.earliestCopyTime(unreached.map { ($0, droppedAt) }, repository: repository))
         return try commits.map {
             let refs = (reachers[$0.id] ?? []).sorted()
             let reachable = refs.filter { !$0.hasPrefix("refs/refuge/") }

@@ -11,7 +11,7 @@ public struct EventDetail: Sendable {
         guard let update = event.update else { return EventDetail(event: event, droppedCommits: []) }
         let undoneBy = try event.id.map { try store.recoveries(undoing: $0) }?.filter { $0.status == .done } ?? []
         let commits = try UpdateClassifier(repository: repository).explainDropped(
-            update, kind: event.kind, undoneBy: undoneBy, recoveries: try store.recoveries(in: event.repository))
+            update, kind: event.kind, droppedAt: event.time, undoneBy: undoneBy, recoveries: try store.recoveries(in: event.repository))
         return EventDetail(event: event, droppedCommits: commits)
     }
 }

@@ -25,6 +25,8 @@ public struct Backfill {
         public var headDuplicates = 0
         /// HEAD entries of branch switches (`checkout: moving from a to b`), which move no ref.
         public var branchSwitches = 0
+        /// Entries whose old and new values are the same (`reset --hard HEAD`, which `git stash` writes).
+        public var unchanged = 0
     }
 
     static let symbolicMoves = ["checkout: moving from ", "rebase (finish): returning to ", "rebase -i (finish): returning to "]
@@ -51,15 +53,18 @@ public struct Backfill {
         var pending: [AuditEvent] = []
         for (name, entries) in logs {
             outcome.refs += 1
-            var known = try store.recordedValues(of: name, repository: identity)
-            // A push Refuge saw is one client row, confirmed by the remote-tracking update: not a local row.
-            for (pair, times) in confirmedPushes[name] ?? [:] { known[pair, default: []] += times }
+            let known = try store.recordedValues(of: name, repository: identity)
+            // A push Refuge saw is one client row, confirmed by the remote-tracking update: not a local row. It
+            // is matched by the value pushed: its old value is what the server had, which the tracking ref
+            // may never have held (a force push over commits this clone never fetched).
+            let pushed = confirmedPushes[name] ?? [:]
             let batch = UUID().uuidString
             for entry in entries {
                 outcome.entries += 1
                 if outcome.entries % 1_000 == 0 { progress?("\(outcome.entries)/\(total) reflog entries") }
                 // `reset --hard HEAD` (git stash writes it) moves nothing; live recording drops it too.
                 guard entry.old != entry.new, let update = RefUpdate(ref: name, old: entry.old, new: entry.new) else {
+                    outcome.unchanged += 1
                     continue
                 }
                 if name == "HEAD", branchEntries.contains(Self.key(entry.old, entry.new, entry.time)) {
@@ -72,7 +77,8 @@ public struct Backfill {
                     outcome.branchSwitches += 1
                     continue
                 }
-                if known[Self.pair(entry.old, entry.new)]?.contains(where: { abs($0.timeIntervalSince(entry.time)) < 2 }) == true {
+                let near = { (times: [Date]?) in times?.contains { abs($0.timeIntervalSince(entry.time)) < 2 } == true }
+                if near(known[Self.pair(entry.old, entry.new)]) || entry.message == "update by push" && near(pushed[entry.new?.hex ?? "-"]) {
                     outcome.alreadyRecorded += 1
                     continue
                 }
@@ -94,7 +100,8 @@ public struct Backfill {
         return outcome
     }
 
-    /// The (old, new) pairs of confirmed client pushes, under the remote-tracking ref that confirmed each.
+    /// The values confirmed client pushes pushed, with their times, under the remote-tracking ref that
+    /// confirmed each.
     private func confirmedPushesByTrackingRef() throws -> [String: [String: [Date]]] {
         var result: [String: [String: [Date]]] = [:]
         var tracking: [String: String?] = [:]
@@ -105,7 +112,7 @@ public struct Backfill {
                 tracking[key] = .some(try repository.trackingReference(remote: remote, remoteReference: event.ref))
             }
             guard let name = tracking[key] ?? nil else { continue }
-            result[name, default: [:]][Self.pair(event.old, event.new), default: []].append(event.time)
+            result[name, default: [:]][event.new?.hex ?? "-", default: []].append(event.time)
         }
         return result
     }

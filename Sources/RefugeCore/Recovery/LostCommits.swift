@@ -176,7 +176,8 @@ public struct LostCommitScan {
         let tips = lost.subtracting(hasLostChild)
         let exclusive = Self.exclusiveCounts(tips: tips, parents: parents)
         let schedule = GCSchedule(repository: repository)
-        let copies = try CommitCopies(repository: repository, liveTips: liveTips, originals: Array(tips).sorted(), unreachable: lost)
+        let since = try CommitCopies.earliestCopyTime(tips.map { ($0, evidence[$0]?.time) }, repository: repository)
+        let copies = try CommitCopies(repository: repository, liveTips: liveTips, since: since, unreachable: lost)
         let recoveries = RecoveryAttribution(repository: repository, recoveries: try store.recoveries(in: repository.auditIdentity))
 
         var result: [LostCommit] = []

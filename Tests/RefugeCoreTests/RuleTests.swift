@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import GitKit
+import Testing
+@testable import RefugeCore
+
+/// The rules that decide what an answer counts: each written once, and where it must be written again (SQL,
+/// sh), checked against the one place.
+@Suite("Rules: ref roles, push intent, CSV cells")
+struct RuleTests {
+    static let refs = [
+        "HEAD", "refs/stash", "refs/bisect/bad", "refs/bisect/good-1234", "refs/rewritten/onto", "refs/refuge/kept/abc",
+        "refs/heads/main", "refs/heads/stash", "refs/tags/v1", "refs/remotes/origin/main", "refs/notes/commits",
+        "refs/heads/HEAD-fix", "refs/stash-old", "refs/bisectx",
+    ]
+
+    @Test("RefRole's SQL says what its Swift says, for every kind of ref")
+    func sqlAgrees() throws {
+        let queue = try DatabaseQueue()
+        for ref in Self.refs {
+            let sql = try queue.read { db in
+                try Bool.fetchOne(db, sql: "SELECT \(RefRole.bookkeepingSQL("?"))", arguments: [ref, ref, ref, ref, ref])
+            }
+            #expect(sql == RefRole(ref: ref).isBookkeeping, "\(ref)")
+        }
+        #expect(RefRole(ref: "HEAD") == .bookkeeping(.detachedHead))
+        #expect(RefRole(ref: "refs/heads/main") == .history && RefRole(ref: "refs/stash-old") == .history)
+    }
+
+    @Test("the reference-transaction and post-receive shims spell RefRole's bookkeeping refs the same way")
+    func shimsAgree() {
+        for hook in [HookName.referenceTransaction, .postReceive] {
+            #expect(HookScripts.text(for: hook).contains(RefRole.shellPattern), "\(hook.rawValue)")
+        }
+        // The pattern, matched by sh itself, selects what RefRole selects.
+        for ref in Self.refs {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "case $0 in \(RefRole.shellPattern)) exit 0 ;; *) exit 1 ;; esac", ref]
+            try? process.run()
+            process.waitUntilExit()
+            #expect((process.terminationStatus == 0) == RefRole(ref: ref).isBookkeeping, "\(ref)")
+        }
+    }
+
+    @Test("push intent: what git's command line and push config ask to force")
+    func pushIntent() {
+        func intent(_ line: String, config: [String] = [], mirror: Bool = false) -> PushIntent {
+            PushIntent(arguments: line.split(separator: " ").map(String.init), configuredPush: config, mirror: mirror)
+        }
+        #expect(!intent("git push origin main").forces("refs/heads/main"))
+        #expect(!intent("git push").forces("refs/heads/main"))
+        #expect(intent("git push -f origin main").forces("refs/heads/main"))
+        #expect(intent("git push -uf origin main").forces("refs/heads/main"))
+        #expect(intent("git push --force-with-lease origin main").forces("refs/heads/main"))
+        #expect(intent("git push --force-with-lease=main:abc origin main").forces("refs/heads/main"))
+        #expect(intent("git push --mirror origin").forces("refs/heads/x"))
+        #expect(intent("git -c a.b=c push origin +main").forces("refs/heads/main"))
+        #expect(!intent("git push origin +main other").forces("refs/heads/other"))
+        #expect(intent("git push origin +HEAD:refs/heads/topic").forces("refs/heads/topic"))
+        #expect(!intent("git push -o ci.skip origin main").forces("refs/heads/main"))
+        #expect(!intent("git push --push-option -f origin main").forces("refs/heads/main"))  // -f is the option's value
+        #expect(intent("git push origin", config: ["+refs/heads/*:refs/heads/*"]).forces("refs/heads/main"))
+        #expect(!intent("git push origin main", config: ["+refs/heads/*:refs/heads/*"]).forces("refs/heads/main"))
+        #expect(intent("git push origin", mirror: true).forces("refs/heads/main"))
+        #expect(intent("something else").forces("refs/heads/main"))  // unknown: assume the worst
+    }
+
+    @Test("CSV cells a spreadsheet would run as formulas are neutralized (OWASP), others left alone")
+    func csvCells() {
+        for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            #expect(ReportRenderer.neutralized(cell) == "'" + cell)
+        }
+        for cell in ["alice", "refs/heads/main", "2026-11-22T03:40:12Z", "", "a=b"] {
+            #expect(ReportRenderer.neutralized(cell) == cell)
+        }
+    }
+
+    @Test("git stash pop deleting the stash: the shim's =consumed line marks that deletion only")
+    func stashPopConsumed() {
+        let (a, b, zero) = (String(repeating: "a", count: 40), String(repeating: "b", count: 40), String(repeating: "0", count: 40))
+        let result = SpoolFile(text: "C 1.00\n\(a) \(zero) refs/stash\n=consumed refs/stash\n.\nC 2.00\n\(b) \(zero) refs/heads/x\n.\n").updates()
+        #expect(result.map(\.update.ref) == ["refs/stash", "refs/heads/x"])
+        #expect(result.map(\.consumed) == [true, false])
+        #expect(SpoolFile(text: "C 1.00\n=consumed refs/stash\n.\n").problems.isEmpty)
+    }
+}
