@@ -122,11 +122,16 @@ extension Repository {
 
     /// Author, time and summary line of commit `id`.
     public func commitSummary(_ id: ObjectID) throws -> CommitSummary {
+        try withCommit(id) { Self.summary(of: $0, id: id) }
+    }
+
+    /// Runs `body` on commit `id`, looked up and freed here.
+    func withCommit<T>(_ id: ObjectID, _ body: (OpaquePointer) throws -> T) throws -> T {
         var oid = id.raw
         var commit: OpaquePointer?
         try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
         defer { git_commit_free(commit) }
-        return Self.summary(of: commit!, id: id)
+        return try body(commit!)
     }
 
     func walk(
@@ -189,33 +194,24 @@ extension Repository {
         var result: [(commit: CommitSummary, tree: ObjectID)] = []
         let cutoff = Int64(since.timeIntervalSince1970.rounded(.down))
         try walk(from: tips, excluding: hidden, sortByTime: true) { oid in
-            var id = oid
-            var commit: OpaquePointer?
-            try check(git_commit_lookup(&commit, pointer, &id), "reading commit \(ObjectID(oid).hex)")
-            defer { git_commit_free(commit) }
-            guard Int64(git_commit_time(commit)) >= cutoff else { return false }
-            result.append((Self.summary(of: commit!, id: ObjectID(oid)), ObjectID(git_commit_tree_id(commit).pointee)))
-            return true
+            let id = ObjectID(oid)
+            return try withCommit(id) { commit in
+                guard Int64(git_commit_time(commit)) >= cutoff else { return false }
+                result.append((Self.summary(of: commit, id: id), ObjectID(git_commit_tree_id(commit).pointee)))
+                return true
+            }
         }
         return result
     }
 
     /// The tree commit `id` records.
     public func treeID(of id: ObjectID) throws -> ObjectID {
-        var oid = id.raw
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
-        defer { git_commit_free(commit) }
-        return ObjectID(git_commit_tree_id(commit).pointee)
+        try withCommit(id) { ObjectID(git_commit_tree_id($0).pointee) }
     }
 
     /// When commit `id` was committed (not authored).
     public func commitTime(_ id: ObjectID) throws -> Date {
-        var oid = id.raw
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, pointer, &oid), "reading commit \(id.hex)")
-        defer { git_commit_free(commit) }
-        return Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit)))
+        try withCommit(id) { Date(timeIntervalSince1970: TimeInterval(git_commit_time($0))) }
     }
 
     static func summary(of commit: OpaquePointer, id: ObjectID) -> CommitSummary {
