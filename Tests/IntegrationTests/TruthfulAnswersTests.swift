@@ -180,6 +180,21 @@ struct TruthfulAnswersTests {
         lost = try array(box, ["lost"], in: alice)
         #expect(lost.first?.string("oid") == dropped)
         #expect(lost.first?.string("state") == "lost" && lost.first?.string("held") == "dropped stash")
+        // Lost work is kept: a dropped stash is pinned (a popped one is not).
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(dropped)"])
+    }
+
+    @Test("a lost revert records its grandparent's tree: still lost, not a copy of its own ancestor")
+    func lostRevertIsLost() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try box.commit("change", in: alice)
+        try box.git("revert", "--no-edit", "HEAD", in: alice)
+        let revert = try box.revParse("HEAD", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~2", in: alice)
+        let lost = try array(box, ["lost"], in: alice)
+        #expect(lost.map { $0.string("oid") } == [revert])
+        #expect(lost.first?.string("state") == "lost")
     }
 
     @Test("commits made on a detached HEAD and left are lost work, named detached HEAD; recover NEW --to brings them back")

@@ -64,6 +64,11 @@ struct RuleTests {
         #expect(!intent("git push origin main", config: ["+refs/heads/*:refs/heads/*"]).forces("refs/heads/main"))
         #expect(intent("git push origin", mirror: true).forces("refs/heads/main"))
         #expect(intent("something else").forces("refs/heads/main"))  // unknown: assume the worst
+        #expect(!intent("git push --signed origin +main other").forces("refs/heads/other"))  // --signed takes no next value
+        #expect(intent("git push --signed origin +main").forces("refs/heads/main"))
+        #expect(!intent("git push -ofoo origin main").forces("refs/heads/main"))
+        #expect(PushIntent(arguments: ["git", "push", "origin", ""], configuredPush: ["+refs/heads/*:refs/heads/*"])
+            .forces("refs/heads/main"))  // cmdline's final NUL is no empty refspec
     }
 
     @Test("CSV cells a spreadsheet would run as formulas are neutralized (OWASP), others left alone")

@@ -84,7 +84,10 @@ final class CommitCopies {
     private func directCopies(of original: CommitSummary) throws -> [ObjectID] {
         var found: [ObjectID] = []
         if let same = byTree[try repository.treeID(of: original.id)] {
-            found += same.filter { $0.email == original.authorEmail && $0.id != original.id }.map(\.id)
+            // Not one of its own ancestors: a lost empty commit, or a revert, records a tree its history had.
+            for candidate in same where candidate.email == original.authorEmail && candidate.id != original.id {
+                if try !repository.isAncestor(candidate.id, of: original.id) { found.append(candidate.id) }
+            }
         }
         guard let sameAuthor = candidates[Author(original)]?.filter({ $0 != original.id }), !sameAuthor.isEmpty else {
             return found

@@ -134,7 +134,9 @@ public struct ForcePushCheck: Sendable {
             var filter = EventFilter(repository: repository.auditIdentity)
             filter.ref = branch
             filter.side = .local
-            for event in try store.events(filter) {
+            // A log this binary cannot read yet (opened read-only by pre-push, before any command migrated
+            // it) leaves the reflog to go by: the check runs all the same.
+            for event in (try? store.events(filter)) ?? [] {
                 if let new = event.new, repository.contains(new), let commit = try repository.peelToCommit(new) {
                     pastValues.insert(commit)
                 }
@@ -144,14 +146,15 @@ public struct ForcePushCheck: Sendable {
         // The patches of what is pushed (what the local tip has beyond the remote's): a dropped commit whose
         // patch is among them was rewritten, not discarded.
         var pushedPatches: [ObjectID: ObjectID] = [:]
-        if integrated.contains(where: { id in wouldDrop.contains { $0.id == id } }), let localTip {
+        if wouldDrop.contains(where: { integrated.contains($0.id) }), let localTip {
             for commit in try repository.commitsOldestFirst(reachableFrom: [localTip], excluding: [remoteTip]) {
                 if let patch = try repository.patchID(of: commit) { pushedPatches[patch] = commit }
             }
         }
         let me = ((try? repository.configString("user.email")) ?? nil)?.lowercased()
-        // Oldest first: the first value of the branch that reached a commit tells how it came in.
-        let history = reflog.reversed().prefix(2_000)
+        // The newest 2,000 entries, oldest first: the first value of the branch that reached a commit tells
+        // how it came in.
+        let history = Array(reflog.prefix(2_000).reversed())
         var verdicts: [ObjectID: Verdict] = [:]
         for commit in wouldDrop {
             guard integrated.contains(commit.id) else {

@@ -15,7 +15,11 @@ public struct PushIntent: Sendable, Equatable {
     public var forcedRefspecs: [String] = []
 
     /// Parses git's arguments (`git [-c …] push [options] [remote] [refspec…]`).
-    public init(arguments: [String], configuredPush: [String] = [], mirror: Bool = false) {
+    public init(arguments given: [String], configuredPush: [String] = [], mirror: Bool = false) {
+        // /proc/<pid>/cmdline ends each argument with a NUL: the last one ends the last argument, it does
+        // not start an empty one.
+        var arguments = given
+        if arguments.last == "" { arguments.removeLast() }
         guard let push = arguments.firstIndex(of: "push") else {
             forcesAll = true  // not a command line we understand: assume the worst, as before
             return
@@ -24,7 +28,8 @@ public struct PushIntent: Sendable, Equatable {
         var index = push + 1
         var endOfOptions = false
         // Options of `git push` that take their value as the next argument.
-        let valued: Set<String> = ["-o", "--push-option", "--repo", "--receive-pack", "--exec", "--signed"]
+        // (`--signed` takes an optional value, given only as `--signed=…`.)
+        let valued: Set<String> = ["-o", "--push-option", "--repo", "--receive-pack", "--exec"]
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
@@ -38,12 +43,16 @@ public struct PushIntent: Sendable, Equatable {
             } else if valued.contains(argument) {
                 index += 1
             } else if !argument.hasPrefix("--") {
-                // A cluster of short options (`-fu`): `o` takes the rest, or the next argument, as its value.
-                for letter in argument.dropFirst() {
+                // A cluster of short options (`-fu`): `o` takes the rest of the cluster as its value, or the
+                // next argument when it is the cluster's last letter (`-uo value`, but `-ofoo`).
+                let letters = Array(argument.dropFirst())
+                for (position, letter) in letters.enumerated() {
                     if letter == "f" { forcesAll = true }
-                    if letter == "o" { break }
+                    if letter == "o" {
+                        if position == letters.count - 1 { index += 1 }
+                        break
+                    }
                 }
-                if argument.hasSuffix("o") { index += 1 }
             }
         }
         if mirror { forcesAll = true }

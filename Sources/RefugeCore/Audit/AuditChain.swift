@@ -311,8 +311,13 @@ extension ChainVerification {
         let location = try AuditLocation.resolve(for: repository, environment: environment)
         var warnings: [String] = []
         if drain, !SpoolDrain.waitingFiles(in: location.spoolDirectory).isEmpty {
-            let store = try AuditStore(location: location)
-            warnings = SpoolDrain(repository: repository, store: store).drain().warnings
+            // A log that cannot be written is still verified as it is: the drain's failure is a warning.
+            do {
+                let store = try AuditStore(location: location)
+                warnings = SpoolDrain(repository: repository, store: store).drain().warnings
+            } catch {
+                warnings = ["\(error)"]
+            }
         }
         guard FileManager.default.fileExists(atPath: location.databasePath) else {
             throw AuditStoreError.cannotOpen(

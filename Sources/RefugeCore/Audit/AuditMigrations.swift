@@ -121,6 +121,12 @@ enum AuditMigrations {
                 try db.execute(sql: "UPDATE repository SET identity = ? WHERE id = ?", arguments: [UUID().uuidString.lowercased(), id])
             }
             try db.execute(sql: "CREATE INDEX repository_identity ON repository(identity)")
+            // A binary from before v9 writing into this log inserts rows without one: give them their own.
+            try db.execute(sql: """
+                CREATE TRIGGER repository_identity_default AFTER INSERT ON repository WHEN NEW.identity IS NULL BEGIN
+                    UPDATE repository SET identity = lower(hex(randomblob(16))) WHERE id = NEW.id;
+                END
+                """)
         }
         return migrator
     }

@@ -151,18 +151,23 @@ public final class AuditStore {
 
     /// Every repository the log has events for.
     public func repositories() throws -> [String] {
-        try read { db in
-            // From the daily counts: the same repositories, without reading an index entry per event.
-            // One path per identity (the one recorded last): a report of "all" counts a moved repository once.
-            try String.fetchAll(db, sql: """
-                SELECT path FROM repository WHERE id IN (
-                    SELECT max(id) FROM repository
-                    WHERE identity IN (
-                        SELECT identity FROM repository WHERE id IN (SELECT repository_id FROM event_day WHERE count != 0))
-                    GROUP BY identity)
-                ORDER BY path
+        // From the daily counts: the same repositories, without reading an index entry per event. One path
+        // per identity, so that a report of "all" counts a moved repository once: the newest recorded path
+        // that still exists, else the newest.
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT path, identity FROM repository
+                WHERE identity IN (
+                    SELECT identity FROM repository WHERE id IN (SELECT repository_id FROM event_day WHERE count != 0))
+                ORDER BY id
                 """)
         }
+        var chosen: [String: String] = [:]
+        for row in rows {
+            let path: String = row["path"], identity: String = row["identity"] ?? path
+            if chosen[identity] == nil || FileManager.default.fileExists(atPath: path) { chosen[identity] = path }
+        }
+        return chosen.values.sorted()
     }
 
     /// Every recovery recorded for `repository`, oldest first.

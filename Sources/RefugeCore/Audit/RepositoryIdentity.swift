@@ -23,8 +23,11 @@ public enum RepositoryIdentity {
 
     static func read(file: String) -> String? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return UUID(uuidString: value) != nil ? value.lowercased() : nil
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // A UUID, or 32 hex digits: the provisional identity the log gives a path it sees first
+        // (EventStorage.insertRepositorySQL), which the repository may have adopted.
+        let hex = value.count == 32 && value.allSatisfy { $0.isHexDigit }
+        return UUID(uuidString: value) != nil || hex ? value : nil
     }
 
     /// The identity of `repository`, recorded in the log for its path: the one written in the repository;

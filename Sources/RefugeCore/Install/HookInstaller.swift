@@ -98,8 +98,8 @@ public struct HookInstaller {
         for hook in HookName.installable {
             let path = "\(directory)/\(hook.rawValue)"
             guard Self.isRefugeShim(at: path) else { continue }
+            try Self.moveLegacyChainedHook(hook, in: directory)  // before the shim goes: a refusal leaves both
             try FileManager.default.removeItem(atPath: path)
-            try Self.moveLegacyChainedHook(hook, in: directory)
             let chainedPath = Self.chainedPath(hook, in: directory)
             var restored: String?
             if FileManager.default.fileExists(atPath: chainedPath) {

@@ -216,9 +216,12 @@ enum HookScripts {
                     $z" "*) u=1 ;;
                     *" "$z" "*)                                     # a deletion: keep its old tip, unless git's bookkeeping
                       case ${l#* * } in
-                        refs/stash)                                  # `git stash pop` applied the last entry: say so
+                        refs/stash)                # `git stash pop` applied the last entry: say so; drop or clear lost it: keep it
                           p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null
-                          case $p in *stashpop*) echo "=consumed refs/stash" ;; esac ;;
+                          case $p in
+                            *stashpop*) echo "=consumed refs/stash" ;;
+                            *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
+                          esac ;;
                         HEAD|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;;  # RefRole's bookkeeping: never pinned
                         *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
                       esac ;;

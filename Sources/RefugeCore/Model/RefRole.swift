@@ -1,6 +1,7 @@
 /// Whether a ref is history a person owns, or git's bookkeeping: the one rule Refuge applies everywhere
 /// (the log, `check`, reports, pins and `lost`). Every update is still recorded; a bookkeeping update is
-/// never counted as a forced update or a deletion, and is never pinned.
+/// never counted as a forced update or a deletion, and is not pinned, with one exception: the stash deleted
+/// by `git stash drop` or `clear` is lost work, and pinned (Pins.keepsOldValue).
 ///
 /// - History: branches, tags, remote-tracking refs, notes and any other ref under `refs/`.
 /// - Bookkeeping:
@@ -52,8 +53,9 @@ public enum RefRole: Equatable, Sendable {
             + "OR substr(\(column), 1, 15) = 'refs/rewritten/' OR substr(\(column), 1, 12) = 'refs/refuge/')"
     }
 
-    /// The refs of the rule as a POSIX sh `case` pattern, as the reference-transaction shim spells it
-    /// (it pins deletions of history refs without starting a program; a unit test checks the shim).
+    /// The refs of the rule as a POSIX sh `case` pattern, as the shims spell it (they pin deletions and
+    /// forced updates of history refs without starting a program; a unit test checks them). The
+    /// reference-transaction shim tells `refs/stash` apart first (drop and clear are pinned, pop is not).
     static let shellPattern = "HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*"
 }
 

@@ -115,7 +115,7 @@ public struct EventText {
         let kind = event.kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
         let coloredKind: String
         switch event.kind {
-        case .forced, .delete: coloredKind = palette.red(kind)
+        case .forced, .delete: coloredKind = event.role.isBookkeeping ? kind : palette.red(kind)  // bookkeeping: no alarm
         case .create: coloredKind = palette.green(kind)
         case .fastForward: coloredKind = kind
         }

@@ -62,10 +62,14 @@ public struct Pins {
     }
 
     /// Whether the drain pins `event`'s old value: an update that can drop commits, of history a person
-    /// owns (RefRole: git's bookkeeping is never pinned), not refused (a refusal dropped nothing). A client's
+    /// owns (RefRole: git's bookkeeping is not pinned), not refused (a refusal dropped nothing). A client's
     /// push is pinned before git confirms it: the overwritten tip may be gone from the server a moment later.
+    /// One kind of bookkeeping is lost work, and kept: the stash deleted by `git stash drop` or `clear` (not
+    /// by `pop`, which applied it).
     static func keepsOldValue(of event: AuditEvent) -> Bool {
-        event.kind.canDropCommits && event.status != .rejected && !event.role.isBookkeeping
+        guard event.kind.canDropCommits, event.status != .rejected else { return false }
+        if event.role == .bookkeeping(.stash) { return event.kind == .delete && event.reason != AuditEvent.stashApplied }
+        return !event.role.isBookkeeping
     }
 
     /// Pins the old value of every recorded update `keepsOldValue` selects.

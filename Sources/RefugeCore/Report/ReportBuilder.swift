@@ -88,6 +88,9 @@ public struct ReportBuilder {
     private func resolveRepository(_ name: String) throws -> String {
         let known = try store.repositories()
         if known.contains(name) { return name }
+        // An older path of a moved repository: the path its identity is reported under.
+        let sharing = Set(try store.paths(sharingIdentityWith: (name as NSString).standardizingPath))
+        if let path = known.first(where: sharing.contains) { return path }
         if let opened = try? Repository.open(at: name), known.contains(opened.auditIdentity) { return opened.auditIdentity }
         let standardized = (name as NSString).standardizingPath
         if known.contains(standardized) { return standardized }
