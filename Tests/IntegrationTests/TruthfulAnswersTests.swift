@@ -507,6 +507,23 @@ struct TruthfulAnswersTests {
         #expect(parts.reduce(0, +) == json.int("entries"))
     }
 
+    @Test("recover --push where the remote already has that commit says so; a dry run names no pin as made")
+    func recoverMessages() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let pushed = try box.commit("pushed", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        let dry = try box.refuge("recover", "main", "--dry-run", in: alice)
+        #expect(dry.succeeded, "\(dry.stderr)")
+        #expect(!dry.stdout.contains("kept by refs/refuge"), "\(dry.stdout)")
+        let recovered = try box.refuge("recover", "main", "--push", "origin", in: alice)
+        #expect(recovered.succeeded, "\(recovered.stderr)")
+        #expect(try box.revParse("main", in: alice) == pushed)
+        #expect(recovered.stdout.contains("origin already has refs/heads/main at that commit: nothing to push"), "\(recovered.stdout)")
+        #expect(!recovered.stdout.contains("was absent there"))
+    }
+
     // MARK: A day in the life
 
     @Test("a normal day of amends, rebase -i, stash, pull --rebase and a deleted merged branch, plus one real loss")

@@ -89,4 +89,14 @@ struct RuleTests {
         #expect(result.map(\.consumed) == [true, false])
         #expect(SpoolFile(text: "C 1.00\n=consumed refs/stash\n.\n").problems.isEmpty)
     }
+
+    @Test("how long ago, in words: singular and plural")
+    func ago() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        #expect(Timestamp.ago(now.addingTimeInterval(-30), now: now) == "less than a minute ago")
+        #expect(Timestamp.ago(now.addingTimeInterval(-60), now: now) == "1 minute ago")
+        #expect(Timestamp.ago(now.addingTimeInterval(-180), now: now) == "3 minutes ago")
+        #expect(Timestamp.ago(now.addingTimeInterval(-3_600), now: now) == "1 hour ago")
+        #expect(Timestamp.ago(now.addingTimeInterval(-86_400 * 3), now: now) == "3 days ago")
+    }
 }

@@ -293,7 +293,7 @@ extension AuditStore {
             try? write { db in
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO chain_checkpoint (event_id, hash, verified_at) VALUES (?, ?, ?)",
-                    arguments: [check.headID, check.head, now])
+                    arguments: [check.headID, check.head, EventStorage.storedText(now)])
             }
         }
         return check

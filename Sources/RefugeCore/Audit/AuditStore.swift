@@ -77,7 +77,7 @@ public final class AuditStore {
         try write { db in
             if let receipt {
                 if try SpoolReceipt.fetchOne(db, key: receipt) != nil { return [] }
-                try SpoolReceipt(key: receipt, drainedAt: Date()).insert(db)
+                try SpoolReceipt(key: receipt, drainedAt: Date()).insert(db)  // its date as text: EventStorage.storedText
             }
             var saved: [AuditEvent] = []
             var previous = try AuditChain.head(db)  // read inside the IMMEDIATE transaction: no fork
@@ -273,6 +273,15 @@ struct SpoolReceipt: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "spool_receipt"
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    /// Written as GRDB writes dates, without its DateFormatter (EventStorage.storedText).
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .custom { EventStorage.storedText($0) }
+    }
+
+    /// Read back the same way (EventStorage.storedDate), without GRDB's calendar.
+    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .custom { EventStorage.storedDate($0) }
+    }
     var key: String
     var drainedAt: Date
 }

@@ -66,6 +66,22 @@ enum EventStorage {
             + "\(two(inDay / 1000 % 60)).\(millis)"
     }
 
+    /// A date as the text GRDB stores for a `Date` (`2026-11-22 03:40:12.123`, UTC), written without
+    /// GRDB's `DateFormatter`: the first use of a `DateFormatter` loads ICU's locale data, about 10 MiB of a
+    /// drain's peak memory (Docs/Performance.md). GRDB reads the text back as the same date.
+    static func storedText(_ date: Date) -> String {
+        storedText(milliseconds: milliseconds(date))
+    }
+
+    /// A date column read back without GRDB's calendar (which loads ICU's time zone data): the text
+    /// `storedText` writes, integer milliseconds, else whatever GRDB understands.
+    static func storedDate(_ value: DatabaseValue) -> Date? {
+        if let text = String.fromDatabaseValue(value), let milliseconds = milliseconds(storedText: text) {
+            return date(milliseconds: milliseconds)
+        }
+        return date(value)
+    }
+
     // Howard Hinnant's days-from-civil and civil-from-days (proleptic Gregorian, day 0 = 1970-01-01).
     private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year

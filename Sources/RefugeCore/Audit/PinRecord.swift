@@ -8,6 +8,16 @@ public struct PinRecord: Codable, Hashable, Sendable, FetchableRecord, MutablePe
     public static let databaseTableName = "pin"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    /// Dates written as GRDB writes them, without its DateFormatter (EventStorage.storedText): a drain that
+    /// pins would otherwise load ICU's locale data.
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .custom { EventStorage.storedText($0) }
+    }
+
+    /// Read back the same way (EventStorage.storedDate), without GRDB's calendar.
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .custom { EventStorage.storedDate($0) }
+    }
 
     public var id: Int64?
     public var repository: String
@@ -75,7 +85,7 @@ extension AuditStore {
         try write { db in
             try db.execute(
                 sql: "UPDATE pin SET removed_at = ?, removed_by = ? WHERE id = ? AND removed_at IS NULL",
-                arguments: [time, remover, id])
+                arguments: [EventStorage.storedText(time), remover, id])
         }
     }
 }
