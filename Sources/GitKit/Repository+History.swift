@@ -185,21 +185,24 @@ extension Repository {
 }
 
 extension Repository {
-    /// The commits reachable from `tips` and from none of `hidden`, newest first by committer time, as far
-    /// back as `since`: the walk stops at the first commit committed before it (a copy of a commit, made
-    /// by a rebase, an amend or a replay, is committed after the original).
-    public func commits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID], committedSince since: Date) throws
+    /// The commits reachable from `tips` committed at or after `since`, each with its tree, in no particular
+    /// order: a commit committed before `since` is not returned and its parents are not visited (a parent is
+    /// older than its child, clock skew aside). Not a libgit2 walk: any sorted revwalk reads the whole history
+    /// before it returns its first commit, and this reads only the commits it returns and their parents.
+    public func commits(reachableFrom tips: [ObjectID], committedSince since: Date) throws
         -> [(commit: CommitSummary, tree: ObjectID)]
     {
-        var result: [(commit: CommitSummary, tree: ObjectID)] = []
         let cutoff = Int64(since.timeIntervalSince1970.rounded(.down))
-        try walk(from: tips, excluding: hidden, sortByTime: true) { oid in
-            let id = ObjectID(oid)
-            return try withCommit(id) { commit in
-                guard Int64(git_commit_time(commit)) >= cutoff else { return false }
+        var result: [(commit: CommitSummary, tree: ObjectID)] = []
+        var seen = Set(tips)
+        var stack = tips
+        while let id = stack.popLast() {
+            let parents: [ObjectID]? = try withCommit(id) { commit in
+                guard Int64(git_commit_time(commit)) >= cutoff else { return nil }
                 result.append((Self.summary(of: commit, id: id), ObjectID(git_commit_tree_id(commit).pointee)))
-                return true
+                return (0..<git_commit_parentcount(commit)).compactMap { git_commit_parent_id(commit, $0).map { ObjectID($0.pointee) } }
             }
+            for parent in parents ?? [] where seen.insert(parent).inserted { stack.append(parent) }
         }
         return result
     }

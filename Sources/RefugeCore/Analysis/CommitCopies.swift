@@ -51,14 +51,19 @@ final class CommitCopies {
     init(repository: Repository, liveTips: [ObjectID], since: Date?, unreachable: Set<ObjectID> = []) throws {
         self.repository = repository
         guard let since, !liveTips.isEmpty else { return }
-        for commit in try repository.commits(reachableFrom: liveTips, excluding: [], committedSince: since.addingTimeInterval(-60)) {
+        for commit in try repository.commits(reachableFrom: liveTips, committedSince: since.addingTimeInterval(-60)) {
             index(commit.commit, tree: commit.tree)
         }
+        // No live commit recent enough to be a copy: nothing can be (the usual case for old lost work).
+        guard !candidates.isEmpty else { return }
         self.unreachable = unreachable
         for id in unreachable {
             index(try repository.commitSummary(id), tree: try repository.treeID(of: id))
         }
     }
+
+    /// Whether any live commit could be a copy at all (else every answer is nil, without reading anything).
+    var mayHaveCopies: Bool { !candidates.isEmpty }
 
     private func index(_ commit: CommitSummary, tree: ObjectID) {
         candidates[Author(commit), default: []].append(commit.id)
@@ -67,6 +72,7 @@ final class CommitCopies {
 
     /// The live commit that is a copy of `original` (directly, or through copies no ref reaches), if any.
     func copy(of original: CommitSummary) throws -> ObjectID? {
+        guard !candidates.isEmpty else { return nil }
         var seen: Set<ObjectID> = [original.id]
         return try copy(of: original, seen: &seen)
     }

@@ -224,6 +224,7 @@ public struct LostCommitScan {
             chain.append(id)
             for parent in parents[id] ?? [] where seen.insert(parent).inserted { stack.append(parent) }
         }
+        guard copies.mayHaveCopies else { return (.lost, held, nil, nil) }
         var tipCopy: ObjectID?
         for id in chain {
             guard let copy = try copies.copy(of: try repository.commitSummary(id)) else { return (.lost, held, nil, nil) }
