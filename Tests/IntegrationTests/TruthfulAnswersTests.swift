@@ -269,11 +269,7 @@ struct TruthfulAnswersTests {
     @Test("Dave pulls Bob's fix, resets it away: check names it and exits 1; pre-push warns; own discards pass")
     func discardedIsNotIntegrated() throws {
         let box = try Sandbox()
-        let (_, clones) = try box.serverWithClones("dave", "bob")
-        let (dave, bob) = (clones[0], clones[1])
-        try box.commit("base", in: dave)
-        try box.git("push", "-q", "origin", "main", in: dave)
-        try box.git("pull", "-q", "origin", "main", in: bob)
+        let (_, dave, bob) = try box.sharedMain("dave", "bob")
         let fix = try box.commit("bob's fix", in: bob)
         try box.git("push", "-q", "origin", "main", in: bob)
         try box.git("pull", "-q", "origin", "main", in: dave)
@@ -529,11 +525,7 @@ struct TruthfulAnswersTests {
     @Test("a normal day of amends, rebase -i, stash, pull --rebase and a deleted merged branch, plus one real loss")
     func dayInTheLife() throws {
         let box = try Sandbox()
-        let (server, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
+        let (_, alice, bob) = try box.sharedMain("alice", "bob")
 
         // An amend of the message.
         try box.commit("add parser", in: alice)
@@ -591,6 +583,5 @@ struct TruthfulAnswersTests {
         #expect(headline.int("lost_chains") == 1)
         #expect(counts(summary, "most_rewritten_refs") == ["refs/heads/main": 4, "refs/heads/docs": 1])
         #expect((summary["lost_commits"] as? [[String: Any]])?.map { $0.string("oid") } == [lostWork])
-        _ = server
     }
 }

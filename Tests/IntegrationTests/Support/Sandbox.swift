@@ -163,6 +163,15 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
         return (server, clones)
     }
 
+    /// Two clones of a server sharing main: `first` pushed a base commit, `second` pulled it.
+    func sharedMain(_ first: String, _ second: String) throws -> (server: String, first: String, second: String) {
+        let (server, clones) = try serverWithClones(first, second)
+        try commit("base", in: clones[0])
+        try git("push", "-q", "origin", "main", in: clones[0])
+        try git("pull", "-q", "origin", "main", in: clones[1])
+        return (server, clones[0], clones[1])
+    }
+
     /// The force-push hazard: Alice and Bob share main on a server; Bob pushes a fix; Alice commits her own
     /// work and, when `fetch`, fetches (as an IDE does every minute), leaving Bob's fix unmerged.
     func divergedTeam(fetch: Bool = true) throws -> (server: String, alice: String, fix: String) {
