@@ -1,10 +1,12 @@
 import CLibgit2
 
-/// Reads and writes the repository's git configuration (all levels for reads, the repository's own file for writes).
+/// Reads and writes the repository's git configuration (all levels for reads, and what git passed on its
+/// command line, CommandLineConfig; the repository's own file for writes).
 extension Repository {
     /// The value of `key`, or nil when unset.
     public func configString(_ key: String) throws -> String? {
-        try withConfig(reading: key) { config in
+        if let given = CommandLineConfig().values(key).last { return given ?? "true" }  // `git -c key`: true
+        return try withConfig(reading: key) { config in
             var buffer = git_buf()
             defer { git_buf_dispose(&buffer) }
             let result = git_config_get_string_buf(&buffer, config, key)
@@ -16,6 +18,10 @@ extension Repository {
 
     /// Every value of the multi-valued `key`, in the order git lists them.
     public func configStrings(_ key: String) throws -> [String] {
+        try fileConfigStrings(key) + CommandLineConfig().values(key).map { $0 ?? "true" }
+    }
+
+    private func fileConfigStrings(_ key: String) throws -> [String] {
         try withConfig(reading: key) { config in
             var iterator: OpaquePointer?
             let result = git_config_multivar_iterator_new(&iterator, config, key, nil)
@@ -36,7 +42,14 @@ extension Repository {
 
     /// A boolean by git's rules (true/yes/on/1…), or nil when unset.
     public func configBool(_ key: String) throws -> Bool? {
-        try withConfig(reading: key) { config in
+        if let given = CommandLineConfig().values(key).last {
+            guard let value = CommandLineConfig.bool(given) else {
+                throw GitError(code: -1, message: "bad boolean config value '\(given ?? "")' for '\(key)' (given with git -c)",
+                               operation: "reading git config \(key) as a boolean")
+            }
+            return value
+        }
+        return try withConfig(reading: key) { config in
             var value: Int32 = 0
             let result = git_config_get_bool(&value, config, key)
             if result == GIT_ENOTFOUND.rawValue { return nil }

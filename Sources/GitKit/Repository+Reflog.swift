@@ -79,7 +79,12 @@ extension Repository {
         return ReflogMove(old: old, new: new, time: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
+    /// Reads a reflog through libgit2, only when its file exists: libgit2's reader creates a missing one,
+    /// and an empty reflog file changes what git does (`git reflog exists` turns true, and git then appends
+    /// to it even with `core.logAllRefUpdates=false`). Reading must change nothing in the repository.
     private func readReflog<T>(of reference: String, _ copy: (OpaquePointer) -> T) throws -> [T] {
+        let files = ["\(gitDirectory)/logs/\(reference)", "\(commonDirectory)/logs/\(reference)"]
+        guard files.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return [] }
         var log: OpaquePointer?
         try check(git_reflog_read(&log, pointer, reference), "reading the reflog of \(reference)")
         defer { git_reflog_free(log) }

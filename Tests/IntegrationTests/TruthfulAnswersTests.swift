@@ -584,4 +584,48 @@ struct TruthfulAnswersTests {
         #expect(counts(summary, "most_rewritten_refs") == ["refs/heads/main": 4, "refs/heads/docs": 1])
         #expect((summary["lost_commits"] as? [[String: Any]])?.map { $0.string("oid") } == [lostWork])
     }
+
+    // MARK: Invisible to git (issue 18, first points)
+
+    @Test("reading writes nothing: no reflog file appears for a tag git keeps none for")
+    func readingWritesNothing() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let first = try box.revParse("HEAD", in: alice)
+        try box.commit("two", in: alice)
+        try box.git("tag", "v1", first, in: alice)
+        try box.git("pack-refs", "--all", in: alice)
+        try box.git("tag", "-f", "v1", "HEAD", in: alice)  // a packed ref: its old value is resolved at drain
+        let moved = try box.events(in: alice, "--ref", "refs/tags/v1").last
+        #expect(moved?.string("old") == first && moved?.string("kind") == "fast-forward")
+        for command in [["lost"], ["check"], ["report"], ["verify"]] { _ = try box.run(box.refugeBinary, command, in: alice) }
+        #expect(try box.git("reflog", "exists", "refs/tags/v1", in: alice, allowFailure: true).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: "\(alice)/.git/logs/refs/tags/v1"))
+    }
+
+    @Test("deleting two branches on one commit, renaming the first branch: no warning, the pin at once")
+    func deletionsPinAtOnce() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let tip = try box.commit("on c and d", in: alice)
+        try box.git("branch", "c", in: alice)
+        try box.git("branch", "d", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        let deleted = try box.git("branch", "-q", "-D", "c", "d", in: alice)
+        #expect(!deleted.stderr.contains("refuge:"), "\(deleted.stderr)")
+        #expect(try pins(box, in: alice).contains("refs/refuge/kept/\(tip)"))  // before any drain
+        let renamed = try box.git("branch", "-M", "trunk", in: alice)
+        #expect(!renamed.stderr.contains("refuge:"), "\(renamed.stderr)")
+    }
+
+    @Test("git -c refuge.prePush=block is honoured, as git honours -c")
+    func commandLineConfig() throws {
+        let box = try Sandbox()
+        let (server, alice, fix) = try box.divergedTeam()
+        let push = try box.git("-c", "refuge.prePush=block", "push", "-q", "--force-with-lease", "origin", "main", in: alice,
+                               allowFailure: true)
+        #expect(!push.succeeded)
+        #expect(push.stderr.contains("refuge: push refused (refuge.prePush=block)"), "\(push.stderr)")
+        #expect(try box.revParse("main", in: server) == fix)
+    }
 }
