@@ -50,8 +50,9 @@ struct InstallCommand: ParsableCommand {
             // Refuge's own commit-graph (libgit2 cannot read git's): with it, the drain that classifies a
             // large forced update walks the graph instead of reading every commit (time, and peak memory:
             // 38 instead of 46 MiB for 10,000 commits; Docs/Performance.md). `lost` keeps it fresh.
+            // (Not in a repository without commits yet: an empty graph would only stand in the way.)
             let started = Date()
-            if repository.refreshCommitGraph() {
+            if (try? repository.directReferences())?.isEmpty == false, repository.refreshCommitGraph() {
                 print("commit-graph: written for Refuge's walks in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
             }
         }
