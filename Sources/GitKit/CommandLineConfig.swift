@@ -8,6 +8,10 @@ struct CommandLineConfig {
     /// In the order git applies them; a nil value is a key given without `=` (a boolean true).
     let entries: [(key: String, value: String?)]
 
+    /// This process's: its environment does not change while it runs, so it is read once, not on every
+    /// config read (the drain reads `user.name` for every update it records).
+    static let current = CommandLineConfig()
+
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         var entries = Self.parameters(environment["GIT_CONFIG_PARAMETERS"] ?? "")
         if let count = environment["GIT_CONFIG_COUNT"].flatMap(Int.init), count > 0 {

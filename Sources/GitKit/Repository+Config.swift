@@ -5,7 +5,7 @@ import CLibgit2
 extension Repository {
     /// The value of `key`, or nil when unset.
     public func configString(_ key: String) throws -> String? {
-        if let given = CommandLineConfig().values(key).last { return given ?? "true" }  // `git -c key`: true
+        if let given = CommandLineConfig.current.values(key).last { return given ?? "true" }  // `git -c key`: true
         return try withConfig(reading: key) { config in
             var buffer = git_buf()
             defer { git_buf_dispose(&buffer) }
@@ -18,7 +18,7 @@ extension Repository {
 
     /// Every value of the multi-valued `key`, in the order git lists them.
     public func configStrings(_ key: String) throws -> [String] {
-        try fileConfigStrings(key) + CommandLineConfig().values(key).map { $0 ?? "true" }
+        try fileConfigStrings(key) + CommandLineConfig.current.values(key).map { $0 ?? "true" }
     }
 
     private func fileConfigStrings(_ key: String) throws -> [String] {
@@ -42,7 +42,7 @@ extension Repository {
 
     /// A boolean by git's rules (true/yes/on/1…), or nil when unset.
     public func configBool(_ key: String) throws -> Bool? {
-        if let given = CommandLineConfig().values(key).last {
+        if let given = CommandLineConfig.current.values(key).last {
             guard let value = CommandLineConfig.bool(given) else {
                 throw GitError(code: -1, message: "bad boolean config value '\(given ?? "")' for '\(key)' (given with git -c)",
                                operation: "reading git config \(key) as a boolean")

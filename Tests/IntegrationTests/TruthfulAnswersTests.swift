@@ -264,6 +264,38 @@ struct TruthfulAnswersTests {
         #expect(try box.refuge("show", "\(deletion)", in: alice).stdout.contains("recovered by #\(outcome.int("event") ?? 0)"))
     }
 
+    @Test("an amend that changes content and a rebase --ignore-date: lost, show and the report all say rewritten")
+    func rewrittenEverywhere() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let original = try box.commit("parser", in: alice)
+        try "forgotten\n".write(toFile: "\(alice)/forgotten.txt", atomically: true, encoding: .utf8)
+        try box.git("add", "forgotten.txt", in: alice)
+        try box.git("commit", "-q", "--amend", "--no-edit", in: alice)
+        let amended = try box.revParse("HEAD", in: alice)
+        try box.git("checkout", "-q", "-b", "topic", in: alice)
+        let topicTip = try box.commit("topic", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        try box.commit("main moves", in: alice)
+        try box.git("checkout", "-q", "topic", in: alice)
+        try box.git("rebase", "-q", "--ignore-date", "main", in: alice)
+
+        let lost = try array(box, ["lost"], in: alice)
+        #expect(lost.first { $0.string("oid") == original }?.string("state") == "rewritten")
+        #expect(lost.first { $0.string("oid") == original }?.string("copy") == amended)
+        #expect(lost.first { $0.string("oid") == topicTip }?.string("state") == "rewritten")
+        #expect(!lost.contains { $0.string("state") == "lost" })
+
+        let amend = try #require(try box.events(in: alice, "--forced").first { $0.string("old") == original }?.int("id"))
+        let (_, shown) = try object(box, ["show", "\(amend)"], in: alice)
+        #expect((shown["dropped_commits"] as? [[String: Any]])?.first?.string("rewritten_as") == amended)
+
+        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
+        let states = ((summary["rewrites"] as? [[String: Any]]) ?? []).flatMap { ($0["dropped_commits"] as? [[String: Any]]) ?? [] }
+        #expect(!states.isEmpty && states.allSatisfy { $0.string("state") == "rewritten" }, "\(states)")
+        #expect((summary["headline"] as? [String: Any])?.int("lost_chains") == 0)
+    }
+
     // MARK: 4. Discarded is not integrated
 
     @Test("Dave pulls Bob's fix, resets it away: check names it and exits 1; pre-push warns; own discards pass")

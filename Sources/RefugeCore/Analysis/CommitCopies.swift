@@ -2,16 +2,15 @@ import Foundation
 import GitKit
 
 /// Finds the copy, in live history, of a commit no ref reaches: what a rebase, an amend, a cherry-pick, a
-/// squash or `recover --replay` made of it. A copy keeps the original's author (name, e-mail and date: git
-/// keeps the author date through all of them), and either its patch (the same patch id: a rebase, a
-/// cherry-pick, a replay, an amend of the message) or its parents (an amend that changed the content). A
-/// commit by the same author e-mail that records the very same tree holds the original's result too: the
-/// squash of `rebase -i` (the squashed commit has the last original's tree and the first one's date).
+/// squash or `recover --replay` made of it. A copy keeps the original's author, and either its patch (the
+/// same patch id, by the same author name and e-mail: a rebase, `rebase --ignore-date` included, a
+/// cherry-pick, a replay, an amend of the message) or, with the same author date too, its parents (an amend
+/// that changed the content). A commit by the same author e-mail that records the very same tree holds the
+/// original's result too: the squash of `rebase -i` (it has the last original's tree). `lost`, `show` and
+/// reports all ask this one rule.
 /// Only live commits committed since the oldest original (or a week before it left its ref, if later) are
 /// read, and a patch id is computed only for a commit whose author matches: the cost follows how recent the
 /// lost work is, not the size of the history.
-/// (`rebase --ignore-date` gives copies a new author date: they are not recognised, and the originals stay
-/// listed as lost.)
 final class CommitCopies {
     private struct Author: Hashable {
         let name: String, email: String, time: Date
@@ -20,6 +19,8 @@ final class CommitCopies {
 
     private let repository: Repository
     private var candidates: [Author: [ObjectID]] = [:]
+    /// The same commits by author name and e-mail, whatever the date (the patch rule).
+    private var byAuthorName: [String: [ObjectID]] = [:]
     /// Live commits by tree, with their author's e-mail.
     private var byTree: [ObjectID: [(id: ObjectID, email: String)]] = [:]
     private var patches: [ObjectID: ObjectID?] = [:]
@@ -67,6 +68,7 @@ final class CommitCopies {
 
     private func index(_ commit: CommitSummary, tree: ObjectID) {
         candidates[Author(commit), default: []].append(commit.id)
+        byAuthorName["\(commit.authorName) <\(commit.authorEmail)>", default: []].append(commit.id)
         byTree[tree, default: []].append((commit.id, commit.authorEmail))
     }
 
@@ -85,8 +87,8 @@ final class CommitCopies {
         return nil
     }
 
-    /// Every candidate that copies `original`: the same tree (and author e-mail), then the same author with
-    /// the same parents (an amend), then the same author with the same patch.
+    /// Every candidate that copies `original`: the same tree (and author e-mail), then the same author and
+    /// date with the same parents (an amend), then the same author name and e-mail with the same patch.
     private func directCopies(of original: CommitSummary) throws -> [ObjectID] {
         var found: [ObjectID] = []
         if let same = byTree[try repository.treeID(of: original.id)] {
@@ -95,13 +97,13 @@ final class CommitCopies {
                 if try !repository.isAncestor(candidate.id, of: original.id) { found.append(candidate.id) }
             }
         }
-        guard let sameAuthor = candidates[Author(original)]?.filter({ $0 != original.id }), !sameAuthor.isEmpty else {
-            return found
+        if let sameAuthor = candidates[Author(original)]?.filter({ $0 != original.id }), !sameAuthor.isEmpty {
+            let parents = try repository.parents(of: original.id)
+            for candidate in sameAuthor where try repository.parents(of: candidate) == parents { found.append(candidate) }
         }
-        let parents = try repository.parents(of: original.id)
-        for candidate in sameAuthor where try repository.parents(of: candidate) == parents { found.append(candidate) }
-        if let patch = try patchID(original.id) {
-            for candidate in sameAuthor where try patchID(candidate) == patch { found.append(candidate) }
+        let sameName = (byAuthorName["\(original.authorName) <\(original.authorEmail)>"] ?? []).filter { $0 != original.id }
+        if !sameName.isEmpty, let patch = try patchID(original.id) {
+            for candidate in sameName where try patchID(candidate) == patch { found.append(candidate) }
         }
         return found
     }

@@ -83,14 +83,16 @@ extension UpdateClassifier {
             let refs = (reachers[$0.id] ?? []).sorted()
             let reachable = refs.filter { !$0.hasPrefix("refs/refuge/") }
             var recovery: (id: Int64?, copy: ObjectID?)?
+            var rewrittenAs = rewrites[$0.id]
             if !reachable.isEmpty {
                 if let undo = undoneBy.first(where: { $0.status == .done }) { recovery = (undo.id, nil) }
-            } else if let copy = try copies.copy(of: $0), let by = try attribution.recovery(thatAdded: copy) {
-                recovery = (by.id, copy)
+            } else if let copy = try copies.copy(of: $0) {
+                // The rule `lost` applies: a live copy made later (a squash, an amend, a rebase after) counts.
+                if let by = try attribution.recovery(thatAdded: copy) { recovery = (by.id, copy) } else { rewrittenAs = rewrittenAs ?? copy }
             }
             return DroppedCommit(
                 commit: $0, reachableFrom: reachable, pinnedBy: refs.filter { $0.hasPrefix("refs/refuge/") },
-                rewrittenAs: rewrites[$0.id], recoveredBy: recovery?.id, recoveredAs: recovery?.copy)
+                rewrittenAs: rewrittenAs, recoveredBy: recovery?.id, recoveredAs: recovery?.copy)
         }
     }
 

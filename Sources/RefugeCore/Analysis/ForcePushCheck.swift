@@ -19,7 +19,7 @@ public struct ForcePushCheck: Sendable {
     /// The remote commits a force push now would drop, newest first.
     public let wouldDrop: [CommitSummary]
     /// Of those, the ones the local branch never had: someone else's work, fetched but never merged.
-    public let neverIntegrated: [CommitSummary]
+    public var neverIntegrated: [CommitSummary] { wouldDrop.filter { verdicts[$0.id] == .neverIntegrated } }
     /// What each commit of `wouldDrop` is, by id.
     public let verdicts: [ObjectID: Verdict]
 
@@ -111,7 +111,7 @@ public struct ForcePushCheck: Sendable {
         return ForcePushCheck(
             branch: full, trackingRef: tracking, local: localTip, remote: remoteTip,
             ahead: try localTip.map { try repository.countCommits(reachableFrom: [$0], excluding: [remoteTip]) } ?? 0,
-            behind: risk.wouldDrop.count, wouldDrop: risk.wouldDrop, neverIntegrated: risk.neverIntegrated,
+            behind: risk.wouldDrop.count, wouldDrop: risk.wouldDrop,
             verdicts: risk.verdicts, lastMoved: try lastMovement(of: tracking, repository: repository, store: store))
     }
 
@@ -120,11 +120,11 @@ public struct ForcePushCheck: Sendable {
     /// outlive reflog expiry).
     static func risk(of remoteTip: ObjectID, overwrittenBy localTip: ObjectID?, branch: String, repository: Repository,
                      store: AuditStore?) throws
-        -> (wouldDrop: [CommitSummary], neverIntegrated: [CommitSummary], verdicts: [ObjectID: Verdict])
+        -> (wouldDrop: [CommitSummary], verdicts: [ObjectID: Verdict])
     {
         let localTips = localTip.map { [$0] } ?? []
         let wouldDrop = try repository.commits(reachableFrom: [remoteTip], excluding: localTips)
-        guard !wouldDrop.isEmpty else { return ([], [], [:]) }
+        guard !wouldDrop.isEmpty else { return ([], [:]) }
         let reflog = (try? repository.reflog(of: branch)) ?? []
         var pastValues: Set<ObjectID> = []
         for entry in reflog {
@@ -177,7 +177,7 @@ public struct ForcePushCheck: Sendable {
             }
             verdicts[commit.id] = .discarded(othersWork: othersWork)
         }
-        return (wouldDrop, wouldDrop.filter { verdicts[$0.id] == .neverIntegrated }, verdicts)
+        return (wouldDrop, verdicts)
     }
 
     /// A reflog message of an update that brought other people's commits into the branch.

@@ -46,7 +46,7 @@ public enum PrePushLeaseCheck {
                 outcome.messages.append("refuge: this push discards \(discardedOwn.count) commit(s) of your own from \(remote)/\(target) "
                     + "(\(short) had them; what you push has no copy)")
             }
-            let never = risk.neverIntegrated
+            let never = risk.wouldDrop.filter { risk.verdicts[$0.id] == .neverIntegrated }
             let discarded = risk.wouldDrop.filter { risk.verdicts[$0.id] == .discarded(othersWork: true) }
             guard !never.isEmpty || !discarded.isEmpty else { continue }  // rewriting only your own work
             atRisk = true

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// A row of `event_day`: how many events of one repository on one UTC day had this kind, side, status,
-/// hook and ref role (history or git's bookkeeping, RefRole; since v8). Triggers keep the table (migration v6); reports read it instead of the events, so that their
+/// hook and ref role (history or git's bookkeeping, RefRole; since v8). Triggers keep the table (migration
+/// v6); reports read it instead of the events, so that their
 /// figures cost the same at a million events as at a hundred.
 public struct EventDay: Sendable, Hashable, FetchableRecord {
     /// `2026-11-22` (UTC).

@@ -67,7 +67,7 @@ enum EventStorage {
     }
 
     /// A date as the text GRDB stores for a `Date` (`2026-11-22 03:40:12.123`, UTC), written without
-    /// GRDB's `DateFormatter`: the first use of a `DateFormatter` loads ICU's locale data, about 10 MiB of a
+    /// GRDB's `DateFormatter`: the first use of a `DateFormatter` loads ICU's locale data, about 5 MiB of a
     /// drain's peak memory (Docs/Performance.md). GRDB reads the text back as the same date.
     static func storedText(_ date: Date) -> String {
         storedText(milliseconds: milliseconds(date))

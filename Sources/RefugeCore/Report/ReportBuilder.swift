@@ -111,8 +111,17 @@ public struct ReportBuilder {
             // One walk of the live history serves both what became of dropped commits and the lost scan.
             let scan = LostCommitScan(repository: opened, store: store)
             let live = try scan.live()
+            // Copies of what the listed rewrites dropped, by the rule `lost` and `show` use.
+            let dropped = try figures.newestRewrites.compactMap { event -> (commit: ObjectID, leftAt: Date?)? in
+                guard let old = event.old, opened.contains(old), let commit = try opened.peelToCommit(old) else { return nil }
+                return (commit, event.time)
+            }
+            let copies = try CommitCopies(
+                repository: opened, liveTips: live.tips,
+                since: try CommitCopies.earliestCopyTime(dropped, repository: opened))
             let states = try DroppedStates(
-                repository: opened, live: live, recoveries: try store.recoveries(in: path).filter { $0.status == .done })
+                repository: opened, live: live, recoveries: try store.recoveries(in: path).filter { $0.status == .done },
+                copies: copies)
             for event in figures.newestRewrites {
                 let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
                 explained.append(AuditReport.Rewrite(
@@ -153,8 +162,13 @@ struct DroppedStates {
     /// The patch ids of the commits each replay added to its ref (its copies), with the recovery and when.
     let replayed: [ObjectID: (id: Int64, time: Date)]
 
-    init(repository: Repository, live history: LostCommitScan.LiveHistory, recoveries: [AuditEvent]) throws {
+    /// Live copies by the rule `lost` and `show` use (a rewrite made after the update: a squash, an amend).
+    let copies: CommitCopies?
+
+    init(repository: Repository, live history: LostCommitScan.LiveHistory, recoveries: [AuditEvent],
+         copies: CommitCopies? = nil) throws {
         self.repository = repository
+        self.copies = copies
         live = history.commits
         let pins = try repository.references(under: Pins.namespace).compactMap { try repository.peelToCommit($0.target) }
         pinned = try repository.commitSet(reachableFrom: pins, excluding: history.tips)
@@ -197,6 +211,8 @@ struct DroppedStates {
                 recoveredBy = replay.id
             } else if let patch, try rewrites().contains(patch) {
                 state = .rewritten  // the update itself holds a copy: a rebase or an amend, not lost work
+            } else if try copies?.copy(of: commit) != nil {
+                state = .rewritten  // a live copy by the rule `lost` uses (a squash, an amend that changed content)
             } else if pinned.contains(commit.id) {
                 state = .pinned
             } else {
