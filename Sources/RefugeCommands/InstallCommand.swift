@@ -8,10 +8,11 @@ struct InstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Install Refuge's hooks in a repository.",
         discussion: """
-            Client hooks (pre-push, reference-transaction) for a clone; server hooks (post-receive, \
-            reference-transaction) for a bare repository, where core.logAllRefUpdates is also turned on. \
-            core.hooksPath is honoured. A hook already there is kept as <hook>.refuge-chained and still runs, \
-            with the same input. Running install again is harmless.
+            Client hooks (pre-push, reference-transaction, post-checkout) for a clone; server hooks \
+            (post-receive, reference-transaction) for a bare repository, where core.logAllRefUpdates is also \
+            turned on. core.hooksPath is honoured. A hook already there is kept as refuge-chained/<hook> and \
+            still runs, with the same input. Running install again is harmless (and adds hooks a newer \
+            version brings).
             """)
 
     @Flag(name: .long, help: "Install the client hooks, whatever the repository is.")

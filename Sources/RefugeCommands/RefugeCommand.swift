@@ -13,7 +13,7 @@ public struct RefugeCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, LogCommand.self, ShowCommand.self,
-            CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ReportCommand.self,
+            CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ForgetCommand.self, ReportCommand.self,
             BackfillCommand.self, VerifyCommand.self, DoctorCommand.self, IdentityCommand.self, DrainCommand.self,
             PrePushCheckCommand.self, PreReceiveCommand.self,
         ])

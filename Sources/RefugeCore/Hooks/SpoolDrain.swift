@@ -37,6 +37,7 @@ public struct SpoolDrain {
         }
         // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
         try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
+        Self.removeWarningMarks(in: directory)
         // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
         let claimed = Self.waitingFiles(in: directory).filter { $0.hasPrefix("rt.") }
             .compactMap { claim($0) }
@@ -48,6 +49,14 @@ public struct SpoolDrain {
         }
         if failures == 0 { LogHealth.markWritable(spoolDirectory: directory) }
         return report
+    }
+
+    /// `warned.<pid>`: the reference-transaction shim warned once for git process `<pid>`; gone with it.
+    static func removeWarningMarks(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("warned.") {
+            guard let pid = Int32(name.dropFirst("warned.".count)), !ProcessLiveness.isAlive(pid) else { continue }
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+        }
     }
 
     /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file
@@ -136,18 +145,20 @@ public struct SpoolDrain {
                 let batch = batches[spooled.transaction] ?? UUID().uuidString
                 batches[spooled.transaction] = batch
                 events.append(AuditEvent(
-                    time: time(spooled.uptime, status), side: .local, hook: .referenceTransaction,
+                    time: time(spooled.uptime, status), side: .local, hook: spooled.hook,
                     repository: repository.auditIdentity, update: update, kind: classification.kind,
                     dropped: classification.dropped, status: .done, batch: batch,
                     pusher: Identity.localPusher(repository: repository, uid: status.owner), processID: gitProcess,
                     reason: spooled.consumed ? AuditEvent.stashApplied : nil))
             }
             let pins = Pins(repository: repository, store: store)
-            pins.makeRefs(forDroppedBy: events, warnings: &warnings)  // refs first, records after the append
+            let leftBehind = pins.leftOnDetachedHead(by: events, warnings: &warnings)
+            pins.makeRefs(forDroppedBy: events, leftBehind: leftBehind, warnings: &warnings)  // refs first, records after
             let saved = try store.append(events, receipt: receipt)
             report.recorded += saved.count
-            pins.keepDropped(by: saved, warnings: &warnings)
-            report.warnings += warnings
+            pins.keepDropped(by: saved, leftBehind: leftBehind, warnings: &warnings)
+            // Once each: the pin made before the append and its record after can fail for one reason.
+            for warning in warnings where !report.warnings.contains(warning) { report.warnings.append(warning) }
             try? FileManager.default.removeItem(atPath: path)
             return true
         } catch {

@@ -9,8 +9,10 @@ struct SpoolFile {
         case prepared(uptime: Double?, values: [String: ObjectID])
         /// reference-transaction, "committed": the lines exactly as git passed them; zero ids are nil.
         /// `consumed`: refs whose deletion the shim saw as git consuming them (`=consumed refs/stash`:
-        /// `git stash pop` applied the last entry).
-        case committed(uptime: Double?, lines: [(old: ObjectID?, new: ObjectID?, ref: String)], consumed: Set<String>)
+        /// `git stash pop` applied the last entry). `hook`: the shim that saw it (`=hook post-checkout`: HEAD
+        /// went back to a branch, which git 2.39 makes without a transaction).
+        case committed(uptime: Double?, lines: [(old: ObjectID?, new: ObjectID?, ref: String)], consumed: Set<String>,
+                       hook: HookName)
         /// pre-push: the hook's input, what it was told about the remote, and which overwritten tips
         /// were missing from this clone when it pushed.
         case push(uptime: Double?, input: String, metadata: Metadata)
@@ -39,6 +41,7 @@ struct SpoolFile {
     init(text: String) {
         var lines: [(ObjectID?, ObjectID?, String)] = []
         var consumed: Set<String> = []
+        var hook = HookName.referenceTransaction
         var values: [String: ObjectID] = [:]
         var input: [Substring] = []
         var metadata = Metadata()
@@ -47,7 +50,7 @@ struct SpoolFile {
         func close() {
             guard let current = header else { return }
             switch current.kind {
-            case "C": blocks.append(.committed(uptime: current.uptime, lines: lines, consumed: consumed))
+            case "C": blocks.append(.committed(uptime: current.uptime, lines: lines, consumed: consumed, hook: hook))
             case "P": blocks.append(.prepared(uptime: current.uptime, values: values))
             case "S": blocks.append(.push(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
             case "R": blocks.append(.rejected(uptime: current.uptime, input: input.joined(separator: "\n"), metadata: metadata))
@@ -55,6 +58,7 @@ struct SpoolFile {
             }
             (lines, values, input, metadata, header) = ([], [:], [], Metadata(), nil)
             consumed = []
+            hook = .referenceTransaction
         }
         var all = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let last = all.last, !last.isEmpty {
@@ -92,6 +96,8 @@ struct SpoolFile {
                 }
             case "C" where line.hasPrefix("=consumed "):
                 consumed.insert(String(line.dropFirst("=consumed ".count)))
+            case "C" where line == "=hook post-checkout":
+                hook = .postCheckout
             case "C":
                 let fields = line.split(separator: " ", omittingEmptySubsequences: false)
                 if fields.count == 3, let ids = Self.ids(fields[0], fields[1]) {
@@ -143,6 +149,8 @@ struct SpooledUpdate {
     var oldNeedsResolution: Bool
     /// A deletion the shim saw as git consuming the ref (`git stash pop` applying the last stash entry).
     var consumed = false
+    /// The shim that spooled it: reference-transaction, or post-checkout for HEAD's return to a branch.
+    var hook = HookName.referenceTransaction
 }
 
 extension SpoolFile {
@@ -160,7 +168,7 @@ extension SpoolFile {
                 valuesBefore.merge(values) { _, newer in newer }
             case .push, .accepted, .rejected:
                 continue
-            case .committed(let uptime, let lines, let consumed):
+            case .committed(let uptime, let lines, let consumed, let hook):
                 transaction += 1
                 defer { valuesBefore = [:] }
                 let pairs = Set(lines.filter { $0.ref != "HEAD" }.map { "\($0.old?.hex ?? "") \($0.new?.hex ?? "")" })
@@ -179,7 +187,7 @@ extension SpoolFile {
                     result.append(SpooledUpdate(
                         update: update, uptime: uptime, transaction: transaction,
                         oldNeedsResolution: line.old == nil && old == nil,
-                        consumed: line.new == nil && consumed.contains(line.ref)))
+                        consumed: line.new == nil && consumed.contains(line.ref), hook: hook))
                 }
             }
         }

@@ -199,6 +199,34 @@ enum HookScripts {
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
+            case $g in */worktrees/*) w=${g##*/} ;; *) w=main ;; esac   # this worktree's name, for its HEAD's marker
+
+            # One line for a problem, once per git process: a deletion can run this hook twice (git deletes a packed
+            # ref in a transaction of its own first).
+            warn() {
+              [ -e "$s/warned.$PPID" ] && return
+              echo "refuge: warning: $1" >&2
+              : 2>/dev/null > "$s/warned.$PPID"
+            }
+
+            # The pins a deletion asks for (its dropped tips, from committed and from prepared's keep file), once each:
+            # update-ref refuses a whole list that names a ref twice (`branch -D a b` on one commit).
+            pins() { { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } | sort -u; }
+
+            # prepared: spools the value a ref holds now, for a line git gave no old id; a deletion's value is pinned.
+            spooled() {
+              if [ -z "$o" ]; then
+                [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+                # `command`: a failed exec redirection must not end the shell (that would abort git's update)
+                if [ ! -w "$s" ] || ! command exec 3>> "$s/rt.$PPID"; then warn "cannot write to $s; the old value of $2 is not kept"; return 1; fi
+                read -r t _ < /proc/uptime 2>/dev/null || t=-
+                echo "P $t" >&3
+                o=1
+              fi
+              printf '%s\n' "$1 $2" >&3
+              # a deletion git gave no old id for (`branch -D`): committed pins the value read here
+              [ "$3" != $z ] || case $2 in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "update refs/refuge/kept/$1 $1" >> "$s/keep.$PPID" ;; esac
+            }
 
             # Refuge's part. In a function, so that a chained hook needs no second shell: $PPID stays the git process
             # the spool file is named after.
@@ -207,13 +235,13 @@ enum HookScripts {
             committed)
               read -r t _ < /proc/uptime 2>/dev/null || t=-
               [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-              u= k=
+              k= h=
               { echo "C $t"
                 while IFS= read -r l; do
                   printf '%s\n' "$l"
                   case $l in
                     $z" "$z" "*) ;;                                 # noise, or a deletion git gave no old id (see prepared)
-                    $z" "*) u=1 ;;
+                    *" HEAD") h=1 ;;                                # HEAD moved (a detached HEAD is marked below)
                     *" "$z" "*)                                     # a deletion: keep its old tip, unless git's bookkeeping
                       case ${l#* * } in
                         refs/stash)                # `git stash pop` applied the last entry: say so; drop or clear lost it: keep it
@@ -222,15 +250,19 @@ enum HookScripts {
                             *stashpop*) echo "=consumed refs/stash" ;;
                             *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
                           esac ;;
-                        HEAD|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;;  # RefRole's bookkeeping: never pinned
+                        refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;;  # RefRole's bookkeeping: never pinned
                         *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
                       esac ;;
                   esac
                 done
                 echo .
-              } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; a ref update is missing from the audit log" >&2
-              # an old id left zero that prepared could not read (a packed ref): the drain resolves it later
-              [ -z "$u" ] || [ -e "$s/unresolved" ] || : 2>/dev/null > "$s/unresolved"
+              } 2>/dev/null >> "$s/rt.$PPID" || warn "cannot write to $s; a ref update is missing from the audit log"
+              # HEAD is detached now: when it next leaves this commit, post-checkout (git runs no transaction when HEAD
+              # goes back to a branch) or the drain keeps what it leaves behind. A builtin read: no program starts.
+              if [ -n "$h" ] && [ ! -e "$s/detached.$w" ]; then
+                v=; read -r v < "$g/HEAD" 2>/dev/null
+                case $v in ""|"ref: "*) ;; *) : 2>/dev/null > "$s/detached.$w" ;; esac
+              fi
               # Pin what deletions dropped now: the reflog goes with the branch, and gc could take the commits
               # before any drain runs. Deletions are rare, so this one git process is too. `git pack-refs` (run by
               # gc) deletes loose copies of refs it has just packed: those are not deletions (its command line tells).
@@ -239,43 +271,47 @@ enum HookScripts {
                 case $p in gitpack-refs*|*/gitpack-refs*) k= ;; esac           # argv "git" "pack-refs": NULs dropped
               fi
               if [ -n "$k" ] || [ -f "$s/keep.$PPID" ]; then
-                # Once per object: update-ref refuses a whole list that names a ref twice (`branch -D a b` on one commit).
-                { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } | sort -u |
-                  git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
-                  echo "refuge: warning: cannot pin what a deletion dropped; git refuge drain will retry" >&2
+                pins | git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
+                  # update-ref refuses the whole list when one object is missing (a dangling ref kept nothing):
+                  # pin the ones this repository has
+                  pins | sed 's/^update [^ ]* //' | git cat-file --batch-check 2>/dev/null |
+                    sed -n 's|^\([0-9a-f]*\) [a-z]* [0-9]*$|update refs/refuge/kept/\1 \1|p' |
+                    git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
+                  warn "cannot pin what a deletion dropped; git refuge drain will retry"
                 rm -f "$s/keep.$PPID" 2>/dev/null
               fi
               ;;
             prepared)
               # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW`: the true value is on disk now
               REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-              o= d=
+              o= d= q=
               while read -r a b r; do
                 # a deletion or pack-refs removes evidence an earlier unresolved update needs: drain those first (rare)
                 if [ "$b" = $z ] && [ -z "$d" ] && [ -e "$s/unresolved" ]; then d=1; "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null; fi
                 [ "$a" = $z ] || continue
                 case $r in HEAD) f=$g/HEAD ;; refs/*) f=$c/$r ;; *) continue ;; esac
-                v=
+                n=$r v=
                 if [ -f "$f" ]; then
                   read -r v < "$f" 2>/dev/null
-                  case $v in "ref: "*) f=$c/${v#ref: }; v=; [ ! -f "$f" ] || read -r v < "$f" ;; esac
-                elif [ "$b" = $z ] && [ -f "$c/packed-refs" ]; then   # deleting a packed ref: a grep, rare
-                  v=$(grep -F " $r" "$c/packed-refs" 2>/dev/null | while read -r x y; do [ "$y" != "$r" ] || echo "$x"; done)
+                  case $v in "ref: "*) n=${v#ref: }; f=$c/$n; v=; [ ! -f "$f" ] || read -r v < "$f" ;; esac
                 fi
-                [ -n "$v" ] || continue
+                case $v in
+                  "")                      # not loose: packed (looked up below, all at once), or a creation
+                    [ -f "$f" ] || [ ! -f "$c/packed-refs" ] || q="$q$n $r $b$nl"; continue ;;
+                  *[!0-9a-f]*) continue ;; # not an id (a symref to a symref): the drain reads the reflog
+                esac
                 if [ "$v" = "$b" ] && [ -z "$d" ] && [ -e "$s/unresolved" ]; then d=1; "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null; fi
-                if [ -z "$o" ]; then
-                  [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-                  # `command`: a failed exec redirection must not end the shell (that would abort git's update)
-                  if [ ! -w "$s" ] || ! command exec 3>> "$s/rt.$PPID"; then echo "refuge: warning: cannot write to $s; the old value of $r is not kept" >&2; break; fi
-                  read -r t _ < /proc/uptime 2>/dev/null || t=-
-                  echo "P $t" >&3
-                  o=1
-                fi
-                printf '%s\n' "$v $r" >&3
-                # a deletion git gave no old id for (`branch -D`): committed pins the value read here
-                [ "$b" != $z ] || case $r in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "update refs/refuge/kept/$v $v" >> "$s/keep.$PPID" ;; esac
+                spooled "$v" "$r" "$b" || break
               done
+              # One read of packed-refs for every such ref: a name not in it is a creation (old zero is the truth).
+              # When it cannot be read, the drain resolves these later (and a deletion drains first).
+              if [ -n "$q" ]; then
+                e=$o                       # the loop above opened the block (and closes it): the reader below must not
+                { printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 "\n"; next }
+                    ($2 in want) { n = split(want[$2], l, "\n"); for (i = 1; i < n; i++) print $1, l[i] }' - "$c/packed-refs" ||
+                    : 2>/dev/null > "$s/unresolved"; } |
+                  { while read -r v r b; do spooled "$v" "$r" "$b" || break; done; [ -n "$e" ] || [ -z "$o" ] || echo . >&3; }
+              fi
               [ -z "$o" ] || echo . >&3
               ;;
             *)
@@ -295,6 +331,55 @@ enum HookScripts {
               exit                             # the chained hook's status: its failure still stops git
             fi
             refuge "$@"
+            exit 0
+            """## + "\n"
+        case .postCheckout:
+            return ##"""
+            #!/bin/sh
+            # refuge-hook: post-checkout (installed by `git refuge install`; `git refuge uninstall` removes it)
+            # git runs this after checkout, switch, clone and worktree add. Commits made on a detached HEAD and left
+            # behind are kept by nothing but HEAD's reflog, and git 2.39 runs no reference-transaction when HEAD goes
+            # back to a branch. So when the reference-transaction shim marked this worktree's HEAD detached, this pins
+            # what HEAD leaves that no ref reaches, and spools the move for the audit log. Docs/Hooks.md says why.
+            # Refuge's part never changes git's exit status (a chained hook's status is, as git documents).
+            trap '' XFSZ                       # over a file-size limit, a write fails (and is reported); the hook lives on
+            g=${GIT_DIR:-.git}
+            [ -d "$g" ] || [ ! -f "$g" ] || read -r _ g < "$g"            # linked worktree: "gitdir: <path>"
+            [ -d "$g" ] || g=.
+            c=$g
+            if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
+            s=$c/refuge/spool
+            case $g in */worktrees/*) w=${g##*/} ;; *) w=main ;; esac   # this worktree's name, for its HEAD's marker
+
+            # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays git's.
+            refuge() {
+              # Only when HEAD moved and was detached since the last look: one file test on every other checkout.
+              [ "$1" != "$2" ] && [ -e "$s/detached.$w" ] || return 0
+              v=; read -r v < "$g/HEAD" 2>/dev/null
+              case $v in "ref: "*) rm -f "$s/detached.$w" 2>/dev/null; b=1 ;; *) b= ;; esac
+              # Left behind: a commit the old HEAD reaches and no ref does (the walk behind git's own "you are
+              # leaving N commits behind"; Refuge's pins do not count).
+              l=$(git rev-list -n 1 "$1" --not --exclude='refs/refuge/*' --all 2>/dev/null)
+              if [ -n "$l" ]; then
+                git update-ref --create-reflog -m "refuge: kept (left on a detached HEAD)" "refs/refuge/kept/$1" "$1" >/dev/null 2>&1 ||
+                  echo "refuge: warning: cannot pin $1, the commits left on a detached HEAD; run git refuge drain" >&2
+              fi
+              # HEAD is on a branch again: git's transactions never said so. Recorded as HEAD's move.
+              if [ -n "$b" ]; then
+                read -r t _ < /proc/uptime 2>/dev/null || t=-
+                { echo "C $t"; echo "=hook post-checkout"; echo "$1 $2 HEAD"; echo .; } 2>/dev/null >> "$s/rt.$PPID" ||
+                  echo "refuge: warning: cannot write to $s; HEAD's move is missing from the audit log" >&2
+              fi
+              return 0
+            }
+
+            # A hook that was here before Refuge (`install` keeps it in refuge-chained/ under its own name): Refuge's
+            # part first, then it, with the same arguments.
+            h=${0%/*}/refuge-chained/${0##*/}
+            refuge "$@" </dev/null
+            if [ -x "$h" ]; then
+              exec "$h" "$@"
+            fi
             exit 0
             """## + "\n"
         case .recover, .backfill:

@@ -1,7 +1,7 @@
 /// Whether a ref is history a person owns, or git's bookkeeping: the one rule Refuge applies everywhere
 /// (the log, `check`, reports, pins and `lost`). Every update is still recorded; a bookkeeping update is
 /// never counted as a forced update or a deletion, and is not pinned, with one exception: the stash deleted
-/// by `git stash drop` or `clear` is lost work, and pinned (Pins.keepsOldValue).
+/// by `git stash drop` or `clear` is lost work, and pinned (Pins.reason(forKeeping:)).
 ///
 /// - History: branches, tags, remote-tracking refs, notes and any other ref under `refs/`.
 /// - Bookkeeping:

@@ -41,15 +41,17 @@ public enum HookName: String, Codable, Sendable, CaseIterable {
     case postReceive = "post-receive"
     case referenceTransaction = "reference-transaction"
     case preReceive = "pre-receive"
+    /// Records HEAD's return from a detached HEAD to a branch (no transaction runs) and keeps what it left.
+    case postCheckout = "post-checkout"
     /// `git refuge recover`.
     case recover
     /// `git refuge backfill`: imported from a reflog entry written before Refuge recorded the repository.
     case backfill
 
     /// The hooks `install` can put in a hooks directory.
-    public static let installable: [HookName] = [.prePush, .postReceive, .referenceTransaction, .preReceive]
+    public static let installable: [HookName] = [.prePush, .postReceive, .referenceTransaction, .preReceive, .postCheckout]
 
     /// Hooks that belong in a clone and on a server.
-    public static let client: [HookName] = [.prePush, .referenceTransaction]
+    public static let client: [HookName] = [.prePush, .referenceTransaction, .postCheckout]
     public static let server: [HookName] = [.postReceive, .referenceTransaction]
 }

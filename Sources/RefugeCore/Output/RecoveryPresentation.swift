@@ -234,3 +234,57 @@ public struct PinJSON: Encodable {
         try container.encode(Timestamp.iso(pin.record.createdAt), forKey: .createdAt)
     }
 }
+
+extension RecoveryText {
+    /// `forget`: each pin removed and what it kept, what gc may now delete, and the purge that follows.
+    public func forgotten(_ outcome: Forgetting.Outcome, dryRun: Bool) -> String {
+        var lines: [String] = outcome.removed.map { entry in
+            "\(dryRun ? "would remove" : "removed") \(entry.pin.name)  (\(entry.pin.record.reason), made "
+                + "\(Timestamp.short(entry.pin.record.createdAt))\(entry.pin.record.sourceRef.map { ", from \($0)" } ?? "")): "
+                + "keeps \(entry.keeps.map(\.short).joined(separator: ", "))"
+        }
+        guard !outcome.removed.isEmpty else { return lines.joined(separator: "\n") }
+        if outcome.released.isEmpty {
+            lines.append("nothing is released: refs outside Refuge still reach every commit these pins kept")
+        } else {
+            lines.append("\(dryRun ? "would release" : "released") \(outcome.released.count) commit(s) that only these pins kept:")
+            lines += outcome.released.prefix(20).map { "  \(palette.yellow($0.id.short)) \($0.summary)  (\($0.authorName))" }
+            if outcome.released.count > 20 { lines.append("  … and \(outcome.released.count - 20) more") }
+        }
+        lines.append(dryRun
+            ? "nothing changed (--dry-run)"
+            : palette.dim("to delete them now: git reflog expire --expire=now --all && git gc --prune=now"))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `forget --json`.
+public struct ForgettingJSON: Encodable {
+    let outcome: Forgetting.Outcome
+    let dryRun: Bool
+    public init(_ outcome: Forgetting.Outcome, dryRun: Bool) {
+        self.outcome = outcome
+        self.dryRun = dryRun
+    }
+
+    struct Removed: Encodable {
+        let pin: PinJSON
+        let keeps: [ObjectID]
+        func encode(to encoder: any Encoder) throws {
+            try pin.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(keeps, forKey: .keeps)
+        }
+        enum Key: String, CodingKey { case keeps }
+    }
+
+    enum Key: String, CodingKey { case dryRun = "dry_run", removed, released, stillReachable = "still_reachable", unpinned }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(dryRun, forKey: .dryRun)
+        try container.encode(outcome.removed.map { Removed(pin: PinJSON($0.pin), keeps: $0.keeps) }, forKey: .removed)
+        try container.encode(outcome.released.map(RecoveryJSON.Commit.init), forKey: .released)
+        try container.encode(outcome.stillReachable, forKey: .stillReachable)
+        try container.encode(outcome.unpinned, forKey: .unpinned)
+    }
+}

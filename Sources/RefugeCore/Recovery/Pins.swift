@@ -50,34 +50,65 @@ public struct Pins {
 
     /// Makes the pin refs for `events` before they are recorded: a drain killed after its commit would
     /// otherwise leave them unpinned (the receipt stops the next drain from looking at them again).
-    func makeRefs(forDroppedBy events: [AuditEvent], warnings: inout [String]) {
-        for event in events where Self.keepsOldValue(of: event) {
-            guard let old = event.old else { continue }
+    func makeRefs(forDroppedBy events: [AuditEvent], leftBehind: Set<ObjectID>, warnings: inout [String]) {
+        for event in events {
+            guard let old = event.old, let reason = Self.reason(forKeeping: event, leftBehind: leftBehind) else { continue }
             do {
-                try makeRef(for: old, reason: event.kind.rawValue)
+                try makeRef(for: old, reason: reason)
             } catch {
                 warnings.append("cannot pin \(old.short), the old value of \(event.ref): \(error)")
             }
         }
     }
 
-    /// Whether the drain pins `event`'s old value: an update that can drop commits, of history a person
-    /// owns (RefRole: git's bookkeeping is not pinned), not refused (a refusal dropped nothing). A client's
-    /// push is pinned before git confirms it: the overwritten tip may be gone from the server a moment later.
-    /// One kind of bookkeeping is lost work, and kept: the stash deleted by `git stash drop` or `clear` (not
-    /// by `pop`, which applied it).
-    static func keepsOldValue(of event: AuditEvent) -> Bool {
-        guard event.kind.canDropCommits, event.status != .rejected else { return false }
-        if event.role == .bookkeeping(.stash) { return event.kind == .delete && event.reason != AuditEvent.stashApplied }
-        return !event.role.isBookkeeping
+    /// Why the drain pins `event`'s old value, or nil when it does not: an update that can drop commits, of
+    /// history a person owns (RefRole: git's bookkeeping is not pinned), not refused (a refusal dropped
+    /// nothing). A client's push is pinned before git confirms it: the overwritten tip may be gone from the
+    /// server a moment later. Two kinds of bookkeeping are lost work, and kept: the stash deleted by
+    /// `git stash drop` or `clear` (not by `pop`, which applied it), and commits a detached HEAD left that
+    /// no ref reaches (`leftBehind`, from `leftOnDetachedHead`).
+    static func reason(forKeeping event: AuditEvent, leftBehind: Set<ObjectID> = []) -> String? {
+        guard event.kind.canDropCommits, event.status != .rejected, let old = event.old else { return nil }
+        switch event.role {
+        case .bookkeeping(.stash):
+            return event.kind == .delete && event.reason != AuditEvent.stashApplied ? event.kind.rawValue : nil
+        case .bookkeeping(.detachedHead):
+            return leftBehind.contains(old) ? leftOnDetachedHeadReason : nil
+        case .bookkeeping:
+            return nil
+        case .history:
+            return event.kind.rawValue
+        }
     }
 
-    /// Pins the old value of every recorded update `keepsOldValue` selects.
-    func keepDropped(by events: [AuditEvent], warnings: inout [String]) {
-        for event in events where Self.keepsOldValue(of: event) {
-            guard let old = event.old else { continue }
+    /// The pin reason for work a detached HEAD left (the post-checkout shim writes the same words).
+    public static let leftOnDetachedHeadReason = "left on a detached HEAD"
+
+    /// The old values of `events`' detached HEAD moves that left commits no ref reaches now: a checkout
+    /// or reset away from commits made on a detached HEAD. One walk per such move, hiding every ref; a
+    /// move onto a descendant (each commit made there) is a fast-forward and costs nothing.
+    func leftOnDetachedHead(by events: [AuditEvent], warnings: inout [String]) -> Set<ObjectID> {
+        let moves = events.filter { $0.role == .bookkeeping(.detachedHead) && $0.kind.canDropCommits && ($0.dropped ?? 0) > 0 }
+        guard !moves.isEmpty else { return [] }
+        var left: Set<ObjectID> = []
+        do {
+            let tips = try UpdateClassifier(repository: repository).remainingTips(excluding: nil)
+            for move in moves {
+                guard let old = move.old, !left.contains(old), let commit = try repository.peelToCommit(old) else { continue }
+                if try repository.countCommits(reachableFrom: [commit], excluding: tips) > 0 { left.insert(old) }
+            }
+        } catch {
+            warnings.append("cannot tell what a detached HEAD left behind: \(error)")
+        }
+        return left
+    }
+
+    /// Pins the old value of every recorded update `reason(forKeeping:)` selects.
+    func keepDropped(by events: [AuditEvent], leftBehind: Set<ObjectID>, warnings: inout [String]) {
+        for event in events {
+            guard let old = event.old, let reason = Self.reason(forKeeping: event, leftBehind: leftBehind) else { continue }
             do {
-                try keep(old, sourceRef: event.ref, eventID: event.id, reason: event.kind.rawValue, at: event.time)
+                try keep(old, sourceRef: event.ref, eventID: event.id, reason: reason, at: event.time)
             } catch {
                 warnings.append("cannot pin \(old.short), the old value of \(event.ref): \(error)")
             }

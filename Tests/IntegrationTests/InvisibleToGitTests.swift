@@ -1,0 +1,227 @@
+import Foundation
+import GRDB
+import Testing
+
+/// Refuge's hooks must not change what git does: no file of the repository written by a read, no warning
+/// when nothing is wrong, no program started on ordinary ref work, and pins that git's purge can be told
+/// about. Each story runs real git through the installed hooks (Scripts/git-compat runs git's own tests).
+@Suite("Invisible to git")
+struct InvisibleToGitTests {
+    func json(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, Any?) {
+        let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
+        return (result, try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)))
+    }
+
+    func pins(_ box: Sandbox, in directory: String) throws -> [String] {
+        try box.git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: directory).stdout
+            .split(separator: "\n").map(String.init)
+    }
+
+    func exists(_ box: Sandbox, _ object: String, in directory: String) throws -> Bool {
+        try box.git("cat-file", "-e", object, in: directory, allowFailure: true).succeeded
+    }
+
+    /// The purge git documents, run before any `git refuge` command could drain.
+    func purge(_ box: Sandbox, in directory: String) throws {
+        try box.git("reflog", "expire", "--expire=now", "--all", in: directory)
+        try box.git("gc", "-q", "--prune=now", in: directory)
+    }
+
+    func spool(_ directory: String, gitDir: String = ".git") -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(gitDir)/refuge/spool")) ?? []).sorted()
+    }
+
+    /// A clone (it has packed-refs, as every clone does) with a first commit on main, pushed.
+    func clone(_ box: Sandbox) throws -> (server: String, clone: String) {
+        let (server, clones) = try box.serverWithClones("alice")
+        try box.commit("base", in: clones[0])
+        try box.git("push", "-q", "origin", "main", in: clones[0])
+        return (server, clones[0])
+    }
+
+    // MARK: 2. A warning only when something is wrong, and the pin at once
+
+    @Test("deleting a dangling branch, a packed one beside it, and a self-referential symref: no warning, the real pin at once")
+    func oddRefsNoWarning() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let kept = try box.commit("on packed", in: alice)
+        try box.git("branch", "packed", in: alice)
+        try box.git("pack-refs", "--all", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        // A branch whose commit this repository does not have (git's tests make them by hand, as here).
+        try "\(String(repeating: "d", count: 40))\n".write(toFile: "\(alice)/.git/refs/heads/dangling", atomically: true, encoding: .utf8)
+        let deleted = try box.git("branch", "-q", "-D", "packed", "dangling", in: alice)
+        #expect(!deleted.stderr.contains("refuge:"), "\(deleted.stderr)")
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(kept)"])  // before any drain
+        // A symbolic ref that points at itself: git gives it no old id; its text is no object id.
+        try box.git("symbolic-ref", "refs/heads/loop", "refs/heads/loop", in: alice)
+        let updated = try box.git("update-ref", "refs/heads/loop", kept, in: alice, allowFailure: true)
+        #expect(!updated.stderr.contains("refuge:"), "\(updated.stderr)")
+        let prepared = try spool(alice).filter { $0.hasPrefix("rt.") }
+            .map { try String(contentsOfFile: "\(alice)/.git/refuge/spool/\($0)", encoding: .utf8) }.joined()
+        #expect(!prepared.contains("ref: "), "\(prepared)")
+        #expect(try box.refuge("drain", in: alice).succeeded)
+        #expect(try box.events(in: alice, "--ref", "refs/heads/packed").last?.string("old") == kept)
+    }
+
+    @Test("a pin that cannot be made is one warning line, even when one deletion runs the hook twice")
+    func oneWarningLine() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let tip = try box.commit("on gone", in: alice)
+        try box.git("branch", "gone", in: alice)
+        try box.git("pack-refs", "--all", in: alice)  // packed and loose: git deletes it in two transactions
+        try box.git("update-ref", "refs/heads/gone", "HEAD", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        // No pin can be written: a ref named refs/refuge/kept is in the way (git refuses refs/refuge/kept/<oid>).
+        try box.git("update-ref", "refs/refuge/kept", "HEAD", in: alice)
+        // With its old id given, the deletion's own transaction asks for the pin too, after the packed one.
+        let deleted = try box.git("update-ref", "-d", "refs/heads/gone", tip, in: alice)
+        let warnings = deleted.stderr.split(separator: "\n").filter { $0.hasPrefix("refuge: warning:") }
+        #expect(warnings == ["refuge: warning: cannot pin what a deletion dropped; git refuge drain will retry"], "\(deleted.stderr)")
+        #expect(deleted.succeeded)
+    }
+
+    // MARK: 3. No program on ordinary ref work
+
+    @Test("creating and deleting branches in a clone with packed-refs starts no drain; old values are read once, at once")
+    func noDrainStorm() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let base = try box.revParse("HEAD", in: alice)
+        let next = try box.commit("next", in: alice)
+        try box.git("branch", "old", base, in: alice)
+        try box.git("pack-refs", "--all", in: alice)
+        let before = spool(alice).filter { $0.hasPrefix("rt.") }.count
+        for n in 0..<10 { try box.git("branch", "b\(n)", in: alice) }
+        for n in 0..<10 { try box.git("branch", "-q", "-D", "b\(n)", in: alice) }
+        try box.git("branch", "-f", "old", next, in: alice)  // over a packed ref: its old value from packed-refs
+        // No drain ran: every git process's spool file is still waiting, and nothing asks for one.
+        let waiting = spool(alice).filter { $0.hasPrefix("rt.") }
+        #expect(waiting.count >= before + 21, "\(waiting)")  // a drain would have taken all but its own
+        #expect(!spool(alice).contains("unresolved"))
+        let text = try waiting.map { try String(contentsOfFile: "\(alice)/.git/refuge/spool/\($0)", encoding: .utf8) }.joined()
+        #expect(text.contains("\(base) refs/heads/old\n"), "the prepared block has the packed value")
+        #expect(try box.refuge("drain", in: alice).succeeded)
+        let old = try box.events(in: alice, "--ref", "refs/heads/old")
+        #expect(old.map { $0.string("kind") } == ["create", "fast-forward"])
+        #expect(old.last?.string("old") == base && old.last?.string("new") == next)
+        #expect(try box.events(in: alice, "--ref", "refs/heads/b3").map { $0.string("kind") } == ["create", "delete"])
+    }
+
+    // MARK: 5. Pins and git's purge
+
+    @Test("the purge recipe on a clone: forget, then git's own purge deletes the secret; who forgot is recorded")
+    func forgetOnClone() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try box.git("config", "user.name", "Alice", in: alice)
+        let secret = try box.commit("add the password", in: alice, file: "password.txt")
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        #expect(try box.refuge("drain", in: alice).succeeded)
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(secret)"])
+        try purge(box, in: alice)
+        #expect(try exists(box, secret, in: alice), "a pin keeps it through git's purge: by design")
+
+        let (dry, planned) = try json(box, ["forget", String(secret.prefix(10)), "--dry-run"], in: alice)
+        #expect(dry.succeeded, "\(dry.stderr)")
+        let plan = planned as? [String: Any] ?? [:]
+        #expect((plan["removed"] as? [[String: Any]])?.map { $0.string("name") } == ["refs/refuge/kept/\(secret)"])
+        #expect((plan["released"] as? [[String: Any]])?.map { $0.string("oid") } == [secret])
+        #expect(try pins(box, in: alice).count == 1)
+
+        let forget = try box.refuge("forget", secret, in: alice)
+        #expect(forget.succeeded, "\(forget.stderr)")
+        #expect(forget.stdout.contains("removed refs/refuge/kept/\(secret)"))
+        #expect(forget.stdout.contains("released 1 commit(s) that only these pins kept"))
+        #expect(try pins(box, in: alice).isEmpty)
+        try purge(box, in: alice)
+        #expect(!(try exists(box, secret, in: alice)))
+        #expect(try box.refuge("lost", in: alice).stdout.contains(String(secret.prefix(7))) == false)
+        let removedBy = try DatabaseQueue(path: "\(alice)/.git/refuge/audit.db").read {
+            try String.fetchOne($0, sql: "SELECT removed_by FROM pin WHERE target = ?", arguments: [secret])
+        }
+        #expect(removedBy == "forget by Alice")
+    }
+
+    @Test("the purge recipe on a server: the pin post-receive made at once goes, and gc deletes the pushed secret")
+    func forgetOnServer() throws {
+        let box = try Sandbox()
+        let (server, alice) = try clone(box)
+        let secret = try box.commit("add the token", in: alice, file: "token.txt")
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        #expect(try pins(box, in: server) == ["refs/refuge/kept/\(secret)"])
+        let forget = try box.refuge("forget", secret, in: server)
+        #expect(forget.succeeded, "\(forget.stderr)")
+        try purge(box, in: server)
+        #expect(!(try exists(box, secret, in: server)))
+    }
+
+    @Test("forget refuses what it cannot do: an unknown name changes nothing; a commit no pin keeps is an error")
+    func forgetBadInput() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let dropped = try box.commit("dropped", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        #expect(try box.refuge("drain", in: alice).succeeded)
+        let unknown = try box.refuge("forget", dropped, "no-such-commit", in: alice)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("error: no-such-commit names no commit in this repository"), "\(unknown.stderr)")
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(dropped)"])
+        let head = try box.revParse("HEAD", in: alice)
+        let live = try box.refuge("forget", head, in: alice)
+        #expect(live.status == 1)
+        #expect(live.stderr.contains("error: \(head.prefix(7)) is still on a ref"), "\(live.stderr)")  // a pin keeps it too
+        #expect(!live.stdout.contains("removed"), "\(live.stdout)")
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(dropped)"])
+    }
+
+    // MARK: 6. Work left on a detached HEAD
+
+    @Test("commits left on a detached HEAD survive git's purge before any drain, and lost names them")
+    func detachedHeadKept() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        try box.git("checkout", "-q", "--detach", in: alice)
+        try box.commit("spike one", in: alice)
+        let spike = try box.commit("spike two", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(spike)"])  // by post-checkout, at once
+        try purge(box, in: alice)
+        #expect(try exists(box, spike, in: alice))
+        let (result, listed) = try json(box, ["lost"], in: alice)
+        #expect(result.succeeded, "\(result.stderr)")
+        let lost = listed as? [[String: Any]] ?? []
+        #expect(lost.map { $0.string("oid") } == [spike])
+        #expect(lost.first?.string("held") == "detached HEAD" && lost.first?.int("commits") == 2)
+        // The move back to the branch is in the log, as HEAD's, seen by post-checkout.
+        let head = try box.events(in: alice, "--ref", "HEAD", "--status", "done").last
+        #expect(head?.string("old") == spike && head?.string("hook") == "post-checkout")
+    }
+
+    @Test("a detached HEAD moved off its commits by checkout or reset: the drain pins them; a branch switch pins nothing")
+    func detachedHeadMoves() throws {
+        let box = try Sandbox()
+        let (_, alice) = try clone(box)
+        let base = try box.revParse("HEAD", in: alice)
+        try box.git("checkout", "-q", "-b", "topic", in: alice)
+        try box.commit("on topic", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        try box.git("checkout", "-q", "topic", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        #expect(try pins(box, in: alice).isEmpty)  // switching branches keeps nothing: nothing was left
+        try box.git("checkout", "-q", "--detach", in: alice)
+        let first = try box.commit("first try", in: alice)
+        try box.git("checkout", "-q", "--detach", base, in: alice)  // detached to detached: a transaction
+        let second = try box.commit("second try", in: alice)
+        try box.git("reset", "-q", "--hard", base, in: alice)         // a reset on a detached HEAD
+        #expect(try pins(box, in: alice).contains("refs/refuge/kept/\(first)"))  // post-checkout saw it leave
+        #expect(try box.refuge("drain", in: alice).succeeded)
+        #expect(Set(try pins(box, in: alice)) == ["refs/refuge/kept/\(first)", "refs/refuge/kept/\(second)"])
+        try purge(box, in: alice)
+        #expect(try exists(box, second, in: alice))
+    }
+}
