@@ -120,10 +120,14 @@ public struct Doctor {
         } else {
             findings.append(Finding(severity: .ok, area: "spool", what: "nothing waits in \(directory)", fix: nil))
         }
-        let leftovers = files.filter { $0.hasPrefix("keep.") }
+        // Emptied by committed, removed by the drain: only a non-empty one of an ended process is left over.
+        let leftovers = files.filter { name in
+            guard name.hasPrefix("keep."), let pid = Int32(name.dropFirst("keep.".count)) else { return false }
+            return (fileStatus("\(directory)/\(name)")?.size ?? 0) > 0 && !ProcessLiveness.isAlive(pid)
+        }
         if !leftovers.isEmpty {
             findings.append(Finding(severity: .note, area: "spool", what: "\(leftovers.count) keep.* file(s) left by git processes "
-                + "that ended between prepared and committed", fix: "harmless; remove them when no git command runs"))
+                + "that ended between prepared and committed", fix: "harmless; git refuge drain removes them"))
         }
         if access(directory, W_OK) != 0, FileManager.default.fileExists(atPath: directory) {
             findings.append(Finding(severity: .error, area: "spool", what: "\(directory) is not writable: hooks cannot keep records",

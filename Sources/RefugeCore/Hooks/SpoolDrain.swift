@@ -35,9 +35,13 @@ public struct SpoolDrain {
         } catch {
             report.warnings.append("\(error)")
         }
-        // Cleared before reading: a shim that spools an unresolved update meanwhile sets it again.
-        try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
-        Self.removeWarningMarks(in: directory)
+        // Cleared before reading: a shim that spools an unresolved update meanwhile marks it again. The
+        // markers go, their directory stays (the shim would need a program to make it again).
+        try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")  // an older shim's marker
+        for marker in (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/unresolved.d")) ?? [] {
+            try? FileManager.default.removeItem(atPath: "\(directory)/unresolved.d/\(marker)")
+        }
+        Self.removeProcessLeftovers(in: directory)
         // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
         let claimed = Self.waitingFiles(in: directory).filter { $0.hasPrefix("rt.") }
             .compactMap { claim($0) }
@@ -51,10 +55,15 @@ public struct SpoolDrain {
         return report
     }
 
-    /// `warned.<pid>`: the reference-transaction shim warned once for git process `<pid>`; gone with it.
-    static func removeWarningMarks(in directory: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix("warned.") {
-            guard let pid = Int32(name.dropFirst("warned.".count)), !ProcessLiveness.isAlive(pid) else { continue }
+    /// The reference-transaction shim's files for one git process, gone with it: `warned.<pid>` (it
+    /// warned once) and `keep.<pid>` (deletions' values for committed, emptied there, not removed, to
+    /// start no program) and `checked.<pid>` (names it found to be creations, not looked up again).
+    static func removeProcessLeftovers(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            let parts = name.split(separator: ".")
+            guard parts.count == 2, ["warned", "keep", "checked"].contains(parts[0]), let pid = Int32(parts[1]),
+                  !ProcessLiveness.isAlive(pid)
+            else { continue }
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
         }
     }

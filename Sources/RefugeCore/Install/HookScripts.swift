@@ -78,11 +78,20 @@ enum HookScripts {
 
             # A hook that was here before Refuge (kept in refuge-chained/ under its own name) runs first: if it refuses,
             # nothing is pushed and there is nothing to record.
-            h=${0%/*}/refuge-chained/${0##*/}
-            if [ -x "$h" ]; then
-              i=$(cat; echo x)
-              printf '%s' "${i%x}" | "$h" "$@" || exit
-              printf '%s' "${i%x}" | refuge "$@"
+            chained=${0%/*}/refuge-chained/${0##*/}   # a name refuge() does not use: it runs in this shell
+            if [ -x "$chained" ]; then
+              nl='
+            '
+
+              # git's input, read by the shell itself (no cat, no pipes: its lines end with a newline), given to both
+              input=; while IFS= read -r line || [ -n "$line" ]; do input=$input$line$nl; done
+              [ -n "$input" ] || { "$chained" "$@" </dev/null || exit; refuge "$@" </dev/null; exit; }
+              "$chained" "$@" <<EOF || exit
+            ${input%"$nl"}
+            EOF
+              refuge "$@" <<EOF
+            ${input%"$nl"}
+            EOF
               exit
             fi
             refuge "$@"
@@ -135,24 +144,30 @@ enum HookScripts {
                 case $a$b in *[!0-9a-f]*) continue ;; esac
                 [ ${#a} = 40 ] && [ ${#b} = 40 ] && [ "$a" != $z ] && [ "$b" != $z ] || continue
                 case $r in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) continue ;; esac  # RefRole's bookkeeping
-                git merge-base --is-ancestor "$a" "$b" 2>/dev/null || k="${k}update refs/refuge/kept/$a $a$nl"
+                git merge-base --is-ancestor "$a" "$b" 2>/dev/null || case $nl$k in *" $a$nl"*) ;; *) k="${k}update refs/refuge/kept/$a $a$nl" ;; esac
               done
               echo .
             } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
             if [ -n "$k" ]; then
-              printf '%s' "$k" | git update-ref --create-reflog -m "refuge: kept (forced)" --stdin >/dev/null 2>&1 ||
+              # once per object (update-ref refuses a list that names a ref twice); the pin's own update runs no hooks
+              printf '%s' "$k" | git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept (forced)" --stdin >/dev/null 2>&1 ||
                 echo "refuge: warning: cannot pin what a forced update dropped; git refuge drain will retry" >&2
             fi
             }
 
             # A hook that was here before Refuge (kept in refuge-chained/ under its own name, so that a hook dispatching
             # on its name, as forges' hooks do, finds what it expects): Refuge's part, then it, on the same input.
-            h=${0%/*}/refuge-chained/${0##*/}
-            if [ -x "$h" ]; then
-              i=$(cat; echo x)
-              printf '%s' "${i%x}" | refuge "$@"
-              printf '%s' "${i%x}" | "$h" "$@"
-              exit
+            chained=${0%/*}/refuge-chained/${0##*/}   # a name refuge() does not use: it runs in this shell
+            if [ -x "$chained" ]; then
+              # git's input, read by the shell itself (no cat, no pipes: its lines end with a newline), given to both
+              input=; while IFS= read -r line || [ -n "$line" ]; do input=$input$line$nl; done
+              [ -n "$input" ] || { refuge "$@" </dev/null; exec "$chained" "$@" </dev/null; }
+              refuge "$@" <<EOF
+            ${input%"$nl"}
+            EOF
+              exec "$chained" "$@" <<EOF
+            ${input%"$nl"}
+            EOF
             fi
             refuge "$@"
             exit 0
@@ -209,9 +224,26 @@ enum HookScripts {
               : 2>/dev/null > "$s/warned.$PPID"
             }
 
-            # The pins a deletion asks for (its dropped tips, from committed and from prepared's keep file), once each:
-            # update-ref refuses a whole list that names a ref twice (`branch -D a b` on one commit).
-            pins() { { printf '%s' "$k"; cat "$s/keep.$PPID" 2>/dev/null; } | sort -u; }
+            # A deletion's dropped tip, for committed to pin: once each (update-ref refuses a list that names a ref
+            # twice, as `git branch -D c d` on one commit would).
+            keep() { case $nl$k in *"$nl$1$nl"*) ;; *) k=$k$1$nl ;; esac; }
+
+            # Pins, by one git process that runs no hooks (core.hooksPath=/dev/null): its own transaction is Refuge's
+            # bookkeeping, and the drain skips it anyway. Reads `update <pin> <oid>` lines on stdin.
+            pin() { git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept ($1)" --stdin >/dev/null 2>&1; }
+
+            # prepared: the marker file of a ref whose old value the drain must resolve, `<spool>/unresolved.d/<name>`
+            # with `/` and `%` written %2F and %25 (in e). The file holds the name while unresolved, nothing once
+            # known to be a creation: `[ -s ]` tells without reading it (a shell reads a file a byte at a time).
+            marker() {
+              e= t=$1
+              while :; do
+                case $t in
+                  *[/%]*) h=${t%%[/%]*}; t=${t#"$h"}; case $t in /*) e=$e$h%2F ;; *) e=$e$h%25 ;; esac; t=${t#?} ;;
+                  *) e=$s/unresolved.d/$e$t; return ;;
+                esac
+              done
+            }
 
             # prepared: spools the value a ref holds now, for a line git gave no old id; a deletion's value is pinned.
             spooled() {
@@ -225,7 +257,7 @@ enum HookScripts {
               fi
               printf '%s\n' "$1 $2" >&3
               # a deletion git gave no old id for (`branch -D`): committed pins the value read here
-              [ "$3" != $z ] || case $2 in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "update refs/refuge/kept/$1 $1" >> "$s/keep.$PPID" ;; esac
+              [ "$3" != $z ] || case $2 in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "$1" >> "$s/keep.$PPID" ;; esac
             }
 
             # Refuge's part. In a function, so that a chained hook needs no second shell: $PPID stays the git process
@@ -248,10 +280,10 @@ enum HookScripts {
                           p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null
                           case $p in
                             *stashpop*) echo "=consumed refs/stash" ;;
-                            *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
+                            *) keep "${l%% *}" ;;
                           esac ;;
                         refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;;  # RefRole's bookkeeping: never pinned
-                        *) k="${k}update refs/refuge/kept/${l%% *} ${l%% *}$nl" ;;
+                        *) keep "${l%% *}" ;;
                       esac ;;
                   esac
                 done
@@ -270,24 +302,34 @@ enum HookScripts {
                 p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null   # no final newline: read fails, p is set
                 case $p in gitpack-refs*|*/gitpack-refs*) k= ;; esac           # argv "git" "pack-refs": NULs dropped
               fi
-              if [ -n "$k" ] || [ -f "$s/keep.$PPID" ]; then
-                pins | git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
+              if [ -s "$s/keep.$PPID" ]; then                # what prepared read for deletions git gave no old id
+                while IFS= read -r o; do keep "$o"; done < "$s/keep.$PPID"
+                : 2>/dev/null > "$s/keep.$PPID"                # emptied, not removed: no program (the drain removes it)
+              fi
+              if [ -n "$k" ]; then
+                u=; for o in $k; do [ -f "$c/refs/refuge/kept/$o" ] || u="${u}update refs/refuge/kept/$o $o$nl"; done  # not pinned yet
+                [ -z "$u" ] || pin delete <<EOF ||
+            ${u%"$nl"}
+            EOF
                   # update-ref refuses the whole list when one object is missing (a dangling ref kept nothing):
                   # pin the ones this repository has
-                  pins | sed 's/^update [^ ]* //' | git cat-file --batch-check 2>/dev/null |
-                    sed -n 's|^\([0-9a-f]*\) [a-z]* [0-9]*$|update refs/refuge/kept/\1 \1|p' |
-                    git update-ref --create-reflog -m "refuge: kept (delete)" --stdin >/dev/null 2>&1 ||
+                  printf '%s' "$k" | git cat-file --batch-check 2>/dev/null |
+                    sed -n 's|^\([0-9a-f]*\) [a-z]* [0-9]*$|update refs/refuge/kept/\1 \1|p' | pin delete ||
                   warn "cannot pin what a deletion dropped; git refuge drain will retry"
-                rm -f "$s/keep.$PPID" 2>/dev/null
               fi
               ;;
             prepared)
-              # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW`: the true value is on disk now
+              # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW` and every creation: the true
+              # value is on disk now (a loose file, read here; or packed-refs, read at drain time, see below)
               REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-              o= d= q=
+              o= q= x= xm= every= del=
+              [ ! -f "$s/unresolved" ] || every=1   # an older shim's marker, which names no ref: any deletion drains
               while read -r a b r; do
-                # a deletion or pack-refs removes evidence an earlier unresolved update needs: drain those first (rare)
-                if [ "$b" = $z ] && [ -z "$d" ] && [ -e "$s/unresolved" ]; then d=1; "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null; fi
+                # Deleting a ref whose old value is unresolved removes the evidence the drain needs (its reflog, its
+                # stale packed-refs line): such names are checked below, before git deletes them.
+                if [ "$b" = $z ]; then
+                  del=1; marker "$r"; if [ -s "$e" ]; then x=$x$r$nl xm="$xm$e$nl"; fi
+                fi
                 [ "$a" = $z ] || continue
                 case $r in HEAD) f=$g/HEAD ;; refs/*) f=$c/$r ;; *) continue ;; esac
                 n=$r v=
@@ -296,40 +338,74 @@ enum HookScripts {
                   case $v in "ref: "*) n=${v#ref: }; f=$c/$n; v=; [ ! -f "$f" ] || read -r v < "$f" ;; esac
                 fi
                 case $v in
-                  "")                      # not loose: packed (looked up below, all at once), or a creation
-                    [ -f "$f" ] || [ ! -f "$c/packed-refs" ] || q="$q$n $r $b$nl"; continue ;;
+                  "")                      # not loose: a creation, or a packed ref
+                    if [ ! -f "$f" ] && [ -f "$c/packed-refs" ]; then
+                      # A deletion's value is about to vanish: looked up below, all at once. An update leaves the stale
+                      # packed line (and the reflog) for the drain: it gets a marker (a creation too: no cheap way to
+                      # tell them apart here).
+                      if [ "$b" = $z ]; then
+                        q="$q$n $r $b$nl"
+                      else
+                        marker "$n"
+                        [ -d "$s/unresolved.d" ] || mkdir -p "$s/unresolved.d" 2>/dev/null
+                        printf '%s\n' "$n" 2>/dev/null > "$e"
+                      fi
+                    fi
+                    continue ;;
                   *[!0-9a-f]*) continue ;; # not an id (a symref to a symref): the drain reads the reflog
                 esac
-                if [ "$v" = "$b" ] && [ -z "$d" ] && [ -e "$s/unresolved" ]; then d=1; "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null; fi
+                # pack-refs rewrites each ref to its own value, and packed-refs with every stale line: all names count
+                [ "$v" != "$b" ] || del=1 x=all
                 spooled "$v" "$r" "$b" || break
               done
-              # One read of packed-refs for every such ref: a name not in it is a creation (old zero is the truth).
-              # When it cannot be read, the drain resolves these later (and a deletion drains first).
+              # Only an update of a packed ref has a stale packed line (a creation has none, and needs no evidence):
+              # one read of packed-refs says whether any name is one; then the drain records them first (rare).
+              if [ "$x" = all ]; then
+                x= xm=
+                for m in "$s/unresolved.d"/*; do
+                  [ -s "$m" ] || continue
+                  l=; read -r l < "$m"; x=$x$l$nl xm="$xm$m$nl"
+                done
+              fi
+              if [ -n "$every" ] && [ -n "$del" ] || { [ -n "$x" ] && printf '%s' "$x" | awk 'NR == FNR { want[$1]; next }
+                  ($2 in want) { found = 1; exit } END { exit !found }' - "$c/packed-refs" 2>/dev/null; }; then
+                "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
+              elif [ -n "$xm" ]; then
+                # creations (no stale packed line): known now, not looked up again
+                while IFS= read -r m; do : 2>/dev/null > "$m"; done <<EOF
+            ${xm%"$nl"}
+            EOF
+              fi
+              # Deleted packed refs: one read of packed-refs for all of them.
               if [ -n "$q" ]; then
                 e=$o                       # the loop above opened the block (and closes it): the reader below must not
-                { printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 "\n"; next }
-                    ($2 in want) { n = split(want[$2], l, "\n"); for (i = 1; i < n; i++) print $1, l[i] }' - "$c/packed-refs" ||
-                    : 2>/dev/null > "$s/unresolved"; } |
+                printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 "\n"; next }
+                    ($2 in want) { n = split(want[$2], l, "\n"); for (i = 1; i < n; i++) print $1, l[i] }' - "$c/packed-refs" 2>/dev/null |
                   { while read -r v r b; do spooled "$v" "$r" "$b" || break; done; [ -n "$e" ] || [ -z "$o" ] || echo . >&3; }
               fi
-              [ -z "$o" ] || echo . >&3
+              [ -z "$o" ] || { echo . >&3; exec 3>&-; }   # closed: a chained hook must not inherit the spool file
               ;;
             *)
               while read -r _; do :; done
-              [ "$1" != aborted ] || rm -f "$s/keep.$PPID" 2>/dev/null
+              [ "$1" != aborted ] || [ ! -s "$s/keep.$PPID" ] || : 2>/dev/null > "$s/keep.$PPID"   # nothing was deleted
               ;;
             esac
             }
 
             # A hook that was here before Refuge (`install` keeps it in refuge-chained/ under its own name, so that a
             # hook dispatching on its name finds what it expects): Refuge's part first, then it, on the same input.
-            h=${0%/*}/refuge-chained/${0##*/}
-            if [ -x "$h" ]; then
-              i=$(cat; echo x)
-              printf '%s' "${i%x}" | refuge "$@"
-              printf '%s' "${i%x}" | "$h" "$@"
-              exit                             # the chained hook's status: its failure still stops git
-            fi
+            chained=${0%/*}/refuge-chained/${0##*/}   # a name refuge() does not use: it runs in this shell
+            if [ -x "$chained" ]; then
+              # git's input, read by the shell itself (no cat, no pipes: its lines end with a newline), given to both
+              input=; while IFS= read -r line || [ -n "$line" ]; do input=$input$line$nl; done
+              [ -n "$input" ] || { refuge "$@" </dev/null; exec "$chained" "$@" </dev/null; }
+              refuge "$@" <<EOF
+            ${input%"$nl"}
+            EOF
+              exec "$chained" "$@" <<EOF
+            ${input%"$nl"}
+            EOF
+            fi                                 # (exec: the chained hook's status is git's: its failure still stops git)
             refuge "$@"
             exit 0
             """## + "\n"
@@ -361,7 +437,9 @@ enum HookScripts {
               # leaving N commits behind"; Refuge's pins do not count).
               l=$(git rev-list -n 1 "$1" --not --exclude='refs/refuge/*' --all 2>/dev/null)
               if [ -n "$l" ]; then
-                git update-ref --create-reflog -m "refuge: kept (left on a detached HEAD)" "refs/refuge/kept/$1" "$1" >/dev/null 2>&1 ||
+                # no hooks for the pin's own update (core.hooksPath=/dev/null): Refuge's bookkeeping
+                git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept (left on a detached HEAD)" \
+                  "refs/refuge/kept/$1" "$1" >/dev/null 2>&1 ||
                   echo "refuge: warning: cannot pin $1, the commits left on a detached HEAD; run git refuge drain" >&2
               fi
               # HEAD is on a branch again: git's transactions never said so. Recorded as HEAD's move.
@@ -375,10 +453,10 @@ enum HookScripts {
 
             # A hook that was here before Refuge (`install` keeps it in refuge-chained/ under its own name): Refuge's
             # part first, then it, with the same arguments.
-            h=${0%/*}/refuge-chained/${0##*/}
+            chained=${0%/*}/refuge-chained/${0##*/}   # a name refuge() does not use: it runs in this shell
             refuge "$@" </dev/null
-            if [ -x "$h" ]; then
-              exec "$h" "$@"
+            if [ -x "$chained" ]; then
+              exec "$chained" "$@"
             fi
             exit 0
             """## + "\n"
