@@ -57,11 +57,11 @@ public struct SpoolDrain {
 
     /// The reference-transaction shim's files for one git process, gone with it: `warned.<pid>` (it
     /// warned once) and `keep.<pid>` (deletions' values for committed, emptied there, not removed, to
-    /// start no program) and `checked.<pid>` (names it found to be creations, not looked up again).
+    /// start no program).
     static func removeProcessLeftovers(in directory: String) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
             let parts = name.split(separator: ".")
-            guard parts.count == 2, ["warned", "keep", "checked"].contains(parts[0]), let pid = Int32(parts[1]),
+            guard parts.count == 2, ["warned", "keep"].contains(parts[0]), let pid = Int32(parts[1]),
                   !ProcessLiveness.isAlive(pid)
             else { continue }
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")

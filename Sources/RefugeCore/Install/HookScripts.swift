@@ -20,9 +20,10 @@ enum HookScripts {
             s=$c/refuge/spool
 
             # Credentials never reach the disk: the password of any URL, the whole user part and the query of
-            # http(s)/ftp(s) URLs (tokens travel there) are removed, as RemoteURL.redacted does.
+            # http(s)/ftp(s) URLs (tokens travel there) are removed, as RemoteURL.redacted does. Sets `redacted` (a
+            # command substitution would cost a process).
             redact() {
-              case $1 in *://*) ;; *) printf '%s' "$1"; return ;; esac
+              case $1 in *://*) ;; *) redacted=$1; return ;; esac
               scheme=${1%%://*} rest=${1#*://}
               auth=${rest%%[/?#]*}
               tail=${rest#"$auth"}
@@ -37,7 +38,7 @@ enum HookScripts {
                   case $query in *\#*) tail=$path#${query#*\#} ;; *) tail=$path ;; esac ;;
                 esac
               fi
-              printf '%s' "$scheme://$auth$tail"
+              redacted=$scheme://$auth$tail
             }
 
             # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays `git push`.
@@ -49,9 +50,11 @@ enum HookScripts {
             z=0000000000000000000000000000000000000000
             nl='
             '
+            redact "$2"; url=$redacted
+            redact "$1"; remote=$redacted
             { echo "S $t"
-              printf '%s\n' "=remote $(redact "$1")"
-              printf '%s\n' "=url $(redact "$2")"
+              printf '%s\n' "=remote $remote"
+              printf '%s\n' "=url $url"
               updates= unsure= forced=
               while IFS= read -r l; do
                 printf '%s\n' "$l"
@@ -72,7 +75,7 @@ enum HookScripts {
             # Not a fast-forward (or over a tip never fetched): may drop someone else's work. Check it (Docs/Hooks.md).
             # The git process's pid lets the check read its command line: a push git itself will refuse is no force push.
             if [ -n "$forced" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
-              printf '%s' "$updates" | "$REFUGE_BIN" pre-push-check --git-process "$PPID" "$(redact "$1")" || exit 1   # refuge.prePush=block
+              printf '%s' "$updates" | "$REFUGE_BIN" pre-push-check --git-process "$PPID" "$remote" || exit 1   # refuge.prePush=block
             fi
             }
 
