@@ -100,8 +100,7 @@ struct InvisibleToGitTests {
         #expect(spool(alice).filter { $0.hasPrefix("rt.") }.count >= before + 20)
         // Over a packed ref: the old value stays in packed-refs (and the reflog) for the drain...
         try box.git("branch", "-f", "old", next, in: alice)
-        let marker = try String(contentsOfFile: "\(alice)/.git/refuge/spool/unresolved.d/refs%2Fheads%2Fold", encoding: .utf8)
-        #expect(marker == "refs/heads/old\n")
+        #expect(spool(alice).filter { $0.hasPrefix("rt.") }.count >= before + 21)
         // ...and deleting the ref would take both: the shim drains first.
         try box.git("branch", "-q", "-D", "old", in: alice)
         #expect(spool(alice).filter { $0.hasPrefix("rt.") }.count <= 2)  // the deleting git's own, and its pin's

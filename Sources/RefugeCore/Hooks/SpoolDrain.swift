@@ -35,12 +35,8 @@ public struct SpoolDrain {
         } catch {
             report.warnings.append("\(error)")
         }
-        // Cleared before reading: a shim that spools an unresolved update meanwhile marks it again. The
-        // markers go, their directory stays (the shim would need a program to make it again).
-        try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")  // an older shim's marker
-        for marker in (try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/unresolved.d")) ?? [] {
-            try? FileManager.default.removeItem(atPath: "\(directory)/unresolved.d/\(marker)")
-        }
+        // An older shim's marker (an update whose old value waited): the drain below resolves it.
+        try? FileManager.default.removeItem(atPath: "\(directory)/unresolved")
         Self.removeProcessLeftovers(in: directory)
         // Oldest first: a ref's earlier updates tell which reflog entry explains a later one.
         let claimed = Self.waitingFiles(in: directory).filter { $0.hasPrefix("rt.") }

@@ -235,17 +235,10 @@ enum HookScripts {
             # bookkeeping, and the drain skips it anyway. Reads `update <pin> <oid>` lines on stdin.
             pin() { git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept ($1)" --stdin >/dev/null 2>&1; }
 
-            # prepared: the marker file of a ref whose old value the drain must resolve, `<spool>/unresolved.d/<name>`
-            # with `/` and `%` written %2F and %25 (in e). The file holds the name while unresolved, nothing once
-            # known to be a creation: `[ -s ]` tells without reading it (a shell reads a file a byte at a time).
-            marker() {
-              e= t=$1
-              while :; do
-                case $t in
-                  *[/%]*) h=${t%%[/%]*}; t=${t#"$h"}; case $t in /*) e=$e$h%2F ;; *) e=$e$h%25 ;; esac; t=${t#?} ;;
-                  *) e=$s/unresolved.d/$e$t; return ;;
-                esac
-              done
+            # prepared: whether spool files of other git processes wait for a drain (a glob: no program).
+            waiting() {
+              for f in "$s"/rt.*; do [ ! -e "$f" ] || [ "$f" = "$s/rt.$PPID" ] || return 0; done
+              return 1
             }
 
             # prepared: spools the value a ref holds now, for a line git gave no old id; a deletion's value is pinned.
@@ -323,68 +316,46 @@ enum HookScripts {
               ;;
             prepared)
               # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW` and every creation: the true
-              # value is on disk now (a loose file, read here; or packed-refs, read at drain time, see below)
+              # value of a loose ref is on disk now (read here); a packed ref's stays in packed-refs and in its reflog
+              # after an update, for the drain (no program starts for a creation).
               REFUGE_BIN=${REFUGE_BIN:-git-refuge}
-              o= q= x= xm= every= del=
-              [ ! -f "$s/unresolved" ] || every=1   # an older shim's marker, which names no ref: any deletion drains
+              o= q= pk=
               while read -r a b r; do
-                # Deleting a ref whose old value is unresolved removes the evidence the drain needs (its reflog, its
-                # stale packed-refs line): such names are checked below, before git deletes them.
-                if [ "$b" = $z ]; then
-                  del=1; marker "$r"; if [ -s "$e" ]; then x=$x$r$nl xm="$xm$e$nl"; fi
-                fi
-                [ "$a" = $z ] || continue
                 case $r in HEAD) f=$g/HEAD ;; refs/*) f=$c/$r ;; *) continue ;; esac
                 n=$r v=
                 if [ -f "$f" ]; then
                   read -r v < "$f" 2>/dev/null
                   case $v in "ref: "*) n=${v#ref: }; f=$c/$n; v=; [ ! -f "$f" ] || read -r v < "$f" ;; esac
+                  case $v in *[!0-9a-f]*) v= ;; esac   # not an id (a symref to a symref): the drain reads the reflog
                 fi
-                case $v in
-                  "")                      # not loose: a creation, or a packed ref
-                    if [ ! -f "$f" ] && [ -f "$c/packed-refs" ]; then
-                      # A deletion's value is about to vanish: looked up below, all at once. An update leaves the stale
-                      # packed line (and the reflog) for the drain: it gets a marker (a creation too: no cheap way to
-                      # tell them apart here).
-                      if [ "$b" = $z ]; then
-                        q="$q$n $r $b$nl"
-                      else
-                        marker "$n"
-                        [ -d "$s/unresolved.d" ] || mkdir -p "$s/unresolved.d" 2>/dev/null
-                        printf '%s\n' "$n" 2>/dev/null > "$e"
-                      fi
-                    fi
-                    continue ;;
-                  *[!0-9a-f]*) continue ;; # not an id (a symref to a symref): the drain reads the reflog
-                esac
-                # pack-refs rewrites each ref to its own value, and packed-refs with every stale line: all names count
-                [ "$v" != "$b" ] || del=1 x=all
+                # A deletion takes the ref's reflog and its packed line, the evidence the drain may need: looked up
+                # below, for all of them at once.
+                if [ "$b" = $z ] && [ -f "$c/packed-refs" ]; then q="$q$n $r ${v:--} $a$nl"; fi
+                [ "$a" = $z ] && [ -n "$v" ] || continue
+                [ "$v" != "$b" ] || pk=1          # pack-refs rewrites each ref to its own value, and every stale line
                 spooled "$v" "$r" "$b" || break
               done
-              # Only an update of a packed ref has a stale packed line (a creation has none, and needs no evidence):
-              # one read of packed-refs says whether any name is one; then the drain records them first (rare).
-              if [ "$x" = all ]; then
-                x= xm=
-                for m in "$s/unresolved.d"/*; do
-                  [ -s "$m" ] || continue
-                  l=; read -r l < "$m"; x=$x$l$nl xm="$xm$m$nl"
-                done
-              fi
-              if [ -n "$every" ] && [ -n "$del" ] || { [ -n "$x" ] && printf '%s' "$x" | awk 'NR == FNR { want[$1]; next }
-                  ($2 in want) { found = 1; exit } END { exit !found }' - "$c/packed-refs" 2>/dev/null; }; then
-                "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
-              elif [ -n "$xm" ]; then
-                # creations (no stale packed line): known now, not looked up again
-                while IFS= read -r m; do : 2>/dev/null > "$m"; done <<EOF
-            ${xm%"$nl"}
-            EOF
-              fi
-              # Deleted packed refs: one read of packed-refs for all of them.
+              # The deleted refs' packed lines, by one awk: a packed ref deleted with no old id gets its value; a loose
+              # ref over a different packed value was updated since it was packed, and the drain may need that line
+              # (status 3). When the packed ref's old id was zero, only the drain knows, so it runs first (rare).
               if [ -n "$q" ]; then
                 e=$o                       # the loop above opened the block (and closes it): the reader below must not
-                printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 "\n"; next }
+                printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 " " $4 "\n"; next }
                     ($2 in want) { n = split(want[$2], l, "\n"); for (i = 1; i < n; i++) print $1, l[i] }' - "$c/packed-refs" 2>/dev/null |
-                  { while read -r v r b; do spooled "$v" "$r" "$b" || break; done; [ -n "$e" ] || [ -z "$o" ] || echo . >&3; }
+                  { t=0
+                    while read -r p r v a; do
+                      if [ "$v" = - ]; then [ "$a" != $z ] || spooled "$p" "$r" $z || break
+                      elif [ "$v" != "$p" ]; then t=3; fi
+                    done
+                    [ -n "$e" ] || [ -z "$o" ] || echo . >&3
+                    exit $t; }
+                [ $? != 3 ] || pk=1
+              fi
+              # pack-refs, or a deletion of a ref updated since it was packed: if an update of a packed ref waits in a
+              # spool file (a loose value differs from its packed line), the drain records it first.
+              if [ -n "$pk" ] && waiting && awk -v dir="$c" '$1 !~ /^[#^]/ { f = dir "/" $2
+                    if ((getline v < f) > 0 && v != $1) { found = 1; exit }; close(f) } END { exit !found }' "$c/packed-refs" 2>/dev/null; then
+                "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
               fi
               [ -z "$o" ] || { echo . >&3; exec 3>&-; }   # closed: a chained hook must not inherit the spool file
               ;;
