@@ -342,13 +342,13 @@ enum HookScripts {
                 e=$o                       # the loop above opened the block (and closes it): the reader below must not
                 printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 " " $4 "\n"; next }
                     ($2 in want) { n = split(want[$2], l, "\n"); for (i = 1; i < n; i++) print $1, l[i] }' - "$c/packed-refs" 2>/dev/null |
-                  { t=0
+                  { stale=0                # (not t: spooled sets t)
                     while read -r p r v a; do
                       if [ "$v" = - ]; then [ "$a" != $z ] || spooled "$p" "$r" $z || break
-                      elif [ "$v" != "$p" ]; then t=3; fi
+                      elif [ "$v" != "$p" ]; then stale=3; fi
                     done
                     [ -n "$e" ] || [ -z "$o" ] || echo . >&3
-                    exit $t; }
+                    exit $stale; }
                 [ $? != 3 ] || pk=1
               fi
               # pack-refs, or a deletion of a ref updated since it was packed: if an update of a packed ref waits in a
