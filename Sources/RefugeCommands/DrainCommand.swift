@@ -11,7 +11,7 @@ struct DrainCommand: ParsableCommand {
             Files of git processes still running are left for later.
             """)
 
-    @Flag(help: "Print nothing (the reference-transaction hook uses this).")
+    @Flag(help: "Print nothing (for cron).")
     var quiet = false
 
     @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))

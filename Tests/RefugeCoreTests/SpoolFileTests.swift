@@ -106,7 +106,7 @@ struct HookShimTests {
 
     @Test("the binary path is written single-quoted, quotes escaped")
     func quoting() {
-        let text = HookInstaller.shimText(.referenceTransaction, binaryPath: "/opt/it's here/git-refuge")
+        let text = HookInstaller.shimText(.prePush, binaryPath: "/opt/it's here/git-refuge")
         #expect(text.contains(#"REFUGE_BIN=${REFUGE_BIN:-'/opt/it'\''s here/git-refuge'}"#))
     }
 }

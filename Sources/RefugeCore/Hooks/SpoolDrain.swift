@@ -43,9 +43,18 @@ public struct SpoolDrain {
             .compactMap { claim($0) }
             .map { (name: $0, started: firstStamp(of: $0)) }
             .sorted { ($0.started, $0.name) < ($1.started, $1.name) }
+        // Stale packed lines later files kept (a deletion or pack-refs removed them): an earlier file's
+        // update may need them.
+        var packed: [String: [ObjectID]] = [:]
+        for file in claimed {
+            guard let text = try? String(contentsOfFile: "\(directory)/\(file.name)", encoding: .utf8),
+                  text.contains("\n=packed ")
+            else { continue }
+            for line in SpoolFile(text: text).packedLines { packed[line.ref, default: []].append(line.value) }
+        }
         var failures = 0
         for file in claimed {
-            if !drainTransactions(file.name, into: &report) { failures += 1 }
+            if !drainTransactions(file.name, packed: packed, into: &report) { failures += 1 }
         }
         if failures == 0 { LogHealth.markWritable(spoolDirectory: directory) }
         return report
@@ -90,7 +99,7 @@ public struct SpoolDrain {
     static let openBlockGrace: TimeInterval = 10
 
     /// - Returns: false when the log could not be written (the file stays for the next drain).
-    private func drainTransactions(_ name: String, into report: inout Report) -> Bool {
+    private func drainTransactions(_ name: String, packed: [String: [ObjectID]], into report: inout Report) -> Bool {
         let path = "\(directory)/\(name)"
         guard let status = fileStatus(path), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             report.warnings.append("cannot read spool file \(path); it is kept")
@@ -137,7 +146,7 @@ public struct SpoolDrain {
                 if spooled.oldNeedsResolution, let new = spooled.update.new {
                     let before = try lastValues[ref] ?? store.lastRecordedValue(of: ref, repository: repository.auditIdentity)
                     if before == .some(new) { continue }  // `branch -f X` to the value X already had
-                    spooled.update = RefUpdate(ref: ref, old: try resolveOld(ref, new: new, after: before), new: new)!
+                    spooled.update = RefUpdate(ref: ref, old: try resolveOld(ref, new: new, after: before, kept: packed[ref] ?? []), new: new)!
                 }
                 lastValues[ref] = .some(spooled.update.new)
                 let update = spooled.update
@@ -178,11 +187,12 @@ public struct SpoolDrain {
     }
 
     /// git passed zero as the old id and the shim could not read it (a packed ref): the reflog entry
-    /// that wrote `new` has it; else the stale line in packed-refs (a non-deleting update leaves it).
+    /// that wrote `new` has it; else the stale line in packed-refs (a non-deleting update leaves it), or
+    /// the one the shim kept (`kept`) when a deletion or pack-refs removed it before this drain.
     /// A value can be written more than once (`reset` back to it): the entry that follows the ref's last
     /// recorded value (`before`) is the one. A ref never recorded takes the oldest entry, as spool files
     /// are drained oldest first; failing both, the newest.
-    private func resolveOld(_ ref: String, new: ObjectID, after before: ObjectID??) throws -> ObjectID? {
+    private func resolveOld(_ ref: String, new: ObjectID, after before: ObjectID??, kept: [ObjectID]) throws -> ObjectID? {
         let candidates = try repository.reflog(of: ref).filter { $0.new == new }  // newest first
         if let before, let entry = candidates.first(where: { $0.old == before }) { return entry.old }
         if before == nil, let entry = candidates.last { return entry.old }
@@ -192,7 +202,7 @@ public struct SpoolDrain {
             let fields = line.split(separator: " ")
             if fields.count == 2, fields[1] == ref, let value = ObjectID(hex: fields[0]), value != new { return value }
         }
-        return nil
+        return kept.first { $0 != new }
     }
 }
 

@@ -30,6 +30,10 @@ struct SpoolFile {
     }
 
     var blocks: [Block] = []
+    /// `=packed <oid> <ref>` lines of P blocks: packed-refs lines a deletion or `pack-refs` removed while
+    /// the ref's loose value differed (stale lines). The drain resolves an earlier update's old value from
+    /// them once the line itself is gone.
+    var packedLines: [(ref: String, value: ObjectID)] = []
     /// Lines that did not parse, with their line numbers: reported, never recorded.
     var problems: [String] = []
     /// The file ends inside a block (no closing `.` yet, or a line cut short): written now, or interrupted.
@@ -104,6 +108,11 @@ struct SpoolFile {
                     lines.append((ids.old, ids.new, String(fields[2])))
                 } else {
                     problems.append("line \(number): expected <old> <new> <ref>, got \(String(line).debugDescription)")
+                }
+            case "P" where line.hasPrefix("=packed "):
+                let fields = line.dropFirst("=packed ".count).split(separator: " ", omittingEmptySubsequences: false)
+                if fields.count == 2, let value = ObjectID(hex: fields[0]) {
+                    packedLines.append((ref: String(fields[1]), value: value))
                 }
             default:
                 let fields = line.split(separator: " ", omittingEmptySubsequences: false)

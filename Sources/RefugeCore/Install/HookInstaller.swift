@@ -127,8 +127,8 @@ public struct HookInstaller {
         public let path: String
         public let installed: Bool
         public let executable: Bool
-        /// The binary the shim runs, and whether it exists (nil for pre-push and post-receive, which need none;
-        /// reference-transaction runs it only to drain before a deletion).
+        /// The binary the shim runs, and whether it exists (nil for the shims that start none:
+        /// reference-transaction, post-receive, post-checkout).
         public let binary: String?
         public let binaryExists: Bool?
         public let chained: String?

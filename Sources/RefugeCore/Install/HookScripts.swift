@@ -235,25 +235,30 @@ enum HookScripts {
             # bookkeeping, and the drain skips it anyway. Reads `update <pin> <oid>` lines on stdin.
             pin() { git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept ($1)" --stdin >/dev/null 2>&1; }
 
-            # prepared: whether spool files of other git processes wait for a drain (a glob: no program).
-            waiting() {
-              for f in "$s"/rt.*; do [ ! -e "$f" ] || [ "$f" = "$s/rt.$PPID" ] || return 0; done
-              return 1
+            # prepared: opens this transaction's P block (once), on fd 3.
+            block() {
+              [ -z "$o" ] || return 0
+              [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
+              # `command`: a failed exec redirection must not end the shell (that would abort git's update)
+              if [ ! -w "$s" ] || ! command exec 3>> "$s/rt.$PPID"; then warn "cannot write to $s; the old value of $1 is not kept"; return 1; fi
+              read -r t _ < /proc/uptime 2>/dev/null || t=-
+              echo "P $t" >&3
+              o=1
             }
 
             # prepared: spools the value a ref holds now, for a line git gave no old id; a deletion's value is pinned.
             spooled() {
-              if [ -z "$o" ]; then
-                [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-                # `command`: a failed exec redirection must not end the shell (that would abort git's update)
-                if [ ! -w "$s" ] || ! command exec 3>> "$s/rt.$PPID"; then warn "cannot write to $s; the old value of $2 is not kept"; return 1; fi
-                read -r t _ < /proc/uptime 2>/dev/null || t=-
-                echo "P $t" >&3
-                o=1
-              fi
+              block "$2" || return 1
               printf '%s\n' "$1 $2" >&3
               # a deletion git gave no old id for (`branch -D`): committed pins the value read here
               [ "$3" != $z ] || case $2 in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "$1" >> "$s/keep.$PPID" ;; esac
+            }
+
+            # prepared: a stale packed-refs line this transaction removes (`=packed <oid> <ref>`): the old value of an
+            # earlier update git gave no old id, which the drain reads here once the line is gone.
+            packed() {
+              block "$2" || return 1
+              printf '%s\n' "=packed $1 $2" >&3
             }
 
             # Refuge's part. In a function, so that a chained hook needs no second shell: $PPID stays the git process
@@ -318,7 +323,6 @@ enum HookScripts {
               # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW` and every creation: the true
               # value of a loose ref is on disk now (read here); a packed ref's stays in packed-refs and in its reflog
               # after an update, for the drain (no program starts for a creation).
-              REFUGE_BIN=${REFUGE_BIN:-git-refuge}
               o= q= pk=
               while read -r a b r; do
                 case $r in HEAD) f=$g/HEAD ;; refs/*) f=$c/$r ;; *) continue ;; esac
@@ -328,34 +332,30 @@ enum HookScripts {
                   case $v in "ref: "*) n=${v#ref: }; f=$c/$n; v=; [ ! -f "$f" ] || read -r v < "$f" ;; esac
                   case $v in *[!0-9a-f]*) v= ;; esac   # not an id (a symref to a symref): the drain reads the reflog
                 fi
-                # A deletion takes the ref's reflog and its packed line, the evidence the drain may need: looked up
-                # below, for all of them at once.
+                # A deletion takes the ref's reflog and its packed line, the evidence the drain may need: its packed
+                # line is read below, for all deleted refs at once.
                 if [ "$b" = $z ] && [ -f "$c/packed-refs" ]; then q="$q$n $r ${v:--} $a$nl"; fi
                 [ "$a" = $z ] && [ -n "$v" ] || continue
                 [ "$v" != "$b" ] || pk=1          # pack-refs rewrites each ref to its own value, and every stale line
                 spooled "$v" "$r" "$b" || break
               done
+              e=$o                         # the loop above opened the block (and closes it): the readers below must not
               # The deleted refs' packed lines, by one awk: a packed ref deleted with no old id gets its value; a loose
-              # ref over a different packed value was updated since it was packed, and the drain may need that line
-              # (status 3). When the packed ref's old id was zero, only the drain knows, so it runs first (rare).
+              # ref over another packed value was updated since it was packed, and that stale line is kept.
               if [ -n "$q" ]; then
-                e=$o                       # the loop above opened the block (and closes it): the reader below must not
                 printf '%s' "$q" | awk 'NR == FNR { want[$1] = want[$1] $2 " " $3 " " $4 "\n"; next }
                     ($2 in want) { n = split(want[$2], l, "\n"); for (i = 1; i < n; i++) print $1, l[i] }' - "$c/packed-refs" 2>/dev/null |
-                  { stale=0                # (not t: spooled sets t)
-                    while read -r p r v a; do
+                  { while read -r p r v a; do
                       if [ "$v" = - ]; then [ "$a" != $z ] || spooled "$p" "$r" $z || break
-                      elif [ "$v" != "$p" ]; then stale=3; fi
+                      elif [ "$v" != "$p" ]; then packed "$p" "$r" || break; fi
                     done
-                    [ -n "$e" ] || [ -z "$o" ] || echo . >&3
-                    exit $stale; }
-                [ $? != 3 ] || pk=1
+                    [ -n "$e" ] || [ -z "$o" ] || echo . >&3; }
               fi
-              # pack-refs, or a deletion of a ref updated since it was packed: if an update of a packed ref waits in a
-              # spool file (a loose value differs from its packed line), the drain records it first.
-              if [ -n "$pk" ] && waiting && awk -v dir="$c" '$1 !~ /^[#^]/ { f = dir "/" $2
-                    if ((getline v < f) > 0 && v != $1) { found = 1; exit }; close(f) } END { exit !found }' "$c/packed-refs" 2>/dev/null; then
-                "$REFUGE_BIN" drain --quiet >/dev/null 2>&1 </dev/null
+              # pack-refs rewrites every stale line: those are kept too, by one awk reading the loose refs it names.
+              if [ -n "$pk" ] && [ -f "$c/packed-refs" ]; then
+                awk -v dir="$c" '$1 !~ /^[#^]/ { f = dir "/" $2; if ((getline v < f) > 0 && v != $1) print $1, $2; close(f) }' \
+                    "$c/packed-refs" 2>/dev/null |
+                  { while read -r p r; do packed "$p" "$r" || break; done; [ -n "$e" ] || [ -z "$o" ] || echo . >&3; }
               fi
               [ -z "$o" ] || { echo . >&3; exec 3>&-; }   # closed: a chained hook must not inherit the spool file
               ;;
