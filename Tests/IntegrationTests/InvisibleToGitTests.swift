@@ -12,10 +12,6 @@ struct InvisibleToGitTests {
         return (result, try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)))
     }
 
-    func pins(_ box: Sandbox, in directory: String) throws -> [String] {
-        try box.git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: directory).stdout
-            .split(separator: "\n").map(String.init)
-    }
 
     func exists(_ box: Sandbox, _ object: String, in directory: String) throws -> Bool {
         try box.git("cat-file", "-e", object, in: directory, allowFailure: true).succeeded
@@ -31,20 +27,13 @@ struct InvisibleToGitTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/\(gitDir)/refuge/spool")) ?? []).sorted()
     }
 
-    /// A clone (it has packed-refs, as every clone does) with a first commit on main, pushed.
-    func clone(_ box: Sandbox) throws -> (server: String, clone: String) {
-        let (server, clones) = try box.serverWithClones("alice")
-        try box.commit("base", in: clones[0])
-        try box.git("push", "-q", "origin", "main", in: clones[0])
-        return (server, clones[0])
-    }
 
     // MARK: 2. A warning only when something is wrong, and the pin at once
 
     @Test("deleting a dangling branch, a packed one beside it, and a self-referential symref: no warning, the real pin at once")
     func oddRefsNoWarning() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let kept = try box.commit("on packed", in: alice)
         try box.git("branch", "packed", in: alice)
         try box.git("pack-refs", "--all", in: alice)
@@ -53,7 +42,7 @@ struct InvisibleToGitTests {
         try "\(String(repeating: "d", count: 40))\n".write(toFile: "\(alice)/.git/refs/heads/dangling", atomically: true, encoding: .utf8)
         let deleted = try box.git("branch", "-q", "-D", "packed", "dangling", in: alice)
         #expect(deleted.stderr.isEmpty, "\(deleted.stderr)")  // not a line: git's own output is all there is
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(kept)"])  // before any drain
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(kept)"])  // before any drain
         // A symbolic ref that points at itself: git gives it no old id; its text is no object id.
         try box.git("symbolic-ref", "refs/heads/loop", "refs/heads/loop", in: alice)
         let updated = try box.git("update-ref", "refs/heads/loop", kept, in: alice, allowFailure: true)
@@ -68,7 +57,7 @@ struct InvisibleToGitTests {
     @Test("fetch --prune of packed remote-tracking refs on one commit: git's output only, and the pin at once")
     func pruneSaysNothing() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let tip = try box.commit("on two branches", in: alice)
         try box.git("push", "-q", "origin", "HEAD:refs/heads/one", "HEAD:refs/heads/two", in: alice)
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
@@ -86,7 +75,7 @@ struct InvisibleToGitTests {
     @Test("update-ref over a packed tag (no reflog), then pack-refs before any drain: the old value is still right")
     func packRefsKeepsStaleLine() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let first = try box.revParse("HEAD", in: alice)
         let second = try box.commit("second", in: alice)
         try box.git("tag", "v1", first, in: alice)
@@ -102,7 +91,7 @@ struct InvisibleToGitTests {
     @Test("a pin that cannot be made is one warning line, even when one deletion runs the hook twice")
     func oneWarningLine() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let tip = try box.commit("on gone", in: alice)
         try box.git("branch", "gone", in: alice)
         try box.git("pack-refs", "--all", in: alice)  // packed and loose: git deletes it in two transactions
@@ -122,7 +111,7 @@ struct InvisibleToGitTests {
     @Test("creating and deleting branches in a clone with packed-refs starts no drain; a packed ref updated, then deleted, keeps its old value")
     func noDrainStorm() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let base = try box.revParse("HEAD", in: alice)
         let next = try box.commit("next", in: alice)
         try box.git("branch", "old", base, in: alice)
@@ -150,12 +139,12 @@ struct InvisibleToGitTests {
     @Test("the purge recipe on a clone: forget, then git's own purge deletes the secret; who forgot is recorded")
     func forgetOnClone() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try box.git("config", "user.name", "Alice", in: alice)
         let secret = try box.commit("add the password", in: alice, file: "password.txt")
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
         #expect(try box.refuge("drain", in: alice).succeeded)
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(secret)"])
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(secret)"])
         try purge(box, in: alice)
         #expect(try exists(box, secret, in: alice), "a pin keeps it through git's purge: by design")
 
@@ -164,13 +153,13 @@ struct InvisibleToGitTests {
         let plan = planned as? [String: Any] ?? [:]
         #expect((plan["removed"] as? [[String: Any]])?.map { $0.string("name") } == ["refs/refuge/kept/\(secret)"])
         #expect((plan["released"] as? [[String: Any]])?.map { $0.string("oid") } == [secret])
-        #expect(try pins(box, in: alice).count == 1)
+        #expect(try box.pins(in: alice).count == 1)
 
         let forget = try box.refuge("forget", secret, in: alice)
         #expect(forget.succeeded, "\(forget.stderr)")
         #expect(forget.stdout.contains("removed refs/refuge/kept/\(secret)"))
         #expect(forget.stdout.contains("released 1 commit(s) that only these pins kept"))
-        #expect(try pins(box, in: alice).isEmpty)
+        #expect(try box.pins(in: alice).isEmpty)
         try purge(box, in: alice)
         #expect(!(try exists(box, secret, in: alice)))
         #expect(try box.refuge("lost", in: alice).stdout.contains(String(secret.prefix(7))) == false)
@@ -183,12 +172,12 @@ struct InvisibleToGitTests {
     @Test("the purge recipe on a server: the pin post-receive made at once goes, and gc deletes the pushed secret")
     func forgetOnServer() throws {
         let box = try Sandbox()
-        let (server, alice) = try clone(box)
+        let (server, alice) = try box.pushedClone()
         let secret = try box.commit("add the token", in: alice, file: "token.txt")
         try box.git("push", "-q", "origin", "main", in: alice)
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
         try box.git("push", "-q", "--force", "origin", "main", in: alice)
-        #expect(try pins(box, in: server) == ["refs/refuge/kept/\(secret)"])
+        #expect(try box.pins(in: server) == ["refs/refuge/kept/\(secret)"])
         let forget = try box.refuge("forget", secret, in: server)
         #expect(forget.succeeded, "\(forget.stderr)")
         try purge(box, in: server)
@@ -198,20 +187,20 @@ struct InvisibleToGitTests {
     @Test("forget refuses what it cannot do: an unknown name changes nothing; a commit no pin keeps is an error")
     func forgetBadInput() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let dropped = try box.commit("dropped", in: alice)
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
         #expect(try box.refuge("drain", in: alice).succeeded)
         let unknown = try box.refuge("forget", dropped, "no-such-commit", in: alice)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("error: no-such-commit names no commit in this repository"), "\(unknown.stderr)")
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(dropped)"])
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(dropped)"])
         let head = try box.revParse("HEAD", in: alice)
         let live = try box.refuge("forget", head, in: alice)
         #expect(live.status == 1)
         #expect(live.stderr.contains("error: \(head.prefix(7)) is still on a ref"), "\(live.stderr)")  // a pin keeps it too
         #expect(!live.stdout.contains("removed"), "\(live.stdout)")
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(dropped)"])
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(dropped)"])
     }
 
     // MARK: 6. Work left on a detached HEAD
@@ -219,12 +208,12 @@ struct InvisibleToGitTests {
     @Test("commits left on a detached HEAD survive git's purge before any drain, and lost names them")
     func detachedHeadKept() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try box.git("checkout", "-q", "--detach", in: alice)
         try box.commit("spike one", in: alice)
         let spike = try box.commit("spike two", in: alice)
         try box.git("checkout", "-q", "main", in: alice)
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(spike)"])  // by post-checkout, at once
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(spike)"])  // by post-checkout, at once
         try purge(box, in: alice)
         #expect(try exists(box, spike, in: alice))
         let (result, listed) = try json(box, ["lost"], in: alice)
@@ -240,22 +229,22 @@ struct InvisibleToGitTests {
     @Test("a detached HEAD moved off its commits by checkout or reset: the drain pins them; a branch switch pins nothing")
     func detachedHeadMoves() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let base = try box.revParse("HEAD", in: alice)
         try box.git("checkout", "-q", "-b", "topic", in: alice)
         try box.commit("on topic", in: alice)
         try box.git("checkout", "-q", "main", in: alice)
         try box.git("checkout", "-q", "topic", in: alice)
         try box.git("checkout", "-q", "main", in: alice)
-        #expect(try pins(box, in: alice).isEmpty)  // switching branches keeps nothing: nothing was left
+        #expect(try box.pins(in: alice).isEmpty)  // switching branches keeps nothing: nothing was left
         try box.git("checkout", "-q", "--detach", in: alice)
         let first = try box.commit("first try", in: alice)
         try box.git("checkout", "-q", "--detach", base, in: alice)  // detached to detached: a transaction
         let second = try box.commit("second try", in: alice)
         try box.git("reset", "-q", "--hard", base, in: alice)         // a reset on a detached HEAD
-        #expect(try pins(box, in: alice).contains("refs/refuge/kept/\(first)"))  // post-checkout saw it leave
+        #expect(try box.pins(in: alice).contains("refs/refuge/kept/\(first)"))  // post-checkout saw it leave
         #expect(try box.refuge("drain", in: alice).succeeded)
-        #expect(Set(try pins(box, in: alice)) == ["refs/refuge/kept/\(first)", "refs/refuge/kept/\(second)"])
+        #expect(Set(try box.pins(in: alice)) == ["refs/refuge/kept/\(first)", "refs/refuge/kept/\(second)"])
         try purge(box, in: alice)
         #expect(try exists(box, second, in: alice))
     }

@@ -21,10 +21,6 @@ struct TruthfulAnswersTests {
         return (result, (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:])
     }
 
-    func pins(_ box: Sandbox, in directory: String) throws -> [String] {
-        try box.git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: directory).stdout
-            .split(separator: "\n").map(String.init)
-    }
 
     func report(_ box: Sandbox, in directory: String, _ extra: String...) throws -> [String: Any] {
         let result = try box.run(box.refugeBinary, ["report", "--format", "json"] + extra, in: directory)
@@ -40,13 +36,6 @@ struct TruthfulAnswersTests {
         return Dictionary(((section[key] as? [[String: Any]]) ?? []).map { ($0.string(name) ?? "", $0.int("count") ?? -1) }) { a, _ in a }
     }
 
-    /// A clone with Refuge's client hooks and a first commit on main, pushed to a bare server.
-    func clone(_ box: Sandbox) throws -> (server: String, clone: String) {
-        let (server, clones) = try box.serverWithClones("alice")
-        try box.commit("base", in: clones[0])
-        try box.git("push", "-q", "origin", "main", in: clones[0])
-        return (server, clones[0])
-    }
 
     // MARK: 0. Once, beside the server's own hooks
 
@@ -103,7 +92,7 @@ struct TruthfulAnswersTests {
     @Test("a hook chained by an earlier Refuge (<hook>.refuge-chained) moves to refuge-chained/ on install")
     func legacyChainedHookMoves() throws {
         let box = try Sandbox()
-        let (_, clone) = try clone(box)
+        let (_, clone) = try box.pushedClone()
         let hooks = "\(clone)/.git/hooks"
         let marker = box.path("ran")
         try "#!/bin/sh\ncat >/dev/null\ntouch '\(marker)'\n".write(
@@ -122,7 +111,7 @@ struct TruthfulAnswersTests {
     @Test("git rebase: one forced update of the branch, none of HEAD; one pin; lost calls the originals rewritten")
     func rebaseIsOneRewrite() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try box.git("checkout", "-q", "-b", "topic", in: alice)
         try box.commit("topic 1", in: alice)
         let oldTip = try box.commit("topic 2", in: alice)
@@ -137,7 +126,7 @@ struct TruthfulAnswersTests {
         #expect(forced.first?.string("old") == oldTip && forced.first?.int("dropped") == 2)
         // HEAD's detached steps are still in the log, only not as rewrites.
         #expect(try box.events(in: alice, "--ref", "HEAD").contains { $0.string("kind") == "forced" })
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(oldTip)"])
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(oldTip)"])
 
         let lost = try array(box, ["lost"], in: alice)
         #expect(!lost.contains { $0.string("state") == "lost" })
@@ -159,14 +148,14 @@ struct TruthfulAnswersTests {
     @Test("stash and pop: no rewrite, no pin, not lost; a dropped stash is lost work named as such")
     func stashPopAndDrop() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try "change\n".write(toFile: "\(alice)/wip.txt", atomically: true, encoding: .utf8)
         try box.git("add", "wip.txt", in: alice)
         try box.git("stash", "-q", in: alice)
         let popped = try box.revParse("refs/stash", in: alice)
         try box.git("stash", "pop", "-q", in: alice)
         #expect(try box.events(in: alice, "--forced").isEmpty)
-        #expect(try pins(box, in: alice).isEmpty)
+        #expect(try box.pins(in: alice).isEmpty)
         let deletion = try box.events(in: alice, "--ref", "refs/stash").last
         #expect(deletion?.string("kind") == "delete" && deletion?.string("reason") == "applied by git stash pop")
         var lost = try array(box, ["lost"], in: alice)
@@ -181,13 +170,13 @@ struct TruthfulAnswersTests {
         #expect(lost.first?.string("oid") == dropped)
         #expect(lost.first?.string("state") == "lost" && lost.first?.string("held") == "dropped stash")
         // Lost work is kept: a dropped stash is pinned (a popped one is not).
-        #expect(try pins(box, in: alice) == ["refs/refuge/kept/\(dropped)"])
+        #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(dropped)"])
     }
 
     @Test("a lost revert records its grandparent's tree: still lost, not a copy of its own ancestor")
     func lostRevertIsLost() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try box.commit("change", in: alice)
         try box.git("revert", "--no-edit", "HEAD", in: alice)
         let revert = try box.revParse("HEAD", in: alice)
@@ -200,7 +189,7 @@ struct TruthfulAnswersTests {
     @Test("commits made on a detached HEAD and left are lost work, named detached HEAD; recover NEW --to brings them back")
     func detachedHeadWork() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try box.git("checkout", "-q", "--detach", in: alice)
         let spike = try box.commit("spike", in: alice)
         try box.git("checkout", "-q", "main", in: alice)
@@ -249,7 +238,7 @@ struct TruthfulAnswersTests {
     @Test("show of a deletion that was undone lists its commits and names the recovery")
     func undoneDeletion() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         try box.git("checkout", "-q", "-b", "topic", in: alice)
         let commits = [try box.commit("t1", in: alice), try box.commit("t2", in: alice), try box.commit("t3", in: alice)]
         try box.git("checkout", "-q", "main", in: alice)
@@ -267,7 +256,7 @@ struct TruthfulAnswersTests {
     @Test("an amend that changes content and a rebase --ignore-date: lost, show and the report all say rewritten")
     func rewrittenEverywhere() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let original = try box.commit("parser", in: alice)
         try "forgotten\n".write(toFile: "\(alice)/forgotten.txt", atomically: true, encoding: .utf8)
         try box.git("add", "forgotten.txt", in: alice)
@@ -339,7 +328,7 @@ struct TruthfulAnswersTests {
     @Test("an amend is rewritten, not discarded: the pushed copy carries the same patch")
     func amendIsRewritten() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let pushed = try box.commit("typo", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
         try box.git("commit", "-q", "--amend", "-m", "no typo", in: alice)
@@ -418,7 +407,7 @@ struct TruthfulAnswersTests {
     @Test("commits made within one second are listed child first")
     func topologicalOrder() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let date = ["GIT_AUTHOR_DATE": "2026-11-30T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-30T10:00:00Z"]
         var steps: [String] = []
         for step in 1...3 {
@@ -512,7 +501,7 @@ struct TruthfulAnswersTests {
     @Test("check and recover name what is wrong: a missing branch, a missing remote, a reserved name")
     func clearMessages() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let noBranch = try box.refuge("check", "nosuchbranch", in: alice)
         #expect(noBranch.status == 1 && noBranch.stderr.hasPrefix("error: no branch nosuchbranch here"))
         let noRemote = try box.refuge("check", "--remote", "nosuchremote", in: alice)
@@ -538,7 +527,7 @@ struct TruthfulAnswersTests {
     @Test("recover --push where the remote already has that commit says so; a dry run names no pin as made")
     func recoverMessages() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let pushed = try box.commit("pushed", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
@@ -622,7 +611,7 @@ struct TruthfulAnswersTests {
     @Test("reading writes nothing: no reflog file appears for a tag git keeps none for")
     func readingWritesNothing() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let first = try box.revParse("HEAD", in: alice)
         try box.commit("two", in: alice)
         try box.git("tag", "v1", first, in: alice)
@@ -638,14 +627,14 @@ struct TruthfulAnswersTests {
     @Test("deleting two branches on one commit, renaming the first branch: no warning, the pin at once")
     func deletionsPinAtOnce() throws {
         let box = try Sandbox()
-        let (_, alice) = try clone(box)
+        let (_, alice) = try box.pushedClone()
         let tip = try box.commit("on c and d", in: alice)
         try box.git("branch", "c", in: alice)
         try box.git("branch", "d", in: alice)
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
         let deleted = try box.git("branch", "-q", "-D", "c", "d", in: alice)
         #expect(deleted.stderr.isEmpty, "\(deleted.stderr)")
-        #expect(try pins(box, in: alice).contains("refs/refuge/kept/\(tip)"))  // before any drain
+        #expect(try box.pins(in: alice).contains("refs/refuge/kept/\(tip)"))  // before any drain
         let renamed = try box.git("branch", "-M", "trunk", in: alice)
         #expect(renamed.stderr.isEmpty, "\(renamed.stderr)")
     }

@@ -145,6 +145,20 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
 
     // MARK: Scenes
 
+    /// A bare server and one clone (alice's), both with Refuge's hooks, with a first commit on main pushed.
+    func pushedClone() throws -> (server: String, clone: String) {
+        let (server, clones) = try serverWithClones("alice")
+        try commit("base", in: clones[0])
+        try git("push", "-q", "origin", "main", in: clones[0])
+        return (server, clones[0])
+    }
+
+    /// The refs under `refs/refuge/` (Refuge's pins), by name.
+    func pins(in directory: String) throws -> [String] {
+        try git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: directory).stdout
+            .split(separator: "\n").map(String.init)
+    }
+
     /// A bare server with Refuge's server hooks, and `clones` named clones with client hooks.
     func serverWithClones(_ names: String...) throws -> (server: String, clones: [String]) {
         let server = path("server.git")
