@@ -24,6 +24,9 @@ extension Repository {
         var diff: OpaquePointer?
         try check(git_diff_tree_to_tree(&diff, pointer, parentTree, tree, nil), "diffing \(id.hex) against its parent")
         defer { git_diff_free(diff) }
+        // An empty commit changes nothing: no patch id, as `git patch-id` prints none (else every empty
+        // commit would be a copy of every other).
+        guard git_diff_num_deltas(diff) > 0 else { return nil }
         var patch = git_oid()
         try check(git_diff_patchid(&patch, diff, nil), "computing the patch id of \(id.hex)")
         return ObjectID.ifNonZero(patch)

@@ -226,6 +226,22 @@ struct InvisibleToGitTests {
         #expect(head?.string("old") == spike && head?.string("hook") == "post-checkout")
     }
 
+    @Test("an empty commit left on a detached HEAD is lost work, not a copy of another empty commit")
+    func emptyCommitIsNoCopy() throws {
+        let box = try Sandbox()
+        let (_, alice) = try box.pushedClone()
+        try box.git("commit", "-q", "--allow-empty", "-m", "an empty base", in: alice)
+        try box.git("checkout", "-q", "--detach", in: alice)
+        try box.git("commit", "-q", "--allow-empty", "-m", "a note to self", in: alice)
+        let note = try box.revParse("HEAD", in: alice)
+        try box.git("checkout", "-q", "main", in: alice)
+        let (result, listed) = try json(box, ["lost"], in: alice)
+        #expect(result.succeeded, "\(result.stderr)")
+        let lost = listed as? [[String: Any]] ?? []
+        #expect(lost.map { $0.string("oid") } == [note])
+        #expect(lost.first?.string("state") == "lost" && lost.first?.string("held") == "detached HEAD")
+    }
+
     @Test("a detached HEAD moved off its commits by checkout or reset: the drain pins them; a branch switch pins nothing")
     func detachedHeadMoves() throws {
         let box = try Sandbox()
