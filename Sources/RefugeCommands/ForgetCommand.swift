@@ -32,7 +32,7 @@ struct ForgetCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (session, outcome) = try reportingFailures {
+        let outcome = try reportingFailures {
             let session = try AuditSession(path: nil, environment: environment)
             session.drainReport.warnings.forEach { printError("warning: \($0)") }
             var ids: [ObjectID] = []
@@ -44,10 +44,8 @@ struct ForgetCommand: ParsableCommand {
                 ids.append(commit)
             }
             let actor = Identity.localPusher(repository: session.repository, uid: getuid())
-            return (session, try Forgetting(repository: session.repository, store: session.store)
-                .forget(ids, actor: actor, dryRun: dryRun))
+            return try Forgetting(repository: session.repository, store: session.store).forget(ids, actor: actor, dryRun: dryRun)
         }
-        _ = session
         if json {
             print(try JSONOutput.render(ForgettingJSON(outcome, dryRun: dryRun)))
         } else {

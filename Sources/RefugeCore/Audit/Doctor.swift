@@ -38,8 +38,10 @@ public struct Doctor {
         var findings: [Finding] = []
         for state in states where expected.contains(state.hook) || state.installed {
             if !state.installed {
-                findings.append(Finding(severity: .warning, area: "hooks", what: "\(state.hook.rawValue) is not installed: "
-                    + "its updates are not recorded", fix: "git refuge install"))
+                let cost = state.hook == .postCheckout
+                    ? "work left on a detached HEAD is kept by its reflog only" : "its updates are not recorded"
+                findings.append(Finding(severity: .warning, area: "hooks", what: "\(state.hook.rawValue) is not installed: \(cost)",
+                                        fix: "git refuge install"))
             } else if !state.executable {
                 findings.append(Finding(severity: .error, area: "hooks", what: "\(state.path) is not executable: git skips it",
                                         fix: "chmod +x \(state.path)"))

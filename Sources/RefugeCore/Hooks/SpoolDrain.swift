@@ -43,18 +43,14 @@ public struct SpoolDrain {
             .compactMap { claim($0) }
             .map { (name: $0, started: firstStamp(of: $0)) }
             .sorted { ($0.started, $0.name) < ($1.started, $1.name) }
-        // Stale packed lines later files kept (a deletion or pack-refs removed them): an earlier file's
-        // update may need them.
+        // Each file read and parsed once, before any is recorded: the stale packed lines a later file kept
+        // (a deletion or pack-refs removed them) may be what an earlier file's update needs.
+        let loaded = claimed.map { (name: $0.name, contents: read($0.name)) }
         var packed: [String: [ObjectID]] = [:]
-        for file in claimed {
-            guard let text = try? String(contentsOfFile: "\(directory)/\(file.name)", encoding: .utf8),
-                  text.contains("\n=packed ")
-            else { continue }
-            for line in SpoolFile(text: text).packedLines { packed[line.ref, default: []].append(line.value) }
-        }
+        for line in loaded.flatMap({ $0.contents?.file.packedLines ?? [] }) { packed[line.ref, default: []].append(line.value) }
         var failures = 0
-        for file in claimed {
-            if !drainTransactions(file.name, packed: packed, into: &report) { failures += 1 }
+        for file in loaded {
+            if !drainTransactions(file.name, file.contents, packed: packed, into: &report) { failures += 1 }
         }
         if failures == 0 { LogHealth.markWritable(spoolDirectory: directory) }
         return report
@@ -98,14 +94,21 @@ public struct SpoolDrain {
     /// its block still lands in this (renamed) file, and is read by the drain after.
     static let openBlockGrace: TimeInterval = 10
 
-    /// - Returns: false when the log could not be written (the file stays for the next drain).
-    private func drainTransactions(_ name: String, packed: [String: [ObjectID]], into report: inout Report) -> Bool {
+    /// A claimed spool file as it is now: its status (for the receipt) and its blocks.
+    private func read(_ name: String) -> (status: FileStatus, file: SpoolFile)? {
         let path = "\(directory)/\(name)"
-        guard let status = fileStatus(path), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let status = fileStatus(path), let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return (status, SpoolFile(text: text))
+    }
+
+    /// - Returns: false when the log could not be written (the file stays for the next drain).
+    private func drainTransactions(_ name: String, _ contents: (status: FileStatus, file: SpoolFile)?,
+                                   packed: [String: [ObjectID]], into report: inout Report) -> Bool {
+        let path = "\(directory)/\(name)"
+        guard let (status, file) = contents else {
             report.warnings.append("cannot read spool file \(path); it is kept")
             return true
         }
-        let file = SpoolFile(text: text)
         let gitProcess = Int64(name.split(separator: ".")[1]) ?? 0
         // An open last block whose pid is alive again: a new process got the pid and is writing it now.
         if file.lastBlockOpen, ProcessLiveness.isAlive(Int32(gitProcess)),
