@@ -1,5 +1,5 @@
-import CGitStartup
-import CLibgit2
+internal import CGitStartup
+internal import CLibgit2
 
 /// libgit2's global state: initialised once, before any other call, and never shut down
 /// (the process ends first; shutting down while objects are alive would be unsafe).

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 /// A SHA-1 object id. Never the all-zero id: git uses zero to mean "no object" (a creation's old
 /// value, a deletion's new value), which Refuge represents as `nil` instead.

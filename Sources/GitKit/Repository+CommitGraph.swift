@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 import Foundation
 
 /// A commit-graph file for libgit2's walks. git (2.38 and later) writes `objects/info/commit-graph` with

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 /// Reads and writes the repository's git configuration (all levels for reads, and what git passed on its
 /// command line, CommandLineConfig; the repository's own file for writes).
@@ -44,7 +44,7 @@ extension Repository {
     public func configBool(_ key: String) throws -> Bool? {
         if let given = CommandLineConfig.current.values(key).last {
             guard let value = CommandLineConfig.bool(given) else {
-                throw GitError(code: -1, message: "bad boolean config value '\(given ?? "")' for '\(key)' (given with git -c)",
+                throw GitError(code: .generic, message: "bad boolean config value '\(given ?? "")' for '\(key)' (given with git -c)",
                                operation: "reading git config \(key) as a boolean")
             }
             return value

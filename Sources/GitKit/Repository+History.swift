@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 import Foundation
 
 /// What a person needs to recognise a commit.

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 import Foundation
 
 /// Where an object is stored, and since when: what `git gc` goes by when it prunes unreachable objects.

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 extension Repository {
     /// git's stable patch id of a commit's change against its parent (`git patch-id --stable`): equal for a

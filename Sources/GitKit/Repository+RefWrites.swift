@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 /// What a reference must hold for a write to go ahead: git's compare-and-swap.
 public enum ExpectedReferenceValue: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 /// A direct reference and the object it points at.
 public struct ReferenceValue: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 extension Repository {
     /// The remote-tracking ref that a fetch from `remote` would write for `remoteReference`

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 /// The outcome of re-applying commits on a new base in memory.
 public enum ReplayOutcome: Sendable, Equatable {

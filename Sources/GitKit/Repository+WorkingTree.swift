@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 
 extension Repository {
     /// Tracked files whose content differs from HEAD in the index or the working tree (untracked files

@@ -1,4 +1,4 @@
-import CLibgit2
+internal import CLibgit2
 import Foundation
 
 /// An open git repository: bare, non-bare or a linked worktree. Owns its `git_repository`.
@@ -25,7 +25,7 @@ public final class Repository {
         if result == GIT_ENOTFOUND.rawValue {
             try Self.explainOwnership(fromEnvironment ? nil : path, flags: flags, operation: "opening the git repository at \(path)")
             throw GitError(
-                code: result, message: "not a git repository (nor any of its parents); run this inside one, or use git -C PATH refuge …",
+                code: .notFound, message: "not a git repository (nor any of its parents); run this inside one, or use git -C PATH refuge …",
                 operation: "opening the git repository at \(path)")
         }
         try check(result, "opening the git repository at \(path)")
@@ -58,7 +58,7 @@ public final class Repository {
         let location = Self.trimmed(git_repository_workdir(probe) ?? git_repository_path(probe))
         git_repository_free(probe)
         throw GitError(
-            code: GIT_EOWNER.rawValue,
+            code: .owner,
             message: "\(location) is owned by another user, and git's safe.directory does not list it; "
                 + "if you trust it, run: git config --global --add safe.directory \(location)",
             operation: operation)

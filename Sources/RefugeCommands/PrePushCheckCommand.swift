@@ -23,17 +23,14 @@ struct PrePushCheckCommand: ParsableCommand {
             printError("refuge: warning: cannot open the repository; this push is not checked (refuge.prePush)")
             return
         }
-        let configured = (try? repository.configString("refuge.prePush")) ?? nil
-        let mode = configured.flatMap { PrePushLeaseCheck.Mode(rawValue: $0.lowercased()) } ?? .warn
-        if let configured, PrePushLeaseCheck.Mode(rawValue: configured.lowercased()) == nil {
-            printError("refuge: refuge.prePush is '\(configured)'; expected warn, block or off (using warn)")
-        }
+        let (mode, problem) = PrePushLeaseCheck.Mode.configured(in: repository)
+        if let problem { printError("refuge: \(problem)") }
         let store = (try? AuditLocation.resolve(for: repository, environment: environment))
             .flatMap { FileManager.default.fileExists(atPath: $0.databasePath) ? try? AuditStore(location: $0, readOnly: true) : nil }
         let intent = gitProcess.flatMap { PushIntent.of(gitProcess: $0, remote: remote, repository: repository) }
         let outcome = PrePushLeaseCheck.run(
             input: input, remote: remote, mode: mode, repository: repository, store: store, intent: intent)
-        outcome.messages.forEach(printError)
+        PrePushText.lines(outcome).forEach(printError)
         if outcome.refuse { throw ExitCode.failure }
     }
 }

@@ -17,9 +17,31 @@ struct PreReceiveCommand: ParsableCommand {
             printError("refuge: warning: cannot open the repository; refuge.protect is not enforced for this push")
             return
         }
-        let outcome = PolicyCheck.run(
-            input: input, repository: repository, environment: environment, gitProcess: getppid())
-        outcome.messages.forEach(printError)
+        let outcome = PolicyCheck.run(input: input, repository: repository, environment: environment, gitProcess: getppid())
+        PolicyText.lines(outcome).forEach(printError)
         if outcome.refuse { throw ExitCode.failure }
+    }
+}
+
+/// What the pusher reads on stderr (git prefixes each line with `remote:`).
+enum PolicyText {
+    static func lines(_ outcome: PolicyCheck.Outcome) -> [String] {
+        var lines = outcome.malformed.map { "refuge: warning: \($0)" }
+        if let problem = outcome.policyProblem {
+            lines.append("refuge: warning: cannot apply refuge.protect: \(problem); the push is not checked")
+        }
+        guard outcome.refuse else { return lines }
+        for refusal in outcome.refusals {
+            lines.append("refuge: refused: \(refusal.reason)")
+            lines.append("refuge:   it would drop \(refusal.classification.dropped.map(String.init) ?? "unknown") commit(s):")
+            for commit in refusal.dropped {
+                lines.append("refuge:     \(commit.id.short) \(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+            }
+        }
+        lines.append("refuge: integrate them first (git pull --rebase), or ask an admin in refuge.allowForce")
+        if let spool = outcome.unrecorded {
+            lines.append("refuge: warning: cannot write to \(spool); this refusal is not in the audit log")
+        }
+        return lines
     }
 }

@@ -18,7 +18,7 @@ struct AuditStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let old = ObjectID(hex: String(repeating: "a", count: 40))!, new = ObjectID(hex: String(repeating: "b", count: 40))!
         let event = AuditEvent(
-            time: Date(timeIntervalSince1970: 1_800_000_000), side: .server, hook: .postReceive, repository: "/srv/r.git",
+            time: Date(timeIntervalSince1970: 1_800_000_000), side: .server, source: .hook(.postReceive), repository: "/srv/r.git",
             update: RefUpdate(ref: "refs/heads/main", old: old, new: new)!, kind: .forced, dropped: 2, status: .accepted,
             batch: "b1", pusher: "alice", remote: "origin", url: "https://example.com/r.git", localRef: "refs/heads/x",
             pushOptions: ["ci.skip"], processID: 4242, reason: "why", undoes: nil)
@@ -102,7 +102,7 @@ struct AuditReportQueryTests {
                 let index = events.count
                 events.append(AuditEvent(
                     time: start.addingTimeInterval(Double(day) * 86_400 + hour * 3_600), side: .server,
-                    hook: index == 5 ? .recover : .postReceive, repository: "/srv/r.git",
+                    source: index == 5 ? .recover : .hook(.postReceive), repository: "/srv/r.git",
                     update: RefUpdate(ref: "refs/heads/main", old: old, new: new)!,
                     kind: index % 2 == 0 ? .forced : .fastForward, dropped: 1,
                     status: index == 2 ? .rejected : .accepted, batch: "b\(index)"))
@@ -229,7 +229,7 @@ struct CompactStorageTests {
 
         // New rows extend the same chain, and the daily counts follow the migrated rows.
         let next = AuditEvent(
-            time: Date(timeIntervalSince1970: 1_800_000_000), side: .local, hook: .referenceTransaction,
+            time: Date(timeIntervalSince1970: 1_800_000_000), side: .local, source: .hook(.referenceTransaction),
             repository: "/srv/c.git", update: RefUpdate(ref: "refs/heads/x", old: nil, new: ObjectID(hex: a))!,
             kind: .create, dropped: nil, status: .done, batch: UUID().uuidString)
         try store.append([next])

@@ -29,7 +29,7 @@ struct RuleTests {
 
     @Test("the reference-transaction and post-receive shims spell RefRole's bookkeeping refs the same way")
     func shimsAgree() {
-        for hook in [HookName.referenceTransaction, .postReceive] {
+        for hook in [GitHook.referenceTransaction, .postReceive] {
             #expect(HookScripts.text(for: hook).contains(RefRole.shellPattern), "\(hook.rawValue)")
         }
         // The pattern, matched by sh itself, selects what RefRole selects.
@@ -40,6 +40,26 @@ struct RuleTests {
             try? process.run()
             process.waitUntilExit()
             #expect((process.terminationStatus == 0) == RefRole(ref: ref).isBookkeeping, "\(ref)")
+        }
+    }
+
+    @Test("the post-receive shim copies exactly the pusher variables the drain and pre-receive read, in their order")
+    func pusherVariablesAgree() {
+        let line = HookScripts.text(for: .postReceive).split(separator: "\n").first { $0.contains("for v in ") }
+        #expect(line?.split(separator: " ").drop { $0 != "in" }.dropFirst().map { String($0).replacingOccurrences(of: ";", with: "") }
+            .filter { !$0.isEmpty && $0 != "do" } == Identity.serverPusherVariables)
+        #expect(Identity.serverPusher(in: ["REMOTE_USER": "web", "GL_USER": "gl"])?.name == "gl")
+        #expect(Identity.serverPusher(in: ["GL_USER": "", "REMOTE_USER": "a\nb", "GIT_PUSH_CERT_SIGNER": "s"])?.variable == "GIT_PUSH_CERT_SIGNER")
+        #expect(Identity.serverPusher(in: [:]) == nil)
+    }
+
+    @Test("Refuge's refs: one namespace, the one the shims pin under and install hides")
+    func refugeRefs() {
+        let pin = RefugeRefs.pin(for: ObjectID(hex: String(repeating: "c", count: 40))!)
+        #expect(pin == "refs/refuge/kept/" + String(repeating: "c", count: 40) && RefugeRefs.isRefugeOwned(pin))
+        #expect(!RefugeRefs.isRefugeOwned("refs/refugee/x") && !RefugeRefs.isRefugeOwned("refs/heads/refs/refuge/x"))
+        for hook in [GitHook.referenceTransaction, .postReceive, .postCheckout] {
+            #expect(HookScripts.text(for: hook).contains(RefugeRefs.kept), "\(hook.rawValue)")
         }
     }
 
@@ -84,10 +104,10 @@ struct RuleTests {
     @Test("git stash pop deleting the stash: the shim's =consumed line marks that deletion only")
     func stashPopConsumed() {
         let (a, b, zero) = (String(repeating: "a", count: 40), String(repeating: "b", count: 40), String(repeating: "0", count: 40))
-        let result = SpoolFile(text: "C 1.00\n\(a) \(zero) refs/stash\n=consumed refs/stash\n.\nC 2.00\n\(b) \(zero) refs/heads/x\n.\n").updates()
+        let result = HookRecords(text: "C 1.00\n\(a) \(zero) refs/stash\n=consumed refs/stash\n.\nC 2.00\n\(b) \(zero) refs/heads/x\n.\n").updates()
         #expect(result.map(\.update.ref) == ["refs/stash", "refs/heads/x"])
         #expect(result.map(\.consumed) == [true, false])
-        #expect(SpoolFile(text: "C 1.00\n=consumed refs/stash\n.\n").problems.isEmpty)
+        #expect(HookRecords(text: "C 1.00\n=consumed refs/stash\n.\n").problems.isEmpty)
     }
 
     @Test("how long ago, in words: singular and plural")

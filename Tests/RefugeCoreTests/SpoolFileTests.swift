@@ -11,7 +11,7 @@ struct SpoolFileTests {
     let b = String(repeating: "b", count: 40)
     let zero = String(repeating: "0", count: 40)
 
-    func updates(_ text: String) -> [SpooledUpdate] { SpoolFile(text: text).updates() }
+    func updates(_ text: String) -> [SpooledUpdate] { HookRecords(text: text).updates() }
 
     @Test("a commit through HEAD: the duplicate HEAD line is dropped")
     func commitThroughHead() {
@@ -61,28 +61,43 @@ struct SpoolFileTests {
 
     @Test("an interrupted block keeps its complete lines and is reported; garbage lines are reported")
     func interrupted() {
-        let file = SpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
+        let file = HookRecords(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
         #expect(file.updates().map(\.update.ref) == ["refs/heads/x", "refs/heads/y"])
         #expect(file.problems.count == 2)  // the garbage line, and the interrupted block
-        #expect(file.problems.last?.contains("the block at line 4 was interrupted") == true)
+        #expect(file.problems.contains("line 5: expected <old> <new> <ref>, got \"nonsense\""))
+        #expect(file.problems.contains("the block at line 4 was interrupted; its complete lines are recorded"))
     }
 
     @Test("a hook killed mid-line: the cut line is dropped; a later block from the same git process still counts")
     func cutShort() {
         let text = "C 1.00\n\(a) \(b) refs/heads/x\n\(b) \(a) refs/he"
-        let file = SpoolFile(text: text)
+        let file = HookRecords(text: text)
         #expect(file.updates().map(\.update.ref) == ["refs/heads/x"])
         #expect(file.problems.contains { $0.contains("cut short") })
         // git went on after the killed hook: its next hook run appends a new block after the broken one.
-        let later = SpoolFile(text: "C 1.00\n\(a) \(b) refs/heads/x\nC 1.50\n\(b) \(a) refs/heads/x\n.\n")
+        let later = HookRecords(text: "C 1.00\n\(a) \(b) refs/heads/x\nC 1.50\n\(b) \(a) refs/heads/x\n.\n")
         #expect(later.updates().map { $0.update.new?.hex } == [b, a])
         // An A block cut before its end keeps the updates it had written.
-        let accepted = SpoolFile(text: "A 3.00\n=env REMOTE_USER=alice\n\(zero) \(a) refs/heads/z\n")
-        guard case .accepted(_, let input, let metadata)? = accepted.blocks.first else {
+        let accepted = HookRecords(text: "A 3.00\n=env REMOTE_USER=alice\n\(zero) \(a) refs/heads/z\n")
+        guard case .accepted(_, let input, let metadata)? = accepted.records.first else {
             Issue.record("no accepted block")
             return
         }
-        #expect(input == "\(zero) \(a) refs/heads/z" && metadata.first("env") == "REMOTE_USER=alice")
+        #expect(input.lines == [RefUpdate(ref: "refs/heads/z", old: nil, new: ObjectID(hex: a))] && input.malformed.isEmpty)
+        #expect(metadata.first("env") == "REMOTE_USER=alice")
+    }
+
+    @Test("a block renders as it parses: pre-receive's R block round-trips through SpoolFile")
+    func blockRoundTrip() {
+        var block = SpoolBlock(kind: .rejected, uptime: 12.5, lines: ["\(zero) \(a) refs/heads/z"])
+        block.metadata.append("env", "GL_USER=alice")
+        block.metadata.append("reason", "refs/heads/z is protected")
+        let text = block.render()
+        #expect(text == "R 12.50\n=env GL_USER=alice\n=reason refs/heads/z is protected\n\(zero) \(a) refs/heads/z\n.\n")
+        let file = SpoolFile(text: text + text)
+        #expect(file.blocks.count == 2 && file.problems.isEmpty && !file.lastBlockOpen)
+        #expect(file.blocks.map { $0.render() } == [text, text])
+        #expect(file.blocks[0].lines.map(\.number) == [4] && file.blocks[1].firstLine == 6)
     }
 
     @Test("each committed transaction is its own batch")
@@ -98,8 +113,8 @@ struct HookShimTests {
         .deletingLastPathComponent().path
 
     @Test("the shims inside the binary are exactly Hooks/ (run Scripts/embed-hooks after editing Hooks/)",
-          arguments: HookName.installable)
-    func embedded(hook: HookName) throws {
+          arguments: GitHook.allCases)
+    func embedded(hook: GitHook) throws {
         let file = try String(contentsOfFile: "\(Self.packageRoot)/Hooks/\(hook.rawValue)", encoding: .utf8)
         #expect(HookScripts.text(for: hook) == file)
     }

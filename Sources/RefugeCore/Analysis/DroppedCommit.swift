@@ -75,13 +75,13 @@ extension UpdateClassifier {
         // (a replay) a live copy that a recovery added. Copies are looked for only where no ref has the commit.
         let attribution = RecoveryAttribution(repository: repository, recoveries: recoveries)
         let live = Set(try remainingTips(excluding: nil))
-        let unreached = commits.filter { (reachers[$0.id] ?? []).allSatisfy { $0.hasPrefix("refs/refuge/") } }.map(\.id)
+        let unreached = commits.filter { (reachers[$0.id] ?? []).allSatisfy { RefugeRefs.isRefugeOwned($0) } }.map(\.id)
         let copies = try CommitCopies(
             repository: repository, liveTips: live.sorted(),
             since: try CommitCopies.earliestCopyTime(unreached.map { ($0, droppedAt) }, repository: repository))
         return try commits.map {
             let refs = (reachers[$0.id] ?? []).sorted()
-            let reachable = refs.filter { !$0.hasPrefix("refs/refuge/") }
+            let reachable = refs.filter { !RefugeRefs.isRefugeOwned($0) }
             var recovery: (id: Int64?, copy: ObjectID?)?
             var rewrittenAs = rewrites[$0.id]
             if !reachable.isEmpty {
@@ -91,7 +91,7 @@ extension UpdateClassifier {
                 if let by = try attribution.recovery(thatAdded: copy) { recovery = (by.id, copy) } else { rewrittenAs = rewrittenAs ?? copy }
             }
             return DroppedCommit(
-                commit: $0, reachableFrom: reachable, pinnedBy: refs.filter { $0.hasPrefix("refs/refuge/") },
+                commit: $0, reachableFrom: reachable, pinnedBy: refs.filter { RefugeRefs.isRefugeOwned($0) },
                 rewrittenAs: rewrittenAs, recoveredBy: recovery?.id, recoveredAs: recovery?.copy)
         }
     }

@@ -59,7 +59,7 @@ public struct UpdateClassifier {
     public func remainingTips(excluding: Set<String>?) throws -> [ObjectID] {
         var tips: Set<ObjectID> = []
         for reference in try repository.directReferences()
-        where !(excluding?.contains(reference.name) ?? false) && !reference.name.hasPrefix(Pins.namespace) {
+        where !(excluding?.contains(reference.name) ?? false) && !reference.name.hasPrefix(RefugeRefs.kept) {
             if let commit = try repository.peelToCommit(reference.target) { tips.insert(commit) }
         }
         if let head = try repository.resolveReference("HEAD"), let commit = try repository.peelToCommit(head) {

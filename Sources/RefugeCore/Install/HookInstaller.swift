@@ -15,7 +15,6 @@ public struct HookInstaller {
     /// Set when install turned on `core.logAllRefUpdates`, so that uninstall turns off only what it turned on.
     static let logAllRefUpdatesKey = "refuge.installedLogAllRefUpdates"
     /// Hidden from clients by `transfer.hideRefs` (Refuge's pins live under it).
-    static let hiddenNamespace = "refs/refuge"
 
     let repository: Repository
 
@@ -38,7 +37,7 @@ public struct HookInstaller {
     public func defaultRole() -> Role { repository.isBare ? .server : .client }
 
     public struct Change: Sendable, Equatable {
-        public let hook: HookName
+        public let hook: GitHook
         public let path: String
         /// The hook that was there before, kept and still run by Refuge's shim.
         public let chained: String?
@@ -59,7 +58,7 @@ public struct HookInstaller {
         }
         try location.prepareRepositoryDirectories()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var hooks = role == .server ? HookName.server : HookName.client
+        var hooks = role == .server ? GitHook.server : GitHook.client
         if role == .server, try policy || !repository.configStrings("refuge.protect").isEmpty {
             hooks.insert(.preReceive, at: 0)
         }
@@ -82,7 +81,7 @@ public struct HookInstaller {
             changes.append(Change(hook: hook, path: path, chained: chained))
         }
         // Pins are Refuge's bookkeeping: no fetch, clone, ls-remote or push sees or touches them.
-        try repository.addConfigValue("transfer.hideRefs", Self.hiddenNamespace)
+        try repository.addConfigValue("transfer.hideRefs", RefugeRefs.root)
         if role == .server, try repository.localConfigString("core.logAllRefUpdates") == nil {
             // Bare repositories keep no reflog by default; recovery reads them. `always` includes tags.
             try repository.setConfig("core.logAllRefUpdates", to: "always")
@@ -95,7 +94,7 @@ public struct HookInstaller {
     public func uninstall() throws -> [Change] {
         let directory = try hooksDirectory()
         var changes: [Change] = []
-        for hook in HookName.installable {
+        for hook in GitHook.allCases {
             let path = "\(directory)/\(hook.rawValue)"
             guard Self.isRefugeShim(at: path) else { continue }
             try Self.moveLegacyChainedHook(hook, in: directory)  // before the shim goes: a refusal leaves both
@@ -112,8 +111,8 @@ public struct HookInstaller {
         }
         rmdir("\(directory)/\(Self.chainedDirectory)")  // only when empty: anything else in it stays
         // Pins that remain stay hidden; without any, the config is as it was.
-        if try repository.references(under: Pins.namespace).isEmpty {
-            try repository.removeConfigValue("transfer.hideRefs", Self.hiddenNamespace)
+        if try repository.references(under: RefugeRefs.kept).isEmpty {
+            try repository.removeConfigValue("transfer.hideRefs", RefugeRefs.root)
         }
         if try repository.localConfigString(Self.logAllRefUpdatesKey) != nil {
             try repository.unsetConfig("core.logAllRefUpdates")
@@ -123,7 +122,7 @@ public struct HookInstaller {
     }
 
     public struct HookState: Sendable, Equatable {
-        public let hook: HookName
+        public let hook: GitHook
         public let path: String
         public let installed: Bool
         public let executable: Bool
@@ -136,7 +135,7 @@ public struct HookInstaller {
 
     public func states() throws -> [HookState] {
         let directory = try hooksDirectory()
-        return HookName.installable.map { hook in
+        return GitHook.allCases.map { hook in
             let path = "\(directory)/\(hook.rawValue)"
             let installed = Self.isRefugeShim(at: path)
             let binary = installed ? Self.binary(inShimAt: path) : nil
@@ -153,7 +152,7 @@ public struct HookInstaller {
 
     // MARK: Chained hooks
 
-    static func chainedPath(_ hook: HookName, in directory: String) -> String {
+    static func chainedPath(_ hook: GitHook, in directory: String) -> String {
         "\(directory)/\(chainedDirectory)/\(hook.rawValue)"
     }
 
@@ -167,7 +166,7 @@ public struct HookInstaller {
     }
 
     /// A hook chained by an earlier Refuge (`<hook>.refuge-chained`) goes to where the shims now look.
-    private static func moveLegacyChainedHook(_ hook: HookName, in directory: String) throws {
+    private static func moveLegacyChainedHook(_ hook: GitHook, in directory: String) throws {
         let legacy = "\(directory)/\(hook.rawValue)\(legacyChainedSuffix)"
         guard FileManager.default.fileExists(atPath: legacy) else { return }
         let chained = chainedPath(hook, in: directory)
@@ -180,7 +179,7 @@ public struct HookInstaller {
 
     /// A hook that finds its helpers next to itself (`$(dirname $0)/<hook>.d`) would look in refuge-chained/:
     /// a link there leads it to the hooks directory's `<hook>.d`. Made only when that directory exists.
-    private static func linkDispatchDirectory(_ hook: HookName, in directory: String) {
+    private static func linkDispatchDirectory(_ hook: GitHook, in directory: String) {
         let target = "\(directory)/\(hook.rawValue).d"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), isDirectory.boolValue else { return }
@@ -200,13 +199,13 @@ public struct HookInstaller {
 
     /// The shim text for `hook`, with the absolute path of this binary as the default `REFUGE_BIN`,
     /// single-quoted for sh (a quote inside the path becomes '\'').
-    static func shimText(_ hook: HookName, binaryPath: String) -> String {
+    static func shimText(_ hook: GitHook, binaryPath: String) -> String {
         let quoted = "'" + binaryPath.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
         return HookScripts.text(for: hook).replacingOccurrences(
             of: "REFUGE_BIN=${REFUGE_BIN:-git-refuge}", with: "REFUGE_BIN=${REFUGE_BIN:-\(quoted)}")
     }
 
-    private static func writeShim(_ hook: HookName, to path: String, binaryPath: String) throws {
+    private static func writeShim(_ hook: GitHook, to path: String, binaryPath: String) throws {
         let temporary = path + ".refuge-new"
         try shimText(hook, binaryPath: binaryPath).write(toFile: temporary, atomically: false, encoding: .utf8)
         chmod(temporary, 0o755)

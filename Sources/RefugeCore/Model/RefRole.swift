@@ -36,7 +36,7 @@ public enum RefRole: Equatable, Sendable {
             self = .bookkeeping(.bisect)
         } else if ref.hasPrefix("refs/rewritten/") {
             self = .bookkeeping(.rebaseLabels)
-        } else if ref.hasPrefix("refs/refuge/") {
+        } else if RefugeRefs.isRefugeOwned(ref) {
             self = .bookkeeping(.refuge)
         } else {
             self = .history
@@ -75,7 +75,7 @@ extension AuditEvent {
     /// A rewrite of history a person owns that really happened: what `log --forced`, reports and pins
     /// count as a forced update or a deletion. Refuge's own recoveries are listed as recoveries.
     public var isRewrite: Bool {
-        kind.canDropCommits && happened && !role.isBookkeeping && hook != .recover
+        kind.canDropCommits && happened && !role.isBookkeeping && source != .recover
     }
 }
 

@@ -13,4 +13,11 @@ public struct RefUpdate: Hashable, Sendable {
         self.old = old
         self.new = new
     }
+
+    /// An update that leaves the ref at `new`: it always has a side, so it needs no failable init.
+    public init(creatingOrMoving ref: String, from old: ObjectID?, to new: ObjectID) {
+        self.ref = ref
+        self.old = old
+        self.new = new
+    }
 }

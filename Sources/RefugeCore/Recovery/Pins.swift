@@ -6,10 +6,8 @@ import GitKit
 /// (`transfer.hideRefs`, set by install). The hook shims make a pin right after a server accepts a forced
 /// update or a deletion happens, before any drain; the drain makes the others and records every pin.
 public struct Pins {
-    public static let namespace = "refs/refuge/kept/"
-
     /// The pin ref for `target`: one per object, so pinning the same value twice is harmless.
-    public static func name(for target: ObjectID) -> String { namespace + target.hex }
+    public static func name(for target: ObjectID) -> String { RefugeRefs.pin(for: target) }
 
     let repository: Repository
     let store: AuditStore
@@ -125,7 +123,7 @@ public struct Pins {
     /// Every pin ref, each with its record; a pin ref without one (made by a hook, or by hand) is recorded
     /// now, dated by its reflog's first entry when there is one. Records whose ref is gone are closed.
     public func all() throws -> [Pin] {
-        let refs = try repository.references(under: Self.namespace)
+        let refs = try repository.references(under: RefugeRefs.kept)
         var records = Dictionary(try store.livePins(repository: repository.auditIdentity).map { ($0.name, $0) }) { a, _ in a }
         var pins: [Pin] = []
         for ref in refs {

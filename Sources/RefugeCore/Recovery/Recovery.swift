@@ -124,7 +124,7 @@ public struct Recovery {
         }
         // 2. Record the recovery before the ref moves (`attempted`), and its outcome after (`done`, or
         //    `rejected` with the reason): two rows, because the log is append-only (hash chain).
-        let update = RefUpdate(ref: plan.destination, old: plan.from, new: plan.to)!
+        let update = RefUpdate(creatingOrMoving: plan.destination, from: plan.from, to: plan.to)
         let classification = try UpdateClassifier(repository: repository).classify(update)
         let reason = plan.mode == .replay
             ? "replayed \(plan.replayed.count) commit(s) of \(plan.recovered.short) from \(plan.basis)"
@@ -132,7 +132,7 @@ public struct Recovery {
         let batch = UUID().uuidString
         func record(_ status: EventStatus, _ reason: String) throws -> Int64? {
             try store.append([AuditEvent(
-                time: Date(), side: .local, hook: .recover, repository: repository.auditIdentity, update: update,
+                time: Date(), side: .local, source: .recover, repository: repository.auditIdentity, update: update,
                 kind: classification.kind, dropped: classification.dropped, status: status, batch: batch,
                 pusher: Identity.localPusher(repository: repository, uid: getuid()), processID: Int64(getpid()),
                 reason: reason, undoes: plan.undoes?.id)]).first?.id
@@ -153,7 +153,10 @@ public struct Recovery {
                    let target = try repository.peelToCommit(plan.to) {
                     try? repository.checkOut(baseline, from: target)  // put the files back as they were
                 }
-                throw RecoveryRefusal.movedMeanwhile(ref: plan.destination, reason: error.message)
+                // Only a lost compare-and-swap means someone moved it; a lock or permission failure is not that.
+                throw error.isConcurrentUpdate
+                    ? RecoveryRefusal.movedMeanwhile(ref: plan.destination, reason: error.message)
+                    : RecoveryRefusal.cannotWrite(ref: plan.destination, reason: error.message)
             }
         } catch {
             _ = try? record(.rejected, "not applied: \(error)")
@@ -226,7 +229,7 @@ public struct Recovery {
     private func newRefName(_ text: String) throws -> String {
         let name = text.hasPrefix("refs/") ? text : "refs/heads/\(text)"
         guard Repository.isValidReferenceName(name) else { throw RecoveryRefusal.invalidNewRef(text) }
-        guard !name.hasPrefix("refs/refuge/") else { throw RecoveryRefusal.reservedNewRef(text) }
+        guard !RefugeRefs.isRefugeOwned(name) else { throw RecoveryRefusal.reservedNewRef(text) }
         return name
     }
 

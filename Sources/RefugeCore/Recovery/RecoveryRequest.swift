@@ -50,6 +50,7 @@ public enum RecoveryRefusal: Error, CustomStringConvertible, Sendable {
     case targetMissing(ObjectID, basis: String)
     case movedSince(ref: String, expected: ObjectID?, current: ObjectID?, newCommits: [CommitSummary], basis: String)
     case movedMeanwhile(ref: String, reason: String)
+    case cannotWrite(ref: String, reason: String)
     case newRefExists(String)
     case invalidNewRef(String)
     case reservedNewRef(String)
@@ -86,6 +87,9 @@ public enum RecoveryRefusal: Error, CustomStringConvertible, Sendable {
                 + "commits on top, or --force to replace it (its value is pinned first)"
         case .movedMeanwhile(let ref, let reason):
             return "\(ref) moved while recovering (\(reason)); nothing changed, run git refuge recover again"
+        case .cannotWrite(let ref, let reason):
+            return "could not write \(ref) (\(reason)); nothing changed. Check the repository's permissions "
+                + "and for a stale .lock file, then run git refuge recover again"
         case .newRefExists(let name):
             return "\(name) already exists; choose another name for --as (recover never overwrites a ref it creates)"
         case .reservedNewRef(let name):

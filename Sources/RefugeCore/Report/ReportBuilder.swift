@@ -170,7 +170,7 @@ struct DroppedStates {
         self.repository = repository
         self.copies = copies
         live = history.commits
-        let pins = try repository.references(under: Pins.namespace).compactMap { try repository.peelToCommit($0.target) }
+        let pins = try repository.references(under: RefugeRefs.kept).compactMap { try repository.peelToCommit($0.target) }
         pinned = try repository.commitSet(reachableFrom: pins, excluding: history.tips)
         replayed = try Self.replayedPatches(recoveries, repository: repository)
     }

@@ -49,7 +49,7 @@ struct Figures {
 
         init?(_ day: EventDay) {
             guard day.status == .done || day.status == .accepted || day.status == .confirmed else { return nil }
-            if day.hook == .recover {
+            if day.source == .recover {
                 self = .recovery
             } else if day.bookkeeping {
                 self = .bookkeeping

@@ -43,7 +43,7 @@ public enum ReportRenderer {
         for event in events {
             try writer.write(row: [
                 event.id.map(String.init) ?? "", Timestamp.iso(event.time), event.repository, event.side.rawValue,
-                event.hook.rawValue, event.ref, event.old?.hex ?? "", event.new?.hex ?? "", event.kind.rawValue,
+                event.source.rawValue, event.ref, event.old?.hex ?? "", event.new?.hex ?? "", event.kind.rawValue,
                 event.dropped.map(String.init) ?? "", event.pusher ?? "", event.remote ?? "", event.url ?? "",
                 event.localRef ?? "", event.status.rawValue, event.reason ?? "", event.undoes.map(String.init) ?? "",
                 event.batch,

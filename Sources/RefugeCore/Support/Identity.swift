@@ -10,19 +10,25 @@ public enum Identity {
         return accountName(uid: uid)
     }
 
+    /// The variables that name a server's pusher, most trusted first: gitolite's user (`GL_USER`), the web
+    /// server's authenticated user (`REMOTE_USER`), a signed push's signer. The post-receive shim copies
+    /// the same list into the spool (Hooks/post-receive; RuleTests keeps the two equal).
+    public static let serverPusherVariables = ["GL_USER", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"]
+
+    /// The server's pusher: the first of `serverPusherVariables` set in `environment` (empty values and
+    /// values with a newline skipped, as the shim skips them), with its variable; nil when none is.
+    public static func serverPusher(in environment: [String: String]) -> (variable: String, name: String)? {
+        for variable in serverPusherVariables {
+            if let name = environment[variable], !name.isEmpty, !name.contains("\n") { return (variable, name) }
+        }
+        return nil
+    }
+
     /// The operating-system account with this uid, or `uid:N` when it has no name.
     public static func accountName(uid: uid_t) -> String {
         if let entry = getpwuid(uid), let name = entry.pointee.pw_name {
             return String(cString: name)
         }
         return "uid:\(uid)"
-    }
-}
-
-/// Whether a process is still running: spool files of live git processes may still grow.
-enum ProcessLiveness {
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard pid > 0 else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import RefugeCore
+
+public struct VerificationText {
+    let palette: Palette
+    public init(palette: Palette) { self.palette = palette }
+
+    public func text(_ result: ChainVerification) -> String {
+        var lines: [String] = []
+        if let problem = result.firstBreak {
+            lines.append(palette.red("chain broken at event #\(problem.eventID): \(problem.problem)"))
+        } else {
+            lines.append(palette.green("chain intact: \(result.events) event(s)"))
+        }
+        if result.integrity != ["ok"] {
+            lines.append(palette.red("SQLite integrity check failed: \(result.integrity.prefix(3).joined(separator: "; "))"))
+        }
+        switch result.anchorFound {
+        case true?: lines.append("the log extends the anchor: \(result.rowsAfterAnchor ?? 0) event(s) after it")
+        case false?: lines.append(palette.red("the anchor is not in the log: the log was rewritten, or it is another log"))
+        case nil: break
+        }
+        if let waiting = result.spoolWaiting, waiting > 0 {
+            lines.append(palette.yellow("\(waiting) spool file(s) still wait to be recorded (a git process is running, or "
+                + "the log cannot be written): the chain does not cover them yet; git refuge status says more"))
+        }
+        lines.append("head \(result.head)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import GRDB
+import GitKit
+
+/// The audit log's hash chain: each event row carries `hash`, SHA-256 over the hash of the row before it
+/// (by id) and every column of its own, each as it was stored before migration v7 (`storedBeforeV7`).
+/// Written in the same IMMEDIATE transaction as the row, so concurrent writers cannot fork the chain.
+/// Docs/Reliability.md says what this proves and what it does not.
+enum AuditChain {
+    /// The columns a row's hash covers, in this order (format `refuge-chain-v1`).
+    static let columns = [
+        "id", "time", "side", "hook", "repository", "ref", "old", "new", "kind", "dropped", "pusher", "remote", "url",
+        "local_ref", "push_options", "status", "batch", "process_id", "reason", "undoes",
+    ]
+
+    static let format = "refuge-chain-v1"
+    /// What the first row chains to.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// What the chain reads of a row: the row's id and stored hash (as hex), then for each column its
+    /// storage class, its value, and its bytes (a TEXT value whole: a string read through the C API would
+    /// stop at a NUL byte). The repository is read as its path, from its table.
+    static let selection = selection(hash: hashSQL, repository: EventStorage.repositoryPathSQL)
+
+    /// The same for the table as migration v4 found it (the repository a text column, `prev_hash` a
+    /// column): the migration that sealed the first rows must keep doing what it did.
+    static let v4Selection = selection(hash: "hash", repository: "repository") + ", prev_hash"
+
+    private static func selection(hash: String, repository: String) -> String {
+        (["id AS row_id", "\(hash) AS hash"] + columns.flatMap { column in
+            let value = column == "repository" ? repository : column
+            return ["typeof(\(value)) AS \"t_\(column)\"", "\(value) AS \"v_\(column)\"",
+                    "CAST(\(value) AS BLOB) AS \"b_\(column)\""]
+        }).joined(separator: ", ")
+    }
+
+    /// The stored hash as 64 hex digits (stored as 32 bytes since v7; as text by a hand or before).
+    static let hashSQL = "(CASE typeof(hash) WHEN 'blob' THEN lower(hex(hash)) ELSE hash END)"
+
+    /// A hash as stored: its 32 bytes (from the 64 hex digits `hash(of:previous:)` gives).
+    static func stored(hash hex: String) -> Data {
+        let digits = Array(hex.utf8)
+        func nibble(_ digit: UInt8) -> UInt8 {
+            digit <= UInt8(ascii: "9") ? digit - UInt8(ascii: "0") : (digit | 0x20) - UInt8(ascii: "a") + 10
+        }
+        return Data(stride(from: 0, to: digits.count - 1, by: 2).map { nibble(digits[$0]) << 4 | nibble(digits[$0 + 1]) })
+    }
+
+    /// The selection for the table as it is: before v7 (no `repository` table), the v4 one.
+    static func selection(_ db: Database) throws -> String {
+        try db.tableExists("repository") ? selection : v4Selection
+    }
+
+    /// The hash of a row read with `selection`, chained to `previous`. Columns are read by position (three
+    /// per column after row_id and hash) and bytes gathered in one buffer: sealing is on the path of every
+    /// append, a million of them in a large backfill.
+    static func hash(of row: Row, previous: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1_024)
+        bytes += "\(format)\n\(previous)\n".utf8
+        for (index, column) in columns.enumerated() {
+            let base = 2 + 3 * index
+            bytes += column.utf8
+            bytes.append(UInt8(ascii: "="))
+            if let text = storedBeforeV7(column, row: row, at: base) {
+                // A value in compact storage is hashed as the text it replaced (every hash stays valid).
+                bytes += "s\(text.utf8.count):".utf8
+                bytes += text.utf8
+                bytes.append(UInt8(ascii: "\n"))
+                continue
+            }
+            switch row[base] as String? {
+            case "null"?: bytes.append(UInt8(ascii: "n"))
+            case "integer"?: bytes += "i\(row[base + 1] as Int64)".utf8
+            case "real"?: bytes += "r\(row[base + 1] as Double)".utf8
+            case "text"?:
+                let raw: Data = row[base + 2] ?? Data()
+                bytes += "s\(raw.count):".utf8
+                bytes += raw
+            case "blob"?:
+                let raw: Data = row[base + 2] ?? Data()
+                bytes += "b\(raw.count):\(raw.base64EncodedString())".utf8
+            default: bytes.append(UInt8(ascii: "-"))
+            }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        return hex(SHA256.hash(data: bytes))
+    }
+
+    /// The text a value in compact storage (EventStorage, v7) replaced: a time in integer milliseconds,
+    /// an id as 20 bytes, a batch as a UUID's 16 bytes. nil for any other value, hashed as it is stored.
+    private static func storedBeforeV7(_ column: String, row: Row, at base: Int) -> String? {
+        switch (column, row[base] as String?) {
+        case ("time", "integer"?):
+            let milliseconds: Int64 = row[base + 1]
+            return milliseconds >= 0 ? EventStorage.storedText(milliseconds: milliseconds) : nil
+        case ("old", "blob"?), ("new", "blob"?):
+            return (try? EventStorage.objectID(row[base + 1], column: column))?.hex  // try? flattens: nil for NULL or junk
+        case ("batch", "blob"?):
+            return EventStorage.batch(row[base + 1])
+        default:
+            return nil
+        }
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { buffer in
+            for (index, byte) in digest.enumerated() {
+                buffer[2 * index] = digits[Int(byte >> 4)]
+                buffer[2 * index + 1] = digits[Int(byte & 0x0f)]
+            }
+            return 2 * SHA256.byteCount
+        }
+    }
+
+    /// The hash of the last row, or the genesis value for an empty log.
+    static func head(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT \(hashSQL) FROM event ORDER BY id DESC LIMIT 1") ?? genesis
+    }
+
+    /// Seals the row `id` just inserted: reads it back as stored and writes its hash.
+    static func seal(id: Int64, _ db: Database, previous: String) throws -> String {
+        let read = try db.cachedStatement(sql: "SELECT \(selection) FROM event WHERE id = ?")
+        guard let row = try Row.fetchOne(read, arguments: [id]) else {
+            throw DatabaseError(message: "event \(id) vanished while it was being sealed")
+        }
+        let hash = hash(of: row, previous: previous)
+        let write = try db.cachedStatement(sql: "UPDATE event SET hash = ? WHERE id = ?")
+        try write.execute(arguments: [stored(hash: hash), id])
+        return hash
+    }
+
+    /// Seals every row that has no hash yet, in id order, as migration v4 did: text hashes, and `prev_hash`
+    /// (a column until v7). Only that migration calls it.
+    static func sealUnsealedV4(_ db: Database) throws {
+        var previous = try String.fetchOne(
+            db, sql: "SELECT hash FROM event WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1") ?? genesis
+        let read = try db.makeStatement(sql: "SELECT \(v4Selection) FROM event WHERE id = ?")
+        for id in try Int64.fetchAll(db, sql: "SELECT id FROM event WHERE hash IS NULL ORDER BY id") {
+            guard let row = try Row.fetchOne(read, arguments: [id]) else { continue }
+            let hash = hash(of: row, previous: previous)
+            try db.execute(sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])
+            previous = hash
+        }
+    }
+}
