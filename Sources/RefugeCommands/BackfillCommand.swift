@@ -8,45 +8,30 @@ struct BackfillCommand: ParsableCommand {
         abstract: "Import the repository's reflogs into the audit log (its past, from before Refuge).",
         discussion: """
             Every reflog entry of every ref becomes an event with hook 'backfill', classified like a live \
-            one, so that log, lost and report cover the past. Running it again imports nothing twice.
+            one, so that log, lost and report cover the past, and the updates made while Refuge was not \
+            installed. Running it again imports nothing twice.
+            Examples:
+              git refuge backfill
+              git refuge backfill --json
             """)
 
-    @Flag(help: "Print JSON: the counts.")
-    var json = false
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+        let outcome = try reportingFailures {
+            let session = try repository.session(.recording)
             let progress = Progress.onTerminal(label: "backfill")
-            let outcome = try Backfill(repository: session.repository, store: session.store).run(progress: progress?.update)
-            progress?.finish()
-            if json {
-                print(try JSONOutput.render(BackfillJSON(outcome: outcome)))
-            } else {
-                // The parts add up to the entries read.
-                print("read \(outcome.entries) reflog entries of \(outcome.refs) ref(s): imported \(outcome.imported); "
-                    + "\(outcome.alreadyRecorded) already in the log; \(outcome.headDuplicates) HEAD entries repeating a "
-                    + "branch's; \(outcome.branchSwitches) branch switches; \(outcome.unchanged) that moved nothing")
-            }
+            defer { progress?.finish() }
+            return try Backfill(repository: session.repository, store: session.store).run(progress: progress?.update)
         }
-    }
-}
-
-struct BackfillJSON: Encodable {
-    let outcome: Backfill.Outcome
-    enum Key: String, CodingKey {
-        case refs, entries, imported, alreadyRecorded = "already_recorded", headDuplicates = "head_duplicates"
-        case branchSwitches = "branch_switches", unchanged
-    }
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(outcome.refs, forKey: .refs)
-        try container.encode(outcome.entries, forKey: .entries)
-        try container.encode(outcome.imported, forKey: .imported)
-        try container.encode(outcome.alreadyRecorded, forKey: .alreadyRecorded)
-        try container.encode(outcome.headDuplicates, forKey: .headDuplicates)
-        try container.encode(outcome.branchSwitches, forKey: .branchSwitches)
-        try container.encode(outcome.unchanged, forKey: .unchanged)
+        if output.json {
+            print(try JSONOutput.render(BackfillJSON(outcome)))
+        } else {
+            // The parts add up to the entries read.
+            print("read \(outcome.entries) reflog entries of \(outcome.refs) ref(s): imported \(outcome.imported); "
+                + "\(outcome.alreadyRecorded) already in the log; \(outcome.headDuplicates) HEAD entries repeating a "
+                + "branch's; \(outcome.branchSwitches) branch switches; \(outcome.unchanged) that moved nothing")
+        }
     }
 }

@@ -10,13 +10,18 @@ struct ForgetCommand: ParsableCommand {
         discussion: """
             Removes every pin (refs/refuge/kept/…) that keeps one of the commits, and with it whatever only \
             those pins kept; each removal is recorded with who did it and when. Then git's own purge deletes \
-            the commits. Docs/Pins.md has the whole recipe, for a clone and for a server. Example:
+            the commits. Docs/Pins.md has the whole recipe, for a clone and for a server.
+            Exit status: 0 when every commit's pins are removed; 1 when a commit is unknown, still on a \
+            ref, or kept by no pin.
+            Examples:
               git reset --hard HEAD~1
               git refuge forget 1a2b3c4 --dry-run
               git refuge forget 1a2b3c4
               git reflog expire --expire=now --all && git gc --prune=now
-            Exit status: 0 when every commit's pins are removed; 1 when a commit is unknown, still on a ref, or kept by no pin.
             """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: ArgumentHelp("The commits to forget: ids (abbreviated too) or revisions.", valueName: "commit"))
     var commits: [String]
@@ -24,17 +29,13 @@ struct ForgetCommand: ParsableCommand {
     @Flag(help: "Show which pins would go and what they release; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Print JSON: the pins removed, the commits released, and any commit still reachable or unpinned.")
-    var json = false
-
     func validate() throws {
         if commits.isEmpty { throw ValidationError("name at least one commit") }
     }
 
     func run() throws {
         let outcome = try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            let session = try repository.session(.recording)
             var ids: [ObjectID] = []
             for name in commits {
                 // Parsed at the edge: a name that is no commit here stops everything before any pin moves.
@@ -46,7 +47,7 @@ struct ForgetCommand: ParsableCommand {
             let actor = Identity.localPusher(repository: session.repository, uid: getuid())
             return try Forgetting(repository: session.repository, store: session.store).forget(ids, actor: actor, dryRun: dryRun)
         }
-        if json {
+        if output.json {
             print(try JSONOutput.render(ForgettingJSON(outcome, dryRun: dryRun)))
         } else {
             let text = RecoveryText(palette: .forStandardOutput(environment: environment)).forgotten(outcome, dryRun: dryRun)

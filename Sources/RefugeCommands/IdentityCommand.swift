@@ -16,21 +16,20 @@ struct IdentityCommand: ParsableCommand {
               git refuge identity --new
             """)
 
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
+
     @Flag(help: "Give this repository a new identity (a copy that still shares its original's).")
     var new = false
 
-    @Flag(help: "Print JSON.")
-    var json = false
-
     func run() throws {
         try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            let session = try repository.session(.recording)
             let identity = new
                 ? try RepositoryIdentity.renew(session.repository, store: session.store)
                 : try RepositoryIdentity.establish(session.repository, store: session.store)
             let paths = try session.store.paths(sharingIdentityWith: session.repository.auditIdentity)
-            if json {
+            if output.json {
                 print(try JSONOutput.render(IdentityJSON(identity: identity, paths: paths, renewed: new)))
             } else {
                 print("\(identity)\(new ? " (new)" : "")")
@@ -38,11 +37,4 @@ struct IdentityCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// `identity --json`: the identity, the paths the log recorded for it (this one first), and whether it is new.
-struct IdentityJSON: Encodable {
-    let identity: String
-    let paths: [String]
-    let renewed: Bool
 }

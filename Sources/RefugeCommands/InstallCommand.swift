@@ -12,7 +12,13 @@ struct InstallCommand: ParsableCommand {
             (post-receive, reference-transaction) for a bare repository, where core.logAllRefUpdates is also \
             turned on. core.hooksPath is honoured. A hook already there is kept as refuge-chained/<hook> and \
             still runs, with the same input. Running install again is harmless (and adds hooks a newer \
-            version brings).
+            version brings, and removes pre-receive once refuge.protect is unset). Installed again after \
+            a time without Refuge, it says how many updates were not recorded meanwhile.
+            Examples:
+              git refuge install
+              git config --add refuge.protect refs/heads/main && git refuge install
+                  on a server: also refuse forced updates of main
+              git refuge -C /srv/git/project.git install --server
             """)
 
     @Flag(name: .long, help: "Install the client hooks, whatever the repository is.")
@@ -27,8 +33,7 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Install even into a hooks directory that another account owns (its hooks would run Refuge).")
     var force = false
 
-    @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))
-    var path: String?
+    @OptionGroup var repository: RepositoryOptions
 
     func validate() throws {
         if client && server { throw ValidationError("--client and --server cannot be used together") }
@@ -37,17 +42,27 @@ struct InstallCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let repository = try Repository.forCommand(path: path)
+            let repository = try repository.repository()
             let installer = HookInstaller(repository: repository)
             let role = client ? .client : server ? .server : installer.defaultRole()
             let location = try AuditLocation.resolve(for: repository, environment: environment)
             let changes = try installer.install(role: role, binaryPath: Self.executablePath(), location: location, policy: policy,
                                                 allowForeignOwner: force)
-            for change in changes {
+            for change in changes where !change.removed {
                 let chained = change.chained.map { " (runs the existing hook, kept as \($0))" } ?? ""
                 print("installed \(change.hook.rawValue) at \(change.path)\(chained)")
             }
+            for change in changes where change.removed {
+                let restored = change.chained == nil ? "" : "; restored the hook that was there before"
+                print("removed \(change.hook.rawValue) from \(change.path): refuge.protect is not set\(restored)")
+            }
             print("audit log: \(location.databasePath)")
+            // Hooks that were not there: updates made meanwhile went unrecorded, and the reflogs still have them.
+            if changes.contains(where: { !$0.removed && !$0.wasInstalled }),
+               let gap = try? Backfill.gap(in: repository, location: location), gap > 0 {
+                print("note: \(gap) update(s) in the reflogs are not in the audit log: made while Refuge was not "
+                    + "installed here; git refuge backfill imports them")
+            }
             // Refuge's own commit-graph (libgit2 cannot read git's): with it, the drain that classifies a
             // large forced update walks the graph instead of reading every commit (time, and peak memory:
             // 38 instead of 46 MiB for 10,000 commits; Docs/Performance.md). `lost` keeps it fresh.

@@ -9,12 +9,14 @@ struct LogCommand: ParsableCommand {
         discussion: """
             Examples:
               git refuge log --forced --since 7.days.ago
-              git refuge log --forced --status attempted     # force pushes git or the server never confirmed
+              git refuge log --forced --status attempted
+                  force pushes that git or the server never confirmed
               git refuge log --ref main --side server --json
             """)
 
-    @Flag(help: "Print one JSON array (names in Docs/Schema.md).")
-    var json = false
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var period: PeriodOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(help: "Only updates seen on this side: client, server or local.")
     var side: Side?
@@ -33,14 +35,6 @@ struct LogCommand: ParsableCommand {
     @Option(help: "Only this status: attempted, confirmed, accepted, done or rejected (with --forced: instead of the ones that happened).")
     var status: EventStatus?
 
-    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-20, 7.days.ago, yesterday…).", valueName: "date"),
-            transform: { try DateExpression.parse($0) })
-    var since: Date?
-
-    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"),
-            transform: { try DateExpression.parse($0) })
-    var until: Date?
-
     @Option(help: "Only updates by this pusher.")
     var pusher: String?
 
@@ -56,27 +50,25 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+        let events = try reportingFailures {
+            let session = try repository.session(.reading)
             var filter = EventFilter(repository: allRepositories ? nil : session.repository.auditIdentity)
             filter.side = side
             filter.ref = ref
             filter.rewrites = forced
             filter.kinds = Set(kind.map { [$0] } ?? [])
             filter.statuses = Set(status.map { [$0] } ?? [])
-            filter.since = since
-            filter.until = until
+            (filter.since, filter.until) = (period.since, period.until)
             filter.pusher = pusher
             filter.limit = limit
-            let events = try session.store.events(filter)
-            if json {
-                print(try JSONOutput.render(events.map(EventJSON.init)))
-            } else {
-                let text = EventText(palette: .forStandardOutput(environment: environment))
-                for event in events {
-                    print(allRepositories ? "\(text.line(event))  in \(event.repository)" : text.line(event))
-                }
+            return try session.store.events(filter)
+        }
+        if output.json {
+            print(try JSONOutput.render(events.map(EventJSON.init)))
+        } else {
+            let text = EventText(palette: .forStandardOutput(environment: environment))
+            for event in events {
+                print(allRepositories ? "\(text.line(event))  in \(event.repository)" : text.line(event))
             }
         }
     }

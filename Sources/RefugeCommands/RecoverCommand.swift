@@ -9,13 +9,17 @@ struct RecoverCommand: ParsableCommand {
             By default REF goes back to its value before its most recent forced update or deletion (from the \
             audit log, else from its reflog), but only if it still holds what that update left. The current \
             value is pinned (refs/refuge/kept/…) and the recovery recorded before anything moves.
+            Exit status: 0 when restored (or nothing to do), 1 when refused or on error.
             Examples:
               git refuge recover main --dry-run
-              git refuge recover main --replay          # re-apply the dropped commits on top of main
+              git refuge recover main --replay
+                  re-apply the dropped commits on top of main, keeping both people's work
               git refuge recover feature --as feature-restored
               git refuge recover main --to 12 --push origin
-            Exit status: 0 when restored (or nothing to do), 1 when refused or on error.
             """)
+
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: "The ref to recover: a full or short name, as git accepts it (it may have been deleted).")
     var ref: String
@@ -40,9 +44,6 @@ struct RecoverCommand: ParsableCommand {
                                valueName: "remote"))
     var push: String?
 
-    @Flag(help: "Print JSON.")
-    var json = false
-
     func validate() throws {
         if replay && force { throw ValidationError("--replay keeps REF's current commits; --force is for a plain restore") }
         if dryRun && push != nil { throw ValidationError("--dry-run changes nothing, so it cannot --push") }
@@ -53,8 +54,7 @@ struct RecoverCommand: ParsableCommand {
             ref: ref, target: to.map(RecoveryRequest.Target.init(parsing:)), newRef: newRef, replay: replay, force: force,
             dryRun: dryRun)
         let (session, outcome) = try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            let session = try repository.session(.recording)
             return (session, try Recovery(repository: session.repository, store: session.store).run(request))
         }
         // The push comes after the local recovery, which stands whatever happens to the push.
@@ -67,7 +67,7 @@ struct RecoverCommand: ParsableCommand {
                 pushFailure = error
             }
         }
-        if json {
+        if output.json {
             print(try JSONOutput.render(RecoveryJSON(outcome, push: pushed)))
         } else {
             print(RecoveryText(palette: .forStandardOutput(environment: environment)).recovery(outcome, push: pushed))

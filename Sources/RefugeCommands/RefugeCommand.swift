@@ -4,13 +4,21 @@ import Foundation
 /// `git refuge`: the root command.
 public struct RefugeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "git-refuge",
+        commandName: displayName,
         abstract: "Record every ref update, so that no force push loses anyone's work.",
         discussion: """
             Install the hooks once per repository (git refuge install); from then on every push, every \
-            update a server accepts and every local ref change is kept in an audit log. See Docs/ for details.
+            update a server accepts and every local ref change is kept in an audit log, and what a force \
+            push, a reset or a deleted branch drops is kept from gc.
+            Every command: git refuge help <command>. The manual: git help refuge (man git-refuge), once \
+            installed with Scripts/install from Refuge's source, which also installs completion for bash, \
+            zsh and fish.
+            Examples:
+              git refuge install
+              git refuge log --forced --since 7.days.ago
+              git refuge lost
+              git refuge recover main --dry-run
             """,
-        version: "0.1.0",
         subcommands: [
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, LogCommand.self, ShowCommand.self,
             CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ForgetCommand.self, ReportCommand.self,
@@ -20,15 +28,77 @@ public struct RefugeCommand: ParsableCommand {
 
     public init() {}
 
-    /// The entry point: over a file-size limit (`ulimit -f`), SQLite's write fails with EFBIG and the
-    /// record stays in the spool, instead of SIGXFSZ killing the process half-way.
+    /// Refuge's version, as `git refuge --version` prints it.
+    static let version = "0.2.0"
+
+    // The root's own flag, not `CommandConfiguration.version`: argument-parser lists that one in every
+    // subcommand's help too.
+    @Flag(help: "Show the version.")
+    var version = false
+
+    /// `git refuge` alone prints the help, as `git` alone does, and exits 1 (a command is needed);
+    /// `git refuge --version` prints the version.
+    public func run() throws {
+        if version {
+            print("git-refuge version \(Self.version)")
+            return
+        }
+        print(Self.helpMessage())
+        throw ExitCode.failure
+    }
+
+    /// `git refuge` in usage lines, as people type it; `git-refuge` (the binary's name) where a name must be
+    /// one word: the completion scripts' functions and the manual page, which argument-parser names after it.
+    static var displayName: String {
+        let arguments = CommandLine.arguments
+        return arguments.contains("--generate-completion-script") || arguments.contains("--experimental-dump-help")
+            ? "git-refuge" : "git refuge"
+    }
+
+    /// The entry point. Over a file-size limit (`ulimit -f`), SQLite's write fails with EFBIG and the record
+    /// stays in the spool, instead of SIGXFSZ killing the process half-way. `-C PATH` before the command
+    /// changes directory first, as git's does (git refuge -C /srv/git/a.git status).
     public static func start() {
         signal(SIGXFSZ, SIG_IGN)
-        main()
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        while arguments.first == "-C" {
+            guard arguments.count > 1 else { fail("-C needs a directory (git refuge -C PATH <command>)", code: .validationFailure) }
+            do { try changeDirectory(to: arguments[1]) } catch { fail("\(error)", code: .failure) }
+            arguments.removeFirst(2)
+        }
+        // `help NAME` for a NAME that is no command would show the overview and succeed.
+        if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"),
+           !configuration.subcommands.contains(where: { $0._commandName == arguments[1] }) {
+            fail("no command named '\(arguments[1])' (git refuge help lists the commands)", code: .validationFailure)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else {  // --help, --version, help
+                print(fullMessage(for: error))
+                Foundation.exit(code.rawValue)
+            }
+            let message = message(for: error)
+            // A usage mistake: one line saying what, and where the right usage is.
+            if !message.isEmpty { printError("error: \(Self.lowercasingFirst(message)) (git refuge help lists the commands; git refuge help <command>, its options)") }
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    private static func fail(_ message: String, code: ExitCode) -> Never {
+        printError("error: \(message)")
+        Foundation.exit(code.rawValue)
+    }
+
+    private static func lowercasingFirst(_ text: String) -> String {
+        guard let first = text.first, text.dropFirst().first?.isLowercase ?? true else { return text }
+        return first.lowercased() + text.dropFirst()
     }
 }
 
-/// The process environment, read once per command.
+/// The process environment (read each time: a command reads it once or twice).
 var environment: [String: String] { ProcessInfo.processInfo.environment }
 
 /// Prints one line on stderr.

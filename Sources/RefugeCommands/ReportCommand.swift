@@ -10,23 +10,19 @@ struct ReportCommand: ParsableCommand {
             Examples:
               git refuge report --since 30.days.ago
               git refuge report --format html --output refuge-report.html
-              git refuge report --format json --repository all     (a database shared by repositories)
+              git refuge report --format json --repository all
+                  every repository of a shared database, broken down
               git refuge report --format csv --ref main > main.csv
             """)
+
+    @OptionGroup var repositoryOptions: RepositoryOptions
+    @OptionGroup var period: PeriodOptions
 
     @Option(help: "text, markdown, json, csv (one row per event) or html (one self-contained page).")
     var format: ReportFormat = .text
 
     @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
-
-    @Option(help: ArgumentHelp("Only updates at or after this date (2026-11-01, 30.days.ago…).", valueName: "date"),
-            transform: { try DateExpression.parse($0) })
-    var since: Date?
-
-    @Option(help: ArgumentHelp("Only updates at or before this date.", valueName: "date"),
-            transform: { try DateExpression.parse($0) })
-    var until: Date?
 
     @Option(help: ArgumentHelp("Only this ref (full or short name).", valueName: "ref"))
     var ref: String?
@@ -48,10 +44,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
+            let session = try repositoryOptions.session(.reading)
             let scope = ReportScope(
-                since: since, until: until,
+                since: period.since, until: period.until,
                 ref: ref, pusher: pusher,
                 repositories: repository.map { $0 == "all" ? .all : .named($0) } ?? .current, listLimit: limit)
             let report = try ReportBuilder(store: session.store, repository: session.repository)

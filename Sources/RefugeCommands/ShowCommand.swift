@@ -4,29 +4,51 @@ import RefugeCore
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one recorded update and the commits it dropped.")
+        abstract: "Show one recorded update and the commits it dropped.",
+        discussion: """
+            Each commit the update dropped is shown with where it is now: still lost, kept by a pin, \
+            reachable again, rewritten (a copy with the same patch is on the branch) or recovered.
+            Examples:
+              git refuge show 12
+              git refuge show '#12' --json
+            """)
 
-    @Argument(help: "The event id, as git refuge log prints it (#12 or 12).")
-    var id: String
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Print JSON (the log's names plus dropped_commits).")
-    var json = false
+    @Argument(help: ArgumentHelp("The event id: the number git refuge log prints before each update (12 or #12).", valueName: "event"),
+              transform: EventID.init(parsing:))
+    var event: EventID
 
     func run() throws {
-        guard let number = Int64(id.hasPrefix("#") ? String(id.dropFirst()) : id), number > 0 else {
-            throw ValidationError("'\(id)' is not an event id; git refuge log lists them")
-        }
-        try reportingFailures {
-            let session = try AuditSession(path: nil, environment: environment)
-            session.drainReport.warnings.forEach { printError("warning: \($0)") }
-            guard let detail = try session.detail(of: number) else {
-                throw CommandFailure("no event #\(number) in \(session.store.location.databasePath); git refuge log lists the events")
+        let detail = try reportingFailures {
+            let session = try repository.session(.reading)
+            guard let detail = try session.detail(of: event.number) else {
+                throw CommandFailure("no event #\(event.number) in \(session.store.location.databasePath); git refuge log lists the events")
             }
-            if json {
-                print(try JSONOutput.render(EventDetailJSON(detail)))
-            } else {
-                print(EventText(palette: .forStandardOutput(environment: environment)).detail(detail))
-            }
+            return detail
         }
+        if output.json {
+            print(try JSONOutput.render(EventDetailJSON(detail)))
+        } else {
+            print(EventText(palette: .forStandardOutput(environment: environment)).detail(detail))
+        }
+    }
+}
+
+/// An event id as `log` prints it (`#12`) or as a number (`12`), parsed at the edge.
+struct EventID {
+    let number: Int64
+
+    struct Invalid: Error, CustomStringConvertible {
+        let text: String
+        var description: String {
+            "an event id is the number git refuge log prints before each update (#12, or 12), not '\(text)'"
+        }
+    }
+
+    init(parsing text: String) throws {
+        guard let number = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text), number > 0 else { throw Invalid(text: text) }
+        self.number = number
     }
 }

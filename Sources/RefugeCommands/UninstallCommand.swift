@@ -6,19 +6,32 @@ struct UninstallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uninstall",
         abstract: "Remove Refuge's hooks and give chained hooks their place back.",
-        discussion: "The audit log is kept; delete it by hand if you want it gone (git refuge status shows where).")
+        discussion: """
+            Removes exactly what install added. It leaves on purpose, and says how to remove: the audit \
+            log (the record of what happened), the pins (what they keep stays safe) and, while pins remain, \
+            transfer.hideRefs refs/refuge (so that clients never see them).
+            Examples:
+              git refuge uninstall
+              git refuge -C /srv/git/project.git uninstall
+            """)
 
-    @Option(name: .customShort("C"), help: ArgumentHelp("Run as if started in <path>.", valueName: "path"))
-    var path: String?
+    @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
         try reportingFailures {
-            let repository = try Repository.forCommand(path: path)
-            let changes = try HookInstaller(repository: repository).uninstall()
-            if changes.isEmpty { print("no Refuge hooks installed in \(repository.auditIdentity)") }
-            for change in changes {
+            let repository = try repository.repository()
+            let uninstalled = try HookInstaller(repository: repository).uninstall()
+            if uninstalled.changes.isEmpty { print("no Refuge hooks installed in \(repository.auditIdentity)") }
+            for change in uninstalled.changes {
                 let restored = change.chained == nil ? "" : "; restored the hook that was there before"
                 print("removed \(change.hook.rawValue) from \(change.path)\(restored)")
+            }
+            let location = try AuditLocation.resolve(for: repository, environment: environment)
+            print("kept the audit log \(location.databasePath): delete it when you no longer need the record")
+            if uninstalled.pins > 0 {
+                print("kept \(uninstalled.pins) pin(s) under \(RefugeRefs.kept), and transfer.hideRefs \(RefugeRefs.root): "
+                    + "git refuge lost lists what they keep; git refuge prune --older-than now removes them "
+                    + "(then git config --unset transfer.hideRefs \(RefugeRefs.root))")
             }
         }
     }

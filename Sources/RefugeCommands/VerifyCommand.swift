@@ -16,10 +16,14 @@ struct VerifyCommand: ParsableCommand {
             Like every command, verify first records what the hooks left in the spool; --no-drain reads the \
             log as it is and writes nothing (a copied log file). \
             Exit status: 0 intact, 1 not intact (or an error). Docs/Reliability.md says what is and is not proven.
+            Examples:
+              git refuge verify
+              git refuge verify --against 3f5a…(the 64 digits an earlier verify printed)
+              git refuge verify --no-drain --json
             """)
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp("A head hash printed by an earlier verify: check that the log still extends it.", valueName: "hash"))
     var against: String?
@@ -36,10 +40,10 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let result = try reportingFailures {
             // Drained first, as every command does: the chain then covers what the hooks just spooled.
-            try ChainVerification.run(path: nil, environment: environment, against: against, drain: !noDrain)
+            try ChainVerification.run(repository.repository(), environment: environment, against: against, drain: !noDrain)
         }
         result.drainWarnings.forEach { printError("warning: \($0)") }
-        if json {
+        if output.json {
             print(try JSONOutput.render(VerificationJSON(result)))
         } else {
             print(VerificationText(palette: .forStandardOutput(environment: environment)).text(result))

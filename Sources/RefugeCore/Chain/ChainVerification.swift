@@ -159,10 +159,9 @@ extension ChainVerification {
     /// Verifies the audit log of the repository a command runs in. Like every command it first drains the
     /// spool, so that the chain covers what the hooks recorded a moment ago; with `drain: false` it reads
     /// the log as it is and changes nothing (a copied log file, a read-only mount).
-    public static func run(path: String?, environment: [String: String], against anchor: String?, drain: Bool = true) throws
-        -> ChainVerification
+    public static func run(_ repository: Repository, environment: [String: String], against anchor: String?, drain: Bool = true)
+        throws -> ChainVerification
     {
-        let repository = try Repository.forCommand(path: path)
         let location = try AuditLocation.resolve(for: repository, environment: environment)
         var warnings: [String] = []
         if drain, !SpoolDirectory(path: location.spoolDirectory).waitingFiles.isEmpty {

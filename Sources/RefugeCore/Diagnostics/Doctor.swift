@@ -3,6 +3,10 @@ import GitKit
 
 /// `git refuge doctor`: what state Refuge is in for one repository, and for each problem, how to repair it.
 /// Reads only: it opens the log read-only and drains nothing, so that it works on a broken log too.
+///
+/// One rule says what is healthy (no finding of severity `error`), for doctor and `status` alike: status
+/// runs the quick checks (`.quick`: everything but reading the whole log), doctor all of them (`.full`:
+/// the hash chain and SQLite's integrity check too).
 public struct Doctor {
     public struct Finding: Sendable {
         public enum Severity: String, Sendable, Codable { case ok, note, warning, error }
@@ -16,17 +20,40 @@ public struct Doctor {
     public let repository: String
     public let findings: [Finding]
     public var healthy: Bool { !findings.contains { $0.severity == .error } }
+    /// The first thing that makes it unhealthy, in one line with its fix.
+    public var firstProblem: String? {
+        findings.first { $0.severity == .error }.map { "\($0.area): \($0.what)" + ($0.fix.map { "; \($0)" } ?? "") }
+    }
 
-    public static func examine(path: String?, environment: [String: String]) throws -> Doctor {
-        let repository = try Repository.forCommand(path: path)
-        let location = try AuditLocation.resolve(for: repository, environment: environment)
+    public enum Depth: Sendable {
+        /// Hooks, whether the log opens and is writable, the spool, the configuration, the identity.
+        case quick
+        /// Also every row of the hash chain and SQLite's integrity check (reads the whole log).
+        case full
+    }
+
+    public static func examine(_ repository: Repository, environment: [String: String], depth: Depth = .full) throws -> Doctor {
+        let configuration = try RefugeConfiguration.read(for: repository, environment: environment)
+        let location = configuration.location
         var findings: [Finding] = []
         findings += hooks(repository)
-        findings += database(location)
+        findings += database(location, depth: depth)
         findings += spool(location)
-        findings += configuration(repository)
+        findings += settings(configuration)
+        findings += self.configuration(repository)
         findings += identity(repository, location: location)
         return Doctor(repository: repository.auditIdentity, findings: findings)
+    }
+
+    /// The configuration in effect, one note per setting; a value that is not valid is a warning.
+    private static func settings(_ configuration: RefugeConfiguration) -> [Finding] {
+        var findings = configuration.problems.map {
+            Finding(severity: .warning, area: "config", what: $0, fix: "git config refuge.prePush warn (or block, or off)")
+        }
+        for line in configuration.summary {
+            findings.append(Finding(severity: .note, area: "config", what: line, fix: nil))
+        }
+        return findings
     }
 
     private static func hooks(_ repository: Repository) -> [Finding] {
@@ -35,6 +62,10 @@ public struct Doctor {
             return [Finding(severity: .error, area: "hooks", what: "cannot read the hooks directory", fix: "check core.hooksPath")]
         }
         let expected = installer.defaultRole() == .server ? GitHook.server : GitHook.client
+        guard states.contains(where: \.installed) else {
+            return [Finding(severity: .error, area: "hooks", what: "Refuge is not installed here: nothing is recorded",
+                            fix: "git refuge install")]
+        }
         var findings: [Finding] = []
         for state in states where expected.contains(state.hook) || state.installed {
             if !state.installed {
@@ -56,7 +87,7 @@ public struct Doctor {
         return findings
     }
 
-    private static func database(_ location: AuditLocation) -> [Finding] {
+    private static func database(_ location: AuditLocation, depth: Depth) -> [Finding] {
         let path = location.databasePath
         let directory = (path as NSString).deletingLastPathComponent
         guard FileManager.default.fileExists(atPath: path) else {
@@ -77,6 +108,14 @@ public struct Doctor {
             store = try AuditStore(location: location, readOnly: true)
         } catch {
             return [Finding(severity: .error, area: "audit log", what: "cannot open \(path): \(error)", fix: corruptFix(path))]
+        }
+        if depth == .quick {
+            do {
+                let events = try store.summary(repository: nil).eventCount
+                return [Finding(severity: .ok, area: "audit log", what: "\(path): \(events) event(s) (git refuge doctor checks the chain)", fix: nil)]
+            } catch {
+                return [Finding(severity: .error, area: "audit log", what: "cannot read \(path): \(error)", fix: corruptFix(path))]
+            }
         }
         do {
             let result = try store.verifyChain()

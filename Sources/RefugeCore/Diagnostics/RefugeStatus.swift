@@ -1,12 +1,14 @@
 import Foundation
 import GitKit
 
-/// What `git refuge status` reports.
+/// What `git refuge status` reports: the hooks, the log, the spool, the configuration in effect, and
+/// whether all is well by doctor's rule (its quick checks: `Doctor.Depth.quick`).
 public struct RefugeStatus: Sendable {
     public let repository: String
     public let hooksDirectory: String
     public let hooks: [HookInstaller.HookState]
-    public let location: AuditLocation
+    public let configuration: RefugeConfiguration
+    public var location: AuditLocation { configuration.location }
     public let databaseExists: Bool
     public let eventCount: Int?
     public let lastEvent: AuditEvent?
@@ -14,16 +16,20 @@ public struct RefugeStatus: Sendable {
     public let spoolWaiting: Int
     /// What the drain could not record, line by line (malformed hook input, say).
     public let drainWarnings: [String]
+    /// Healthy by doctor's rule; else the first problem, with its fix.
+    public let healthy: Bool
+    public let problem: String?
 
     /// Drains the spool first when it can; what it cannot write is reported as waiting.
-    public static func gather(path: String?, environment: [String: String]) throws -> RefugeStatus {
-        let repository = try Repository.forCommand(path: path)
+    public static func gather(_ repository: Repository, environment: [String: String]) throws -> RefugeStatus {
         let installer = HookInstaller(repository: repository)
-        let location = try AuditLocation.resolve(for: repository, environment: environment)
+        let configuration = try RefugeConfiguration.read(for: repository, environment: environment)
+        let location = configuration.location
+        let spool = SpoolDirectory(path: location.spoolDirectory)
         var summary: AuditStore.Summary?
         var problem: String?
         var warnings: [String] = []
-        if FileManager.default.fileExists(atPath: location.databasePath) || !SpoolDirectory(path: location.spoolDirectory).waitingFiles.isEmpty {
+        if FileManager.default.fileExists(atPath: location.databasePath) || !spool.waitingFiles.isEmpty {
             // Write what waits first, as every command does; what cannot be written stays counted below.
             do {
                 let store = try AuditStore(location: location)
@@ -40,11 +46,12 @@ public struct RefugeStatus: Sendable {
             }
         }
         let exists = FileManager.default.fileExists(atPath: location.databasePath)
+        let doctor = try Doctor.examine(repository, environment: environment, depth: .quick)
         return RefugeStatus(
             repository: repository.auditIdentity, hooksDirectory: try installer.hooksDirectory(),
-            hooks: try installer.states(), location: location, databaseExists: exists,
+            hooks: try installer.states(), configuration: configuration, databaseExists: exists,
             eventCount: summary?.eventCount ?? (exists ? nil : 0), lastEvent: summary?.lastEvent,
-            databaseProblem: problem, spoolWaiting: SpoolDirectory(path: location.spoolDirectory).waitingFiles.count,
-            drainWarnings: warnings)
+            databaseProblem: problem, spoolWaiting: spool.waitingFiles.count,
+            drainWarnings: warnings, healthy: doctor.healthy, problem: doctor.firstProblem)
     }
 }

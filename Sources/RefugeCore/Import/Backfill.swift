@@ -34,7 +34,9 @@ public struct Backfill {
     /// Rows written per transaction: large histories import in steps that other writers can interleave with.
     static let batchSize = 2_000
 
-    public func run(progress: ((String) -> Void)? = nil) throws -> Outcome {
+    /// - Parameter dryRun: count what would be imported (`imported`), classify nothing, write nothing: what
+    ///   `install` uses to tell a gap in the log (updates made while Refuge was not installed).
+    public func run(dryRun: Bool = false, progress: ((String) -> Void)? = nil) throws -> Outcome {
         var outcome = Outcome()
         let identity = repository.auditIdentity
         let names = repository.reflogReferenceNames().filter { !RefugeRefs.isRefugeOwned($0) }
@@ -82,6 +84,10 @@ public struct Backfill {
                     outcome.alreadyRecorded += 1
                     continue
                 }
+                if dryRun {
+                    outcome.imported += 1
+                    continue
+                }
                 let classification = try classifier.classify(update)
                 // The committer's name, as live rows name the local pusher (user.name).
                 let who = entry.committerName
@@ -95,9 +101,19 @@ public struct Backfill {
                 }
             }
         }
-        outcome.imported += try store.append(pending).count
+        if !dryRun { outcome.imported += try store.append(pending).count }
         progress?("\(outcome.entries)/\(total) reflog entries")
         return outcome
+    }
+
+    /// How many reflog entries the log does not have, where it already records this repository: updates
+    /// made while Refuge was not installed (install says so, and offers backfill). Nil when the log has
+    /// nothing of this repository: a first install's past is not a gap.
+    public static func gap(in repository: Repository, location: AuditLocation) throws -> Int? {
+        guard FileManager.default.fileExists(atPath: location.databasePath) else { return nil }
+        let store = try AuditStore(location: location, readOnly: true)
+        guard try store.summary(repository: repository.auditIdentity).eventCount > 0 else { return nil }
+        return try Backfill(repository: repository, store: store).run(dryRun: true).imported
     }
 
     /// The values confirmed client pushes pushed, with their times, under the remote-tracking ref that

@@ -39,8 +39,13 @@ public struct HookInstaller {
     public struct Change: Sendable, Equatable {
         public let hook: GitHook
         public let path: String
-        /// The hook that was there before, kept and still run by Refuge's shim.
+        /// Installed: the hook that was there before, kept and still run by Refuge's shim. Removed: the
+        /// hook given its place back.
         public let chained: String?
+        /// Whether the shim was removed (uninstall, or a policy hook no configuration asks for any more).
+        public var removed = false
+        /// Whether a Refuge shim was there already (a re-install rewrites it).
+        public var wasInstalled = false
     }
 
     /// Installs the role's hooks. Re-running rewrites Refuge's own shims (say, with a moved binary) and
@@ -77,8 +82,14 @@ public struct HookInstaller {
                 chained = chainedPath
             }
             if chained != nil { Self.linkDispatchDirectory(hook, in: directory) }
+            let wasInstalled = Self.isRefugeShim(at: path)
             try Self.writeShim(hook, to: path, binaryPath: binaryPath)
-            changes.append(Change(hook: hook, path: path, chained: chained))
+            changes.append(Change(hook: hook, path: path, chained: chained, wasInstalled: wasInstalled))
+        }
+        // A policy hook that nothing asks for any more (`refuge.protect` unset, no --policy) goes: it would
+        // start a program on every push to enforce nothing.
+        if role == .server, !hooks.contains(.preReceive), let removed = try Self.removeShim(.preReceive, in: directory) {
+            changes.append(removed)
         }
         // Pins are Refuge's bookkeeping: no fetch, clone, ls-remote or push sees or touches them.
         try repository.addConfigValue("transfer.hideRefs", RefugeRefs.root)
@@ -90,35 +101,51 @@ public struct HookInstaller {
         return changes
     }
 
-    /// Removes Refuge's shims, gives chained hooks their place back, and undoes install's config.
-    public func uninstall() throws -> [Change] {
+    /// Removes Refuge's shim for `hook`, giving a chained hook its place back; nil when none is installed.
+    private static func removeShim(_ hook: GitHook, in directory: String) throws -> Change? {
+        let path = "\(directory)/\(hook.rawValue)"
+        guard isRefugeShim(at: path) else { return nil }
+        try moveLegacyChainedHook(hook, in: directory)  // before the shim goes: a refusal leaves both
+        try FileManager.default.removeItem(atPath: path)
+        let chainedPath = self.chainedPath(hook, in: directory)
+        var restored: String?
+        if FileManager.default.fileExists(atPath: chainedPath) {
+            try move(chainedPath, to: path)
+            restored = path
+        }
+        let link = "\(directory)/\(chainedDirectory)/\(hook.rawValue).d"
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil { unlink(link) }
+        return Change(hook: hook, path: path, chained: restored, removed: true, wasInstalled: true)
+    }
+
+    /// What uninstall did, and what it leaves on purpose.
+    public struct Uninstalled: Sendable {
+        public let changes: [Change]
+        /// Pins left in place: what they keep stays safe until someone decides otherwise.
+        public let pins: Int
+        /// `transfer.hideRefs refs/refuge` stays while pins do (they must stay hidden from clients).
+        public let hideRefsKept: Bool
+    }
+
+    /// Removes Refuge's shims, gives chained hooks their place back, and undoes install's config. The
+    /// audit log and the pins stay (and so does `transfer.hideRefs` while pins do).
+    public func uninstall() throws -> Uninstalled {
         let directory = try hooksDirectory()
         var changes: [Change] = []
         for hook in GitHook.allCases {
-            let path = "\(directory)/\(hook.rawValue)"
-            guard Self.isRefugeShim(at: path) else { continue }
-            try Self.moveLegacyChainedHook(hook, in: directory)  // before the shim goes: a refusal leaves both
-            try FileManager.default.removeItem(atPath: path)
-            let chainedPath = Self.chainedPath(hook, in: directory)
-            var restored: String?
-            if FileManager.default.fileExists(atPath: chainedPath) {
-                try Self.move(chainedPath, to: path)
-                restored = path
-            }
-            let link = "\(directory)/\(Self.chainedDirectory)/\(hook.rawValue).d"
-            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil { unlink(link) }
-            changes.append(Change(hook: hook, path: path, chained: restored))
+            if let change = try Self.removeShim(hook, in: directory) { changes.append(change) }
         }
         rmdir("\(directory)/\(Self.chainedDirectory)")  // only when empty: anything else in it stays
         // Pins that remain stay hidden; without any, the config is as it was.
-        if try repository.references(under: RefugeRefs.kept).isEmpty {
+        let pins = try repository.references(under: RefugeRefs.kept).count
+        if pins == 0 {
             try repository.removeConfigValue("transfer.hideRefs", RefugeRefs.root)
         }
         if try repository.localConfigString(Self.logAllRefUpdatesKey) != nil {
             try repository.unsetConfig("core.logAllRefUpdates")
             try repository.unsetConfig(Self.logAllRefUpdatesKey)
         }
-        return changes
+        return Uninstalled(changes: changes, pins: pins, hideRefsKept: pins > 0)
     }
 
     public struct HookState: Sendable, Equatable {

@@ -1,27 +1,27 @@
 import Foundation
 
 /// `verify --json`.
-public struct VerificationJSON: Encodable {
-    let result: ChainVerification
-    public init(_ result: ChainVerification) { self.result = result }
+public struct VerificationJSON: Encodable, Sendable {
+    struct Break: Encodable, Sendable { let event: Int64; let problem: String }
 
-    enum Key: String, CodingKey {
+    let intact: Bool
+    let events: Int
+    let head: String
+    @Nullable var firstBreak: Break?
+    let integrity: [String]
+    @Nullable var anchorFound: Bool?
+    @Nullable var eventsAfterAnchor: Int?
+    let format: String
+    @Nullable var spoolWaiting: Int?
+
+    enum CodingKeys: String, CodingKey {
         case intact, events, head, firstBreak = "first_break", integrity, anchorFound = "anchor_found"
         case eventsAfterAnchor = "events_after_anchor", format, spoolWaiting = "spool_waiting"
     }
 
-    struct Break: Encodable { let event: Int64; let problem: String }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(result.intact, forKey: .intact)
-        try container.encode(result.events, forKey: .events)
-        try container.encode(result.head, forKey: .head)
-        try container.encode(result.firstBreak.map { Break(event: $0.eventID, problem: $0.problem) }, forKey: .firstBreak)
-        try container.encode(result.integrity, forKey: .integrity)
-        try container.encode(result.anchorFound, forKey: .anchorFound)
-        try container.encode(result.rowsAfterAnchor, forKey: .eventsAfterAnchor)
-        try container.encode(AuditChain.format, forKey: .format)
-        try container.encode(result.spoolWaiting, forKey: .spoolWaiting)
+    public init(_ result: ChainVerification) {
+        (intact, events, head, integrity, format) = (result.intact, result.events, result.head, result.integrity, AuditChain.format)
+        firstBreak = result.firstBreak.map { Break(event: $0.eventID, problem: $0.problem) }
+        (anchorFound, eventsAfterAnchor, spoolWaiting) = (result.anchorFound, result.rowsAfterAnchor, result.spoolWaiting)
     }
 }

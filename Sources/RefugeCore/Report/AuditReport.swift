@@ -172,3 +172,14 @@ extension AuditReport.Section {
             recoveries: recoveryCount)
     }
 }
+
+// The JSON report prints these as they are (ReportJSON); synthesized here, where they are declared.
+extension AuditReport.Section.Headline: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case events, updates, rewrites, forced, deletions, commitsDropped = "commits_dropped", stillLost = "still_lost"
+        case pinned, rewritten, recovered, reachableAgain = "reachable_again", lostChains = "lost_chains", refusals
+        case unconfirmed = "unconfirmed_pushes", recoveries
+    }
+}
+
+extension AuditReport.Day: Encodable {}

@@ -32,6 +32,18 @@ public final class AuditStore {
         }
     }
 
+    /// An empty log in memory with the current schema, for reading where nothing was ever recorded:
+    /// commands answer as they would on an empty file, and nothing is created on disk.
+    public static func empty(location: AuditLocation) throws -> AuditStore {
+        try AuditStore(location: location, queue: DatabaseQueue())
+    }
+
+    private init(location: AuditLocation, queue: DatabaseQueue) throws {
+        self.location = location
+        try Self.migrate(queue)
+        self.queue = queue
+    }
+
     /// Opens the database (and brings its schema up to date). Setting up WAL on a new file, or a
     /// migration's lock upgrade, can meet another process doing the same and get SQLITE_BUSY at once,
     /// without the busy timeout's wait: that is retried for up to the busy timeout.

@@ -27,6 +27,19 @@ public struct RefugeConfiguration: Sendable {
     }
 }
 
+extension RefugeConfiguration {
+    /// The settings in words, one line each, as `status` and `doctor` print them.
+    public var summary: [String] {
+        [
+            "refuge.prePush: \(prePush.rawValue)",
+            "refuge.protect: " + (policy.protected.isEmpty ? "nothing (no pre-receive check)" : policy.protected.joined(separator: " ")),
+            "refuge.allowForce: " + (policy.allowForce.isEmpty ? "nobody" : policy.allowForce.sorted().joined(separator: " ")),
+            "audit log: \(location.databasePath) (\(databaseSource))"
+                + (location.shared ? ", shared with the group (refuge.sharedDatabase)" : ", this account's only"),
+        ]
+    }
+}
+
 extension PrePushLeaseCheck.Mode {
     /// `refuge.prePush` as configured (`warn` when unset), and a problem when its value is not a mode.
     public static func configured(in repository: Repository) -> (mode: Self, problem: String?) {

@@ -1,0 +1,143 @@
+import Foundation
+import GitKit
+
+/// `status --json`.
+public struct StatusJSON: Encodable, Sendable {
+    struct Hook: Encodable, Sendable {
+        let name: String, path: String, installed: Bool, executable: Bool
+        @Nullable var binary: String?
+        @Nullable var binaryExists: Bool?
+        @Nullable var chained: String?
+        enum CodingKeys: String, CodingKey { case name, path, installed, executable, binary, chained, binaryExists = "binary_exists" }
+    }
+
+    /// The configuration in effect.
+    struct Config: Encodable, Sendable {
+        let prePush: String
+        let protect: [String]
+        let allowForce: [String]
+        let databaseSource: String
+        enum CodingKeys: String, CodingKey { case prePush = "pre_push", protect, allowForce = "allow_force", databaseSource = "database_source" }
+    }
+
+    let repository: String
+    let hooksDirectory: String
+    let hooks: [Hook]
+    let database: String
+    let shared: Bool
+    let databaseExists: Bool
+    @Nullable var events: Int?
+    @Nullable var lastEvent: EventJSON?
+    @Nullable var problem: String?
+    let spoolWaiting: Int
+    let healthy: Bool
+    /// Why it is not healthy (doctor's first error, with its fix); null when healthy.
+    @Nullable var unhealthyBecause: String?
+    let config: Config
+
+    enum CodingKeys: String, CodingKey {
+        case repository, hooks, database, shared, databaseExists = "database_exists", events, healthy, config
+        case unhealthyBecause = "unhealthy_because"
+        case lastEvent = "last_event", problem, spoolWaiting = "spool_waiting", hooksDirectory = "hooks_directory"
+    }
+
+    public init(_ status: RefugeStatus) {
+        (repository, hooksDirectory) = (status.repository, status.hooksDirectory)
+        hooks = status.hooks.map {
+            Hook(name: $0.hook.rawValue, path: $0.path, installed: $0.installed, executable: $0.executable,
+                 binary: $0.binary, binaryExists: $0.binaryExists, chained: $0.chained)
+        }
+        (database, shared, databaseExists) = (status.location.databasePath, status.location.shared, status.databaseExists)
+        (events, lastEvent) = (status.eventCount, status.lastEvent.map(EventJSON.init))
+        (problem, spoolWaiting) = (status.databaseProblem, status.spoolWaiting)
+        (healthy, unhealthyBecause) = (status.healthy, status.problem)
+        let configuration = status.configuration
+        config = Config(prePush: configuration.prePush.rawValue, protect: configuration.policy.protected,
+                        allowForce: configuration.policy.allowForce.sorted(), databaseSource: configuration.databaseSource)
+    }
+}
+
+/// `doctor --json`.
+public struct DoctorJSON: Encodable, Sendable {
+    struct Finding: Encodable, Sendable {
+        let severity: Doctor.Finding.Severity, area: String, what: String
+        @Nullable var fix: String?
+    }
+
+    let repository: String
+    let healthy: Bool
+    let findings: [Finding]
+
+    public init(_ doctor: Doctor) {
+        (repository, healthy) = (doctor.repository, doctor.healthy)
+        findings = doctor.findings.map { Finding(severity: $0.severity, area: $0.area, what: $0.what, fix: $0.fix) }
+    }
+}
+
+/// `check --json`.
+public struct CheckJSON: Encodable, Sendable {
+    struct Commit: Encodable, Sendable {
+        let oid: ObjectID, author: String, time: String, summary: String
+        let neverIntegrated: Bool
+        let verdict: String
+        let atRisk: Bool
+        @Nullable var copy: ObjectID?
+        enum CodingKeys: String, CodingKey {
+            case oid, author, time, summary, neverIntegrated = "never_integrated", verdict, atRisk = "at_risk", copy
+        }
+    }
+
+    struct Moved: Encodable, Sendable { let time: String, how: String, detail: String }
+
+    let branch: String
+    let trackingRef: String
+    @Nullable var local: ObjectID?
+    @Nullable var remote: ObjectID?
+    let ahead: Int
+    let behind: Int
+    let wouldDrop: [Commit]
+    let safeToForce: Bool
+    @Nullable var lastMoved: Moved?
+
+    enum CodingKeys: String, CodingKey {
+        case branch, trackingRef = "tracking_ref", local, remote, ahead, behind
+        case wouldDrop = "would_drop", safeToForce = "safe_to_force", lastMoved = "last_moved"
+    }
+
+    public init(_ check: ForcePushCheck) {
+        (branch, trackingRef, local, remote) = (check.branch, check.trackingRef, check.local, check.remote)
+        (ahead, behind, safeToForce) = (check.ahead, check.behind, check.safeToForce)
+        lastMoved = check.lastMoved.map { Moved(time: Timestamp.iso($0.time), how: $0.how, detail: $0.detail) }
+        let never = Set(check.neverIntegrated.map(\.id))
+        wouldDrop = check.wouldDrop.map { commit in
+            let verdict = check.verdicts[commit.id] ?? .neverIntegrated
+            var copy: ObjectID?
+            if case .rewritten(let id) = verdict { copy = id }
+            return Commit(oid: commit.id, author: "\(commit.authorName) <\(commit.authorEmail)>", time: Timestamp.iso(commit.authorTime),
+                          summary: commit.summary, neverIntegrated: never.contains(commit.id), verdict: verdict.name,
+                          atRisk: verdict.atRisk, copy: copy)
+        }
+    }
+}
+
+/// `backfill --json`: the counts; the parts add up to the entries read.
+public struct BackfillJSON: Encodable, Sendable {
+    let refs, entries, imported, alreadyRecorded, headDuplicates, branchSwitches, unchanged: Int
+    enum CodingKeys: String, CodingKey {
+        case refs, entries, imported, alreadyRecorded = "already_recorded", headDuplicates = "head_duplicates"
+        case branchSwitches = "branch_switches", unchanged
+    }
+
+    public init(_ outcome: Backfill.Outcome) {
+        (refs, entries, imported, alreadyRecorded) = (outcome.refs, outcome.entries, outcome.imported, outcome.alreadyRecorded)
+        (headDuplicates, branchSwitches, unchanged) = (outcome.headDuplicates, outcome.branchSwitches, outcome.unchanged)
+    }
+}
+
+/// `identity --json`: the identity, the paths the log recorded for it (this one first), and whether it is new.
+public struct IdentityJSON: Encodable, Sendable {
+    let identity: String
+    let paths: [String]
+    let renewed: Bool
+    public init(identity: String, paths: [String], renewed: Bool) { (self.identity, self.paths, self.renewed) = (identity, paths, renewed) }
+}
