@@ -45,11 +45,16 @@ let package = Package(
         .executableTarget(name: "git-refuge", dependencies: ["RefugeCommands"]),
         // Fuzz targets (Scripts/fuzz runs them under libFuzzer); built normally, it replays Fuzz/Corpus.
         .executableTarget(name: "refuge-fuzz", dependencies: ["RefugeCore", "GitKit"], path: "Fuzz/Sources"),
-        .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
-        .testTarget(name: "RefugeCoreTests", dependencies: ["RefugeCore", "GitKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        // What every test target stands on: a hermetic sandbox running the real git and git-refuge, its
+        // scenes (a server and clones, a diverged team), and typed decoding of every --json output.
+        .target(name: "RefugeTestSupport", path: "Tests/RefugeTestSupport"),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "RefugeTestSupport"]),
+        .testTarget(
+            name: "RefugeCoreTests",
+            dependencies: ["RefugeCore", "GitKit", "RefugeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["RefugeCore", "GitKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RefugeCore", "GitKit", "RefugeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Support/png_colors.py"]  // run by the report tests (python3's standard library)
         ),
     ],

@@ -1,38 +1,17 @@
 import Foundation
 import GitKit
+import RefugeTestSupport
 import Testing
 
 /// GitKit against repositories built by the real git.
 @Suite("GitKit")
 struct RepositoryTests {
-    final class Scratch {
-        let root = FileManager.default.temporaryDirectory.path + "/gitkit-\(UUID().uuidString.prefix(8))"
-        init() throws { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) }
-        deinit { try? FileManager.default.removeItem(atPath: root) }
-
-        @discardableResult
-        func git(_ arguments: String..., in directory: String? = nil) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            process.arguments = ["-c", "user.name=T", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"] + arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-    }
-
     @Test func openKinds() throws {
-        let scratch = try Scratch()
-        try scratch.git("init", "-q", "work")
-        try scratch.git("init", "-q", "--bare", "bare.git")
-        try scratch.git("commit", "-q", "--allow-empty", "-m", "one", in: "\(scratch.root)/work")
-        try scratch.git("worktree", "add", "-q", "../linked", in: "\(scratch.root)/work")
+        let scratch = try Sandbox()
+        try scratch.gitOutput("init", "-q", "work")
+        try scratch.gitOutput("init", "-q", "--bare", "bare.git")
+        try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "one", in: "\(scratch.root)/work")
+        try scratch.gitOutput("worktree", "add", "-q", "../linked", in: "\(scratch.root)/work")
 
         let work = try Repository.discover(from: "\(scratch.root)/work")
         #expect(!work.isBare && work.workingDirectory == "\(scratch.root)/work")
@@ -53,8 +32,8 @@ struct RepositoryTests {
 
     @Test("a SHA-256 repository gets a clear one-line error")
     func sha256() throws {
-        let scratch = try Scratch()
-        try scratch.git("init", "-q", "--object-format=sha256", "sha")
+        let scratch = try Sandbox()
+        try scratch.gitOutput("init", "-q", "--object-format=sha256", "sha")
         let error = #expect(throws: GitError.self) { try Repository.open(at: "\(scratch.root)/sha") }
         #expect(error?.description.contains("SHA-256 repository, which Refuge cannot read yet") == true)
         #expect(error?.description.contains("\n") == false)
@@ -62,36 +41,36 @@ struct RepositoryTests {
 
     @Test("ancestry, counts and commit summaries agree with git")
     func history() throws {
-        let scratch = try Scratch()
-        try scratch.git("init", "-q", "r")
+        let scratch = try Sandbox()
+        try scratch.gitOutput("init", "-q", "r")
         let dir = "\(scratch.root)/r"
-        for index in 1...5 { try scratch.git("commit", "-q", "--allow-empty", "-m", "c\(index)", in: dir) }
-        try scratch.git("checkout", "-q", "-b", "side", "HEAD~3", in: dir)
-        for index in 1...2 { try scratch.git("commit", "-q", "--allow-empty", "-m", "s\(index)", in: dir) }
+        for index in 1...5 { try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "c\(index)", in: dir) }
+        try scratch.gitOutput("checkout", "-q", "-b", "side", "HEAD~3", in: dir)
+        for index in 1...2 { try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "s\(index)", in: dir) }
         let repo = try Repository.discover(from: dir)
         let main = try #require(try repo.resolveReference("refs/heads/main"))
         let side = try #require(try repo.resolveReference("refs/heads/side"))
-        let base = try #require(ObjectID(hex: try scratch.git("rev-parse", "main~3", in: dir)))
+        let base = try #require(ObjectID(hex: try scratch.gitOutput("rev-parse", "main~3", in: dir)))
         #expect(try repo.isAncestor(base, of: main))
         #expect(try !repo.isAncestor(side, of: main))
         #expect(try repo.isAncestor(main, of: main))
-        let expected = Int(try scratch.git("rev-list", "--count", "main", "^side", in: dir))
+        let expected = Int(try scratch.gitOutput("rev-list", "--count", "main", "^side", in: dir))
         #expect(try repo.countCommits(reachableFrom: [main], excluding: [side]) == expected)
         #expect(expected == 3)
         let commits = try repo.commits(reachableFrom: [side], excluding: [main])
         #expect(commits.map(\.summary) == ["s2", "s1"])
-        #expect(commits.first?.authorEmail == "t@example.com")
+        #expect(commits.first?.authorEmail == "test@example.com"  // the sandbox's identity (its own HOME))
         #expect(try repo.resolveReference("refs/heads/nope") == nil)
         #expect(try repo.symbolicTarget(of: "HEAD") == "refs/heads/side")
     }
 
     @Test func reflogAndPeeling() throws {
-        let scratch = try Scratch()
-        try scratch.git("init", "-q", "r")
+        let scratch = try Sandbox()
+        try scratch.gitOutput("init", "-q", "r")
         let dir = "\(scratch.root)/r"
-        try scratch.git("commit", "-q", "--allow-empty", "-m", "one", in: dir)
-        try scratch.git("commit", "-q", "--allow-empty", "-m", "two", in: dir)
-        try scratch.git("tag", "-a", "-m", "t", "v1", in: dir)
+        try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "one", in: dir)
+        try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "two", in: dir)
+        try scratch.gitOutput("tag", "-a", "-m", "t", "v1", in: dir)
         let repo = try Repository.discover(from: dir)
         let log = try repo.reflog(of: "refs/heads/main")
         #expect(log.count == 2)
@@ -99,7 +78,7 @@ struct RepositoryTests {
         #expect(log[0].old == log[1].new)
         let tag = try #require(try repo.resolveReference("refs/tags/v1"))
         let commit = try repo.peelToCommit(tag)
-        #expect(commit?.hex == (try scratch.git("rev-parse", "v1^{commit}", in: dir)))
+        #expect(commit?.hex == (try scratch.gitOutput("rev-parse", "v1^{commit}", in: dir)))
         #expect(tag != commit)
         #expect(repo.contains(tag))
         #expect(!repo.contains(ObjectID(hex: String(repeating: "1", count: 40))!))
@@ -107,13 +86,13 @@ struct RepositoryTests {
 
     @Test("reflog moves read from the file agree with libgit2's reflog, HEAD, branches and a bad line included")
     func reflogMoves() throws {
-        let scratch = try Scratch()
-        try scratch.git("init", "-q", "r")
+        let scratch = try Sandbox()
+        try scratch.gitOutput("init", "-q", "r")
         let dir = "\(scratch.root)/r"
-        for index in 1...4 { try scratch.git("commit", "-q", "--allow-empty", "-m", "c\(index)", in: dir) }
-        try scratch.git("reset", "-q", "--hard", "HEAD~2", in: dir)
-        try scratch.git("checkout", "-q", "-b", "side", in: dir)
-        try scratch.git("commit", "-q", "--allow-empty", "-m", "s1", in: dir)
+        for index in 1...4 { try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "c\(index)", in: dir) }
+        try scratch.gitOutput("reset", "-q", "--hard", "HEAD~2", in: dir)
+        try scratch.gitOutput("checkout", "-q", "-b", "side", in: dir)
+        try scratch.gitOutput("commit", "-q", "--allow-empty", "-m", "s1", in: dir)
         let repo = try Repository.discover(from: dir)
         for name in ["HEAD", "refs/heads/main", "refs/heads/side"] {
             let full = try repo.reflog(of: name)

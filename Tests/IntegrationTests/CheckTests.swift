@@ -1,13 +1,13 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// `git refuge check`: git's --force-if-includes rule, on the situations of git's t5533-push-cas.
 @Suite("Checking before a force push")
 struct CheckTests {
-    func check(_ box: Sandbox, in clone: String, _ arguments: String...) throws -> (status: Int32, json: [String: Any]) {
+    func check(_ box: Sandbox, in clone: String, _ arguments: String...) throws -> (status: Int32, json: CheckOutput) {
         let result = try box.run(box.refugeBinary, ["check", "--json"] + arguments, in: clone)
-        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
-        return (result.status, json)
+        return (result.status, try Output.decode(CheckOutput.self, from: result.stdout))
     }
 
     @Test("a lease after a background fetch: bob's commit was never integrated; check fails and names it")
@@ -16,13 +16,13 @@ struct CheckTests {
         let (_, alice, fix) = try box.divergedTeam()
         let (status, json) = try check(box, in: alice)
         #expect(status == 1)
-        #expect(json["safe_to_force"] as? Bool == false)
-        #expect(json["ahead"] as? Int == 1 && json["behind"] as? Int == 1)
-        let drop = json["would_drop"] as? [[String: Any]]
-        #expect(drop?.compactMap { $0.string("oid") } == [fix])
-        #expect(drop?.first?["never_integrated"] as? Bool == true)
-        let moved = json["last_moved"] as? [String: Any]
-        #expect(moved?.string("how") == "fetch")
+        #expect(json.safeToForce == false)
+        #expect(json.ahead == 1 && json.behind == 1)
+        let drop = json.wouldDrop
+        #expect(drop?.compactMap { $0.oid } == [fix])
+        #expect(drop?.first?.neverIntegrated == true)
+        let moved = json.lastMoved
+        #expect(moved?.how == "fetch")
         let text = try box.refuge("check", in: alice)
         #expect(text.stdout.contains("never integrated"))
         #expect(text.stdout.contains("safe next steps: git rebase origin/main"))
@@ -35,8 +35,8 @@ struct CheckTests {
         try box.git("rebase", "-q", "origin/main", in: alice)
         let (status, json) = try check(box, in: alice)
         #expect(status == 0)
-        #expect((json["would_drop"] as? [Any])?.isEmpty == true)
-        #expect(json["safe_to_force"] as? Bool == true)
+        #expect((json.wouldDrop)?.isEmpty == true)
+        #expect(json.safeToForce == true)
     }
 
     @Test("amending your own pushed commit: it would be dropped, but the branch had it: safe")
@@ -50,11 +50,11 @@ struct CheckTests {
         try box.git("commit", "-q", "--amend", "-m", "no typo", in: alice)
         let (status, json) = try check(box, in: alice, "main", "--remote", "origin")
         #expect(status == 0)
-        let drop = json["would_drop"] as? [[String: Any]]
-        #expect(drop?.compactMap { $0.string("oid") } == [pushed])
-        #expect(drop?.first?["never_integrated"] as? Bool == false)
-        let moved = json["last_moved"] as? [String: Any]
-        #expect(moved?.string("how") == "push")
+        let drop = json.wouldDrop
+        #expect(drop?.compactMap { $0.oid } == [pushed])
+        #expect(drop?.first?.neverIntegrated == false)
+        let moved = json.lastMoved
+        #expect(moved?.how == "push")
     }
 
     @Test("a branch without upstream: one clear line and exit 1")

@@ -1,14 +1,14 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// The audit log unwritable, full or damaged: git is never stopped, people see one warning line per push,
 /// nothing is lost (the spool keeps it), and `doctor` says what is wrong and how to repair it.
 @Suite("Faults")
 struct FaultTests {
-    func doctor(_ box: Sandbox, in directory: String) throws -> (Sandbox.Result, [[String: Any]]) {
-        let result = try box.run(box.refugeBinary, ["doctor", "--json"], in: directory)
-        let root = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
-        return (result, (root?["findings"] as? [[String: Any]]) ?? [])
+    func doctor(_ box: Sandbox, in directory: String) throws -> (Sandbox.Result, [DoctorOutput.Finding]) {
+        let (result, output) = try box.json(DoctorOutput.self, ["doctor", "--json"], in: directory)
+        return (result, output?.findings ?? [])
     }
 
     @Test("a database directory that cannot be written: pushes go on with one warning line; doctor explains; nothing lost")
@@ -31,13 +31,13 @@ struct FaultTests {
 
         let (report, findings) = try doctor(box, in: server)
         #expect(report.status == 1)
-        let errors = findings.filter { $0.string("severity") == "error" }
-        #expect(errors.contains { $0.string("what")?.contains("\(blocked) is a file") == true })
-        #expect(errors.contains { $0.string("area") == "spool" && $0.string("what")?.contains("could not write the log") == true })
-        #expect(errors.allSatisfy { ($0.string("fix") ?? "").isEmpty == false })
+        let errors = findings.filter { $0.severity == "error" }
+        #expect(errors.contains { $0.what?.contains("\(blocked) is a file") == true })
+        #expect(errors.contains { $0.area == "spool" && $0.what?.contains("could not write the log") == true })
+        #expect(errors.allSatisfy { ($0.fix ?? "").isEmpty == false })
 
         try FileManager.default.removeItem(atPath: blocked)  // repaired
-        #expect(try box.events(in: server).map { $0.string("new") } == [first, second])
+        #expect(try box.events(in: server).map { $0.new } == [first, second])
         #expect(try box.refuge("doctor", in: server).status == 0)
         #expect(try box.git("push", "-q", "origin", "main:other", in: alice).stderr.isEmpty)  // the warning is gone
     }
@@ -66,7 +66,7 @@ struct FaultTests {
         #expect(try box.run(box.refugeBinary, ["doctor"], in: server).status == 1)
 
         let events = try box.events(in: server)  // room again
-        #expect(events.dropFirst().map { $0.string("new") } == pushed)
+        #expect(events.dropFirst().map { $0.new } == pushed)
         #expect(try box.run(box.refugeBinary, ["verify"], in: server).status == 0)
     }
 
@@ -102,10 +102,10 @@ struct FaultTests {
         #expect(try box.refuge("log", in: server).status == 1)
         let (report, findings) = try doctor(box, in: server)
         #expect(report.status == 1)
-        let problem = findings.first { $0.string("area") == "audit log" && $0.string("severity") == "error" }
-        #expect(problem?.string("what")?.contains("not a database") == true)
-        #expect(problem?.string("fix")?.contains("mv \(database) \(database).damaged") == true)
+        let problem = findings.first { $0.area == "audit log" && $0.severity == "error" }
+        #expect(problem?.what?.contains("not a database") == true)
+        #expect(problem?.fix?.contains("mv \(database) \(database).damaged") == true)
         try FileManager.default.moveItem(atPath: database, toPath: database + ".damaged")
-        #expect(try box.events(in: server).map { $0.string("new") } == [kept])
+        #expect(try box.events(in: server).map { $0.new } == [kept])
     }
 }

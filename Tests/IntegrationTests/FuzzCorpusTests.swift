@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// The fuzz corpus (Fuzz/Corpus, grown by Scripts/fuzz under libFuzzer) replayed through the same targets

@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 @Suite("Install and uninstall")
@@ -58,7 +59,7 @@ struct InstallTests {
         #expect(FileManager.default.isExecutableFile(atPath: "\(clone)/githooks/pre-push"))
         #expect(FileManager.default.isExecutableFile(atPath: "\(clone)/githooks/reference-transaction"))
         let head = try box.commit("one", in: clone)
-        #expect(try box.events(in: clone).map { $0.string("new") } == [head])
+        #expect(try box.events(in: clone).map { $0.new } == [head])
     }
 
     @Test("a server gets post-receive and reflogs; uninstall removes only what install added")
@@ -71,13 +72,13 @@ struct InstallTests {
         #expect(try box.git("config", "core.logAllRefUpdates", in: server).stdout == "always\n")
         let status = try box.refuge("status", "--json", in: server)
         #expect(status.status == 0)
-        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        let hooks = json?["hooks"] as? [[String: Any]]
-        #expect(hooks?.filter { $0["installed"] as? Bool == true }.compactMap { $0.string("name") }
+        let json = try Output.decode(StatusOutput.self, from: status.stdout)
+        let hooks = json.hooks
+        #expect(hooks?.filter { $0.installed == true }.compactMap { $0.name }
             == ["post-receive", "reference-transaction"])
         // A server's hooks start no git-refuge (only pre-push and pre-receive do): status names none.
-        #expect(hooks?.first { $0.string("name") == "reference-transaction" }?.isNull("binary") == true)
-        #expect(hooks?.first { $0.string("name") == "post-receive" }?.isNull("binary") == true)
+        #expect(hooks?.first { $0.name == "reference-transaction" }?.binary == nil)
+        #expect(hooks?.first { $0.name == "post-receive" }?.binary == nil)
         try box.refuge("uninstall", in: server)
         #expect(try box.git("config", "core.logAllRefUpdates", in: server, allowFailure: true).status == 1)
         // A value the admin set before install is left alone.

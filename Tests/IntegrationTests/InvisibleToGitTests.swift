@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RefugeTestSupport
 import Testing
 
 /// Refuge's hooks must not change what git does: no file of the repository written by a read, no warning
@@ -7,9 +8,8 @@ import Testing
 /// about. Each story runs real git through the installed hooks (Scripts/git-compat runs git's own tests).
 @Suite("Invisible to git")
 struct InvisibleToGitTests {
-    func json(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, Any?) {
-        let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
-        return (result, try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)))
+    func json<T: Decodable>(_ type: T.Type, _ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, T?) {
+        try box.json(type, arguments + ["--json"], in: directory)
     }
 
 
@@ -51,7 +51,7 @@ struct InvisibleToGitTests {
             .map { try String(contentsOfFile: "\(alice)/.git/refuge/spool/\($0)", encoding: .utf8) }.joined()
         #expect(!prepared.contains("ref: "), "\(prepared)")
         #expect(try box.refuge("drain", in: alice).succeeded)
-        #expect(try box.events(in: alice, "--ref", "refs/heads/packed").last?.string("old") == kept)
+        #expect(try box.events(in: alice, "--ref", "refs/heads/packed").last?.old == kept)
     }
 
     @Test("fetch --prune of packed remote-tracking refs on one commit: git's output only, and the pin at once")
@@ -84,8 +84,8 @@ struct InvisibleToGitTests {
         try box.git("pack-refs", "--all", in: alice)         // rewrites the stale line
         #expect(try box.refuge("drain", in: alice).succeeded)
         let moved = try box.events(in: alice, "--ref", "refs/tags/v1").last
-        #expect(moved?.string("old") == first && moved?.string("new") == second)
-        #expect(moved?.string("kind") == "fast-forward")
+        #expect(moved?.old == first && moved?.new == second)
+        #expect(moved?.kind == "fast-forward")
     }
 
     @Test("a pin that cannot be made is one warning line, even when one deletion runs the hook twice")
@@ -129,9 +129,9 @@ struct InvisibleToGitTests {
         #expect(spool(alice).filter { $0.hasPrefix("rt.") }.count >= before + 22)
         #expect(try box.refuge("drain", in: alice).succeeded)
         let old = try box.events(in: alice, "--ref", "refs/heads/old")
-        #expect(old.map { $0.string("kind") } == ["create", "fast-forward", "delete"])
-        #expect(old.dropFirst().first?.string("old") == base && old.last?.string("old") == next)
-        #expect(try box.events(in: alice, "--ref", "refs/heads/b3").map { $0.string("kind") } == ["create", "delete"])
+        #expect(old.map { $0.kind } == ["create", "fast-forward", "delete"])
+        #expect(old.dropFirst().first?.old == base && old.last?.old == next)
+        #expect(try box.events(in: alice, "--ref", "refs/heads/b3").map { $0.kind } == ["create", "delete"])
     }
 
     // MARK: 5. Pins and git's purge
@@ -148,11 +148,11 @@ struct InvisibleToGitTests {
         try purge(box, in: alice)
         #expect(try exists(box, secret, in: alice), "a pin keeps it through git's purge: by design")
 
-        let (dry, planned) = try json(box, ["forget", String(secret.prefix(10)), "--dry-run"], in: alice)
+        let (dry, planned) = try json(ForgetOutput.self, box, ["forget", String(secret.prefix(10)), "--dry-run"], in: alice)
         #expect(dry.succeeded, "\(dry.stderr)")
-        let plan = planned as? [String: Any] ?? [:]
-        #expect((plan["removed"] as? [[String: Any]])?.map { $0.string("name") } == ["refs/refuge/kept/\(secret)"])
-        #expect((plan["released"] as? [[String: Any]])?.map { $0.string("oid") } == [secret])
+        let plan = try #require(planned)
+        #expect((plan.removed)?.map { $0.name } == ["refs/refuge/kept/\(secret)"])
+        #expect((plan.released)?.map { $0.oid } == [secret])
         #expect(try box.pins(in: alice).count == 1)
 
         let forget = try box.refuge("forget", secret, in: alice)
@@ -216,14 +216,14 @@ struct InvisibleToGitTests {
         #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(spike)"])  // by post-checkout, at once
         try purge(box, in: alice)
         #expect(try exists(box, spike, in: alice))
-        let (result, listed) = try json(box, ["lost"], in: alice)
+        let (result, listed) = try json([LostRow].self, box, ["lost"], in: alice)
         #expect(result.succeeded, "\(result.stderr)")
-        let lost = listed as? [[String: Any]] ?? []
-        #expect(lost.map { $0.string("oid") } == [spike])
-        #expect(lost.first?.string("held") == "detached HEAD" && lost.first?.int("commits") == 2)
+        let lost = listed ?? []
+        #expect(lost.map { $0.oid } == [spike])
+        #expect(lost.first?.held == "detached HEAD" && lost.first?.commits == 2)
         // The move back to the branch is in the log, as HEAD's, seen by post-checkout.
         let head = try box.events(in: alice, "--ref", "HEAD", "--status", "done").last
-        #expect(head?.string("old") == spike && head?.string("hook") == "post-checkout")
+        #expect(head?.old == spike && head?.hook == "post-checkout")
     }
 
     @Test("an empty commit left on a detached HEAD is lost work, not a copy of another empty commit")
@@ -235,11 +235,11 @@ struct InvisibleToGitTests {
         try box.git("commit", "-q", "--allow-empty", "-m", "a note to self", in: alice)
         let note = try box.revParse("HEAD", in: alice)
         try box.git("checkout", "-q", "main", in: alice)
-        let (result, listed) = try json(box, ["lost"], in: alice)
+        let (result, listed) = try json([LostRow].self, box, ["lost"], in: alice)
         #expect(result.succeeded, "\(result.stderr)")
-        let lost = listed as? [[String: Any]] ?? []
-        #expect(lost.map { $0.string("oid") } == [note])
-        #expect(lost.first?.string("state") == "lost" && lost.first?.string("held") == "detached HEAD")
+        let lost = listed ?? []
+        #expect(lost.map { $0.oid } == [note])
+        #expect(lost.first?.state == "lost" && lost.first?.held == "detached HEAD")
     }
 
     @Test("a detached HEAD moved off its commits by checkout or reset: the drain pins them; a branch switch pins nothing")

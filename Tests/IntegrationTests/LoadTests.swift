@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import RefugeTestSupport
 import Testing
 
 /// Many writers at once, and writers killed half-way: every accepted update recorded exactly once, the
@@ -19,10 +21,10 @@ struct LoadTests {
         return process
     }
 
-    func verified(_ box: Sandbox, in directory: String) throws -> [String: Any] {
+    func verified(_ box: Sandbox, in directory: String) throws -> VerifyOutput {
         let result = try box.run(box.refugeBinary, ["verify", "--json"], in: directory)
         #expect(result.status == 0, "verify: \(result.stdout) \(result.stderr)")
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+        return Output.object(VerifyOutput.self, from: result.stdout)
     }
 
     @Test("8 pushers × 4 pushes to their own refs while 3 drains loop: each update once, the chain intact")
@@ -32,24 +34,23 @@ struct LoadTests {
         let (server, clones) = try box.serverWithClones("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7")
         for (index, clone) in clones.enumerated() { try box.commit("root \(index)", in: clone) }
         let pushes = 4
-        nonisolated(unsafe) var stop = false
-        nonisolated(unsafe) var drainErrors: [String] = []
-        let lock = NSLock()
+        let stop = Atomic(false)
+        let drainErrors = Mutex<[String]>([])
         let drains = DispatchGroup()
         for _ in 0..<3 {
             drains.enter()
             DispatchQueue.global().async {
                 defer { drains.leave() }
-                while !stop {
+                while !stop.load(ordering: .acquiring) {
                     let result = try? box.run(box.refugeBinary, ["drain"], in: server)
                     if let result, !result.succeeded || !result.stderr.isEmpty {
-                        lock.lock(); drainErrors.append(result.stderr); lock.unlock()
+                        drainErrors.withLock { $0.append(result.stderr) }
                     }
                 }
             }
         }
         let pushers = DispatchGroup()
-        nonisolated(unsafe) var pushErrors: [String] = []
+        let pushErrors = Mutex<[String]>([])
         for (index, clone) in clones.enumerated() {
             pushers.enter()
             DispatchQueue.global().async {
@@ -57,21 +58,22 @@ struct LoadTests {
                 for push in 0..<pushes {
                     let result = try? box.run("git", ["push", "-q", "origin", "HEAD:refs/heads/\(names[index])-\(push)"], in: clone)
                     if result?.succeeded != true || !(result?.stderr.isEmpty ?? true) {
-                        lock.lock(); pushErrors.append(result?.stderr ?? "no result"); lock.unlock()
+                        pushErrors.withLock { $0.append(result?.stderr ?? "no result") }
                     }
                 }
             }
         }
         pushers.wait()
-        stop = true
+        stop.store(true, ordering: .releasing)
         drains.wait()
-        #expect(pushErrors.isEmpty, "\(pushErrors)")
-        #expect(drainErrors.isEmpty, "\(drainErrors)")
+        let (failedPushes, failedDrains) = (pushErrors.withLock { $0 }, drainErrors.withLock { $0 })
+        #expect(failedPushes.isEmpty, "\(failedPushes)")
+        #expect(failedDrains.isEmpty, "\(failedDrains)")
         let events = try box.events(in: server)
         #expect(events.count == clones.count * pushes)
-        #expect(Set(events.compactMap { $0.string("ref") }).count == clones.count * pushes)
-        #expect(events.allSatisfy { $0.string("side") == "server" && $0.string("status") == "accepted" })
-        #expect(try verified(box, in: server).int("events") == clones.count * pushes)
+        #expect(Set(events.compactMap { $0.ref }).count == clones.count * pushes)
+        #expect(events.allSatisfy { $0.side == "server" && $0.status == "accepted" })
+        #expect(try verified(box, in: server).events == clones.count * pushes)
     }
 
     @Test("twelve commands opening a new log at the same moment, five times: one creates it, none fails")
@@ -98,9 +100,8 @@ struct LoadTests {
         try box.commit("base", in: clones[0])
         try box.git("push", "-q", "origin", "main", in: clones[0])
         for clone in clones.dropFirst() { try box.git("pull", "-q", "origin", "main", in: clone) }
-        nonisolated(unsafe) var accepted = 0
-        nonisolated(unsafe) var errors: [String] = []
-        let lock = NSLock()
+        let acceptedPushes = Atomic(0)
+        let lockErrors = Mutex<[String]>([])
         let group = DispatchGroup()
         for (index, clone) in clones.enumerated() {
             group.enter()
@@ -110,23 +111,24 @@ struct LoadTests {
                     _ = try? box.commit("r\(index) round \(round)", in: clone)
                     for _ in 0..<20 {  // refused as non-fast-forward: rebase on what won, push again
                         guard let push = try? box.run("git", ["push", "-q", "origin", "main"], in: clone) else { break }
-                        if push.succeeded { lock.lock(); accepted += 1; lock.unlock(); break }
-                        if push.stderr.contains("locked") { lock.lock(); errors.append(push.stderr); lock.unlock() }
+                        if push.succeeded { acceptedPushes.add(1, ordering: .relaxed); break }
+                        if push.stderr.contains("locked") { lockErrors.withLock { $0.append(push.stderr) } }
                         _ = try? box.run("git", ["pull", "-q", "--rebase", "origin", "main"], in: clone)
                     }
                 }
             }
         }
         group.wait()
+        let (accepted, errors) = (acceptedPushes.load(ordering: .relaxed), lockErrors.withLock { $0 })
         #expect(errors.isEmpty, "\(errors)")
         #expect(accepted == 18)
         let onMain = try box.events(in: server, "--ref", "main")
         #expect(onMain.count == accepted + 1)  // and the creation
-        #expect(onMain.allSatisfy { $0.string("status") == "accepted" })
-        #expect(onMain.dropFirst().allSatisfy { $0.string("kind") == "fast-forward" })
+        #expect(onMain.allSatisfy { $0.status == "accepted" })
+        #expect(onMain.dropFirst().allSatisfy { $0.kind == "fast-forward" })
         // Each accepted update starts where the previous one ended: none missing, none twice.
-        for (previous, next) in zip(onMain, onMain.dropFirst()) { #expect(next.string("old") == previous.string("new")) }
-        #expect(try verified(box, in: server).int("events") == accepted + 1)
+        for (previous, next) in zip(onMain, onMain.dropFirst()) { #expect(next.old == previous.new) }
+        #expect(try verified(box, in: server).events == accepted + 1)
     }
 
     /// Pids of running processes whose command line contains `needle` and whose working directory is
@@ -154,27 +156,27 @@ struct LoadTests {
         for round in 0..<5 {
             let refs = (0..<200).map { "refs/heads/r\(round)-\($0)" }
             pushed.formUnion(refs)
-            nonisolated(unsafe) var done = false
-            nonisolated(unsafe) var kills = 0
+            let done = Atomic(false)
+            let kills = Atomic(0)
             let killer = DispatchGroup()
             killer.enter()
             DispatchQueue.global().async {
                 defer { killer.leave() }
-                while !done {
+                while !done.load(ordering: .acquiring) {
                     for pid in Self.processes(matching: "hooks/post-receive", in: server) {
                         usleep(useconds_t(round * 400))  // a little later each round
-                        if kill(pid, SIGKILL) == 0 { kills += 1 }
+                        if kill(pid, SIGKILL) == 0 { kills.add(1, ordering: .relaxed) }
                     }
                     usleep(200)
                 }
             }
             let push = try box.gitArgs(["push", "-q", "origin"] + refs.map { "HEAD:\($0)" }, in: clone)
-            done = true
+            done.store(true, ordering: .releasing)
             killer.wait()
-            killed += kills
+            killed += kills.load(ordering: .relaxed)
             #expect(push.succeeded, "the push must not fail because its post-receive died: \(push.stderr)")
         }
-        let recorded = Set(try box.events(in: server).filter { $0.string("status") != "rejected" }.compactMap { $0.string("ref") })
+        let recorded = Set(try box.events(in: server).filter { $0.status != "rejected" }.compactMap { $0.ref })
         #expect(recorded == pushed, "missing: \(pushed.subtracting(recorded).sorted().prefix(5))")
         #expect(try box.refuge("verify", in: server).status == 0)
         // Not a test of luck: post-receive was really killed (while writing or before it could).
@@ -197,7 +199,7 @@ struct LoadTests {
         try "C 1.00\n\(zero) \(tip) refs/heads/one\n.\nC 2.00\n\(zero) \(tip) refs/heads/two\n"
             .write(toFile: "\(spool)/\(name)", atomically: true, encoding: .utf8)
         try box.refuge("drain", in: repo)
-        #expect(!(try box.events(in: repo).contains { $0.string("ref") == "refs/heads/one" }))  // held, whole
+        #expect(!(try box.events(in: repo).contains { $0.ref == "refs/heads/one" }))  // held, whole
         let held = try FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasPrefix("rt.") }
         #expect(held.count == 1)
         // The writer finishes its block; the next drain records both blocks, once.
@@ -207,7 +209,7 @@ struct LoadTests {
         try handle.close()
         // (A drain takes over a claimed file only from a drainer that has ended: rename it as one would be.)
         try FileManager.default.moveItem(atPath: "\(spool)/\(held[0])", toPath: "\(spool)/\(name)")
-        let refs = try box.events(in: repo).compactMap { $0.string("ref") }
+        let refs = try box.events(in: repo).compactMap { $0.ref }
         #expect(refs.filter { ["refs/heads/one", "refs/heads/two", "refs/heads/three"].contains($0) }
             == ["refs/heads/one", "refs/heads/two", "refs/heads/three"])
     }
@@ -231,9 +233,9 @@ struct LoadTests {
         }
         let events = try box.events(in: server)  // the last drain, not killed
         #expect(events.count == refs)
-        #expect(Set(events.compactMap { $0.string("ref") }).count == refs)
+        #expect(Set(events.compactMap { $0.ref }).count == refs)
         let spool = try FileManager.default.contentsOfDirectory(atPath: "\(server)/refuge/spool").filter { $0.hasPrefix("rt.") }
         #expect(spool.isEmpty, "left in the spool: \(spool)")
-        #expect(try verified(box, in: server).int("events") == refs)
+        #expect(try verified(box, in: server).events == refs)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// Local ref updates seen by the reference-transaction shim: git hands it zero old ids for several
@@ -24,12 +25,12 @@ struct LocalUpdateTests {
         try box.git("branch", "-D", "topic", in: alice)
 
         let topic = try box.events(in: alice, "--ref", "topic")
-        #expect(topic.map { $0.string("kind") } == ["create", "forced", "delete"])
-        #expect(topic[1].string("old") == c[2] && topic[1].string("new") == c[0])
+        #expect(topic.map { $0.kind } == ["create", "forced", "delete"])
+        #expect(topic[1].old == c[2] && topic[1].new == c[0])
         // rev-list OLD ^NEW: c2 and c3, although main still has them (dropped from this ref)
-        #expect(topic[1].int("dropped") == 2)
-        #expect(topic[2].string("old") == c[0] && topic[2].isNull("new"))
-        #expect(topic.allSatisfy { $0.string("side") == "local" && $0.string("status") == "done" })
+        #expect(topic[1].dropped == 2)
+        #expect(topic[2].old == c[0] && topic[2].new == nil)
+        #expect(topic.allSatisfy { $0.side == "local" && $0.status == "done" })
         // pack-refs itself is not an update of anything.
         #expect(try box.events(in: alice, "--ref", "main").count == 3)
     }
@@ -45,8 +46,8 @@ struct LocalUpdateTests {
         try box.git("branch", "-D", "experiment", in: alice)
         let deletion = try box.events(in: alice, "--kind", "delete")
         #expect(deletion.count == 1)
-        #expect(deletion.first?.string("old") == e2)
-        #expect(deletion.first?.int("dropped") == 2)
+        #expect(deletion.first?.old == e2)
+        #expect(deletion.first?.dropped == 2)
     }
 
     @Test("reset --hard is a forced update of the branch, dropping the commits left behind")
@@ -56,11 +57,11 @@ struct LocalUpdateTests {
         try box.git("reset", "-q", "--hard", "HEAD~2", in: alice)
         let forced = try box.events(in: alice, "--forced")
         #expect(forced.count == 1)
-        #expect(forced.first?.string("ref") == "refs/heads/main")
-        #expect(forced.first?.string("old") == c[2] && forced.first?.string("new") == c[0])
-        #expect(forced.first?.int("dropped") == 2)
+        #expect(forced.first?.ref == "refs/heads/main")
+        #expect(forced.first?.old == c[2] && forced.first?.new == c[0])
+        #expect(forced.first?.dropped == 2)
         // ORIG_HEAD and the duplicate HEAD line are not listed.
-        #expect(try box.events(in: alice).filter { $0.string("ref") != "refs/heads/main" }.isEmpty)
+        #expect(try box.events(in: alice).filter { $0.ref != "refs/heads/main" }.isEmpty)
     }
 
     @Test("a fetch records remote-tracking updates and new tags; gc adds nothing")
@@ -80,10 +81,10 @@ struct LocalUpdateTests {
         try box.git("pack-refs", "--all", in: bob)
 
         let tracking = try box.events(in: bob, "--ref", "refs/remotes/origin/main")
-        #expect(tracking.map { $0.string("kind") } == ["create", "fast-forward"])
-        #expect(tracking.last?.string("old") == first && tracking.last?.string("new") == second)
-        let tags = try box.events(in: bob).filter { ($0.string("ref") ?? "").hasPrefix("refs/tags/") }
-        #expect(tags.count == 3 && tags.allSatisfy { $0.string("kind") == "create" && $0.string("new") == second })
+        #expect(tracking.map { $0.kind } == ["create", "fast-forward"])
+        #expect(tracking.last?.old == first && tracking.last?.new == second)
+        let tags = try box.events(in: bob).filter { ($0.ref ?? "").hasPrefix("refs/tags/") }
+        #expect(tags.count == 3 && tags.allSatisfy { $0.kind == "create" && $0.new == second })
         #expect(try box.events(in: bob).count == before)
         _ = server
     }
@@ -96,8 +97,8 @@ struct LocalUpdateTests {
         try box.git("worktree", "add", "-q", "-b", "wt", linked, c[0], in: alice)
         let inWorktree = try box.commit("in worktree", in: linked)
         let events = try box.events(in: alice, "--ref", "wt")
-        #expect(events.map { $0.string("new") } == [c[0], inWorktree])
-        #expect(events.allSatisfy { $0.string("repository") == "\(alice)/.git" })
+        #expect(events.map { $0.new } == [c[0], inWorktree])
+        #expect(events.allSatisfy { $0.repository == "\(alice)/.git" })
         #expect(try box.events(in: linked, "--ref", "wt").count == 2)
     }
 
@@ -112,7 +113,7 @@ struct LocalUpdateTests {
         let rebased = try box.revParse("HEAD", in: alice)
         let forced = try box.events(in: alice, "--ref", "feature", "--forced")
         #expect(forced.count == 1)
-        #expect(forced.first?.string("old") == f2 && forced.first?.string("new") == rebased)
-        #expect(forced.first?.int("dropped") == 2)  // the originals; their rewrites are new commits
+        #expect(forced.first?.old == f2 && forced.first?.new == rebased)
+        #expect(forced.first?.dropped == 2)  // the originals; their rewrites are new commits
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// The automatic lease check in pre-push (refuge.prePush), replaying git's t5533-push-cas situations
@@ -31,7 +32,7 @@ struct PrePushCheckTests {
         // Recorded, never confirmed: not a rewrite that happened, listed with its status.
         #expect(try box.events(in: alice, "--side", "client", "--forced").isEmpty)
         let client = try box.events(in: alice, "--side", "client", "--forced", "--status", "attempted")
-        #expect(client.map { $0.string("status") } == ["attempted"])
+        #expect(client.map { $0.status } == ["attempted"])
         try box.git("push", "-q", "--no-verify", "--force-with-lease", "origin", "main", in: alice)
         #expect(try box.revParse("main", in: server) != fix)
     }

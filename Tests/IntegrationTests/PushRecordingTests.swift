@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import RefugeTestSupport
 import Testing
 
 /// Real pushes from real clones to a real bare server, through the hooks `git refuge install` wrote.
@@ -16,20 +18,20 @@ struct PushRecordingTests {
 
         let serverEvents = try box.events(in: server, "--side", "server")
         #expect(serverEvents.count == 2)
-        #expect(serverEvents.map { $0.string("kind") } == ["create", "fast-forward"])
-        #expect(serverEvents[0].isNull("old") && serverEvents[0].string("new") == first)
-        #expect(serverEvents[1].string("old") == first && serverEvents[1].string("new") == second)
-        #expect(serverEvents.allSatisfy { $0.string("status") == "accepted" && $0.int("dropped") == 0 })
-        #expect(serverEvents.allSatisfy { $0.string("ref") == "refs/heads/main" && $0.string("hook") == "post-receive" })
+        #expect(serverEvents.map { $0.kind } == ["create", "fast-forward"])
+        #expect(serverEvents[0].old == nil && serverEvents[0].new == first)
+        #expect(serverEvents[1].old == first && serverEvents[1].new == second)
+        #expect(serverEvents.allSatisfy { $0.status == "accepted" && $0.dropped == 0 })
+        #expect(serverEvents.allSatisfy { $0.ref == "refs/heads/main" && $0.hook == "post-receive" })
         // Nothing else: receive-pack's own ref writes are not recorded twice as local updates.
         #expect(try box.events(in: server).count == 2)
 
         let clientEvents = try box.events(in: alice, "--side", "client")
         #expect(clientEvents.count == 2)
-        #expect(clientEvents.map { $0.string("status") } == ["confirmed", "confirmed"])
-        #expect(clientEvents.map { $0.string("remote") } == ["origin", "origin"])
-        #expect(clientEvents[1].string("old") == first && clientEvents[1].string("new") == second)
-        #expect(clientEvents[1].string("kind") == "fast-forward")
+        #expect(clientEvents.map { $0.status } == ["confirmed", "confirmed"])
+        #expect(clientEvents.map { $0.remote } == ["origin", "origin"])
+        #expect(clientEvents[1].old == first && clientEvents[1].new == second)
+        #expect(clientEvents[1].kind == "fast-forward")
         // The tracking-ref updates confirm the pushes; they are not listed again.
         #expect(try box.events(in: alice, "--ref", "refs/remotes/origin/main").isEmpty)
     }
@@ -43,25 +45,24 @@ struct PushRecordingTests {
 
         let forced = try box.events(in: server, "--forced")
         #expect(forced.count == 1)
-        #expect(forced.first?.string("kind") == "forced")
-        #expect(forced.first?.string("old") == bobsWork)
-        #expect(forced.first?.string("new") == rewrite)
-        #expect(forced.first?.int("dropped") == 1)
-        #expect(forced.first?.string("pusher") == "alice")
+        #expect(forced.first?.kind == "forced")
+        #expect(forced.first?.old == bobsWork)
+        #expect(forced.first?.new == rewrite)
+        #expect(forced.first?.dropped == 1)
+        #expect(forced.first?.pusher == "alice")
 
-        let show = try box.refuge("show", "\(forced.first?.int("id") ?? 0)", "--json", in: server)
-        let detail = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
-        let dropped = detail?["dropped_commits"] as? [[String: Any]]
+        let (_, detail) = try box.json(EventDetail.self, ["show", "\(forced.first?.id ?? 0)", "--json"], in: server)
+        let dropped = detail?.droppedCommits
         #expect(dropped?.count == 1)
-        #expect(dropped?.first?.string("oid") == bobsWork)
-        #expect(dropped?.first?.string("summary") == "bob's fix")
-        #expect(dropped?.first?.string("author") == "Bob <bob@example.com>")
+        #expect(dropped?.first?.oid == bobsWork)
+        #expect(dropped?.first?.summary == "bob's fix")
+        #expect(dropped?.first?.author == "Bob <bob@example.com>")
 
         let client = try box.events(in: alice, "--side", "client", "--forced")
         #expect(client.count == 1)
-        #expect(client.first?.string("old") == bobsWork)
-        #expect(client.first?.isNull("dropped") == true)
-        #expect(client.first?.string("status") == "confirmed")
+        #expect(client.first?.old == bobsWork)
+        #expect(client.first?.dropped == nil)
+        #expect(client.first?.status == "confirmed")
     }
 
     @Test("deleting a remote branch: server delete counts commits no other ref keeps")
@@ -79,16 +80,16 @@ struct PushRecordingTests {
 
         let deletions = try box.events(in: server, "--kind", "delete")
         #expect(deletions.count == 1)
-        #expect(deletions.first?.string("old") == tip)
-        #expect(deletions.first?.isNull("new") == true)
-        #expect(deletions.first?.int("dropped") == 2)
+        #expect(deletions.first?.old == tip)
+        #expect(deletions.first?.new == nil)
+        #expect(deletions.first?.dropped == 2)
 
         let client = try box.events(in: alice, "--side", "client", "--kind", "delete")
         #expect(client.count == 1)
-        #expect(client.first?.string("status") == "confirmed")
-        #expect(client.first?.isNull("local_ref") == true)
+        #expect(client.first?.status == "confirmed")
+        #expect(client.first?.localRef == nil)
         // The clone still has the commits on its local branch.
-        #expect(client.first?.int("dropped") == 0)
+        #expect(client.first?.dropped == 0)
     }
 
     @Test("a push refused for a stale lease is not recorded anywhere")
@@ -119,8 +120,8 @@ struct PushRecordingTests {
         try box.git("push", "-q", "--dry-run", "origin", "main", in: alice)
         let client = try box.events(in: alice, "--side", "client")
         #expect(client.count == 1)
-        #expect(client.first?.string("status") == "attempted")
-        #expect(client.first?.string("new") == head)
+        #expect(client.first?.status == "attempted")
+        #expect(client.first?.new == head)
         #expect(try box.events(in: server).isEmpty)
     }
 
@@ -137,14 +138,14 @@ struct PushRecordingTests {
         #expect(!push.succeeded)
 
         let serverEvents = try box.events(in: server)
-        #expect(serverEvents.filter { $0.string("ref") == "refs/heads/old" }.count == 1)  // its creation only
-        #expect(serverEvents.filter { $0.string("ref") == "refs/heads/fresh" }.map { $0.string("new") } == [created])
+        #expect(serverEvents.filter { $0.ref == "refs/heads/old" }.count == 1)  // its creation only
+        #expect(serverEvents.filter { $0.ref == "refs/heads/fresh" }.map { $0.new } == [created])
 
         let client = try box.events(in: alice, "--side", "client")
-        let fresh = client.filter { $0.string("ref") == "refs/heads/fresh" }
-        let deletion = client.filter { $0.string("kind") == "delete" }
-        #expect(fresh.map { $0.string("status") } == ["confirmed"])
-        #expect(deletion.map { $0.string("status") } == ["attempted"])
+        let fresh = client.filter { $0.ref == "refs/heads/fresh" }
+        let deletion = client.filter { $0.kind == "delete" }
+        #expect(fresh.map { $0.status } == ["confirmed"])
+        #expect(deletion.map { $0.status } == ["attempted"])
     }
 
     @Test("tags: an annotated tag is peeled; a forced tag move is classified and counted")
@@ -162,11 +163,11 @@ struct PushRecordingTests {
         try box.git("push", "-q", "--force", "origin", "v1", in: alice)
 
         let tagEvents = try box.events(in: server, "--ref", "v1")
-        #expect(tagEvents.map { $0.string("kind") } == ["create", "forced"])
-        #expect(tagEvents.last?.int("dropped") == 1)  // commit `two` is no longer reachable from the tag
+        #expect(tagEvents.map { $0.kind } == ["create", "forced"])
+        #expect(tagEvents.last?.dropped == 1)  // commit `two` is no longer reachable from the tag
         // Tag objects are recorded as git names them (the tag object's id), not the peeled commit.
-        #expect(tagEvents.last?.string("new") != three)
-        #expect(tagEvents.last?.string("new") == (try box.revParse("v1", in: alice)))
+        #expect(tagEvents.last?.new != three)
+        #expect(tagEvents.last?.new == (try box.revParse("v1", in: alice)))
         _ = two
     }
 
@@ -182,11 +183,11 @@ struct PushRecordingTests {
 
         let serverEvents = try box.events(in: server, "--side", "server")
         #expect(serverEvents.count == 501)
-        #expect(Set(serverEvents.compactMap { $0.string("batch") }).count == 1)
-        #expect(Set(serverEvents.compactMap { $0.string("ref") }).count == 501)
+        #expect(Set(serverEvents.compactMap { $0.batch }).count == 1)
+        #expect(Set(serverEvents.compactMap { $0.ref }).count == 501)
         let client = try box.events(in: alice, "--side", "client")
         #expect(client.count == 501)
-        #expect(client.allSatisfy { $0.string("status") == "confirmed" })
+        #expect(client.allSatisfy { $0.status == "confirmed" })
     }
 
     @Test("concurrent pushes from several clones: every update once, none twice")
@@ -197,8 +198,7 @@ struct PushRecordingTests {
         for (index, clone) in clones.enumerated() { try box.commit("root \(index)", in: clone) }
         let pushesPerClone = 5
         let group = DispatchGroup()
-        nonisolated(unsafe) var failures: [String] = []
-        let lock = NSLock()
+        let failures = Mutex<[String]>([])
         for (index, clone) in clones.enumerated() {
             group.enter()
             DispatchQueue.global().async {
@@ -206,16 +206,17 @@ struct PushRecordingTests {
                 for push in 0..<pushesPerClone {
                     let result = try? box.run("git", ["push", "-q", "origin", "HEAD:refs/heads/\(names[index])-\(push)"], in: clone)
                     if result?.succeeded != true {
-                        lock.lock(); failures.append("\(names[index])-\(push): \(result?.stderr ?? "")"); lock.unlock()
+                        failures.withLock { $0.append("\(names[index])-\(push): \(result?.stderr ?? "")") }
                     }
                 }
             }
         }
         group.wait()
-        #expect(failures.isEmpty, "\(failures)")
+        let failed = failures.withLock { $0 }
+        #expect(failed.isEmpty, "\(failed)")
         let serverEvents = try box.events(in: server, "--side", "server")
         #expect(serverEvents.count == clones.count * pushesPerClone)
-        #expect(Set(serverEvents.compactMap { $0.string("ref") }).count == clones.count * pushesPerClone)
+        #expect(Set(serverEvents.compactMap { $0.ref }).count == clones.count * pushesPerClone)
         #expect(try box.events(in: server).count == clones.count * pushesPerClone)
     }
 
@@ -228,8 +229,8 @@ struct PushRecordingTests {
         try box.git("push", "-q", "-o", "ci.skip", "-o", "reason=hotfix", "origin", "main", in: clones[0],
                     environment: ["GL_USER": "alice-gl", "REMOTE_USER": "ignored"])
         let event = try box.events(in: server).first
-        #expect(event?.string("pusher") == "alice-gl")
-        #expect(event?["push_options"] as? [String] == ["ci.skip", "reason=hotfix"])
+        #expect(event?.pusher == "alice-gl")
+        #expect(event?.pushOptions == ["ci.skip", "reason=hotfix"])
     }
 
     @Test("credentials in a push URL are never stored")
@@ -250,9 +251,9 @@ struct PushRecordingTests {
             #expect(!spooled.contains("s3cret") && !spooled.contains("token=abc"))
         }
         let event = try box.events(in: alice, "--side", "client").first
-        #expect(event?.string("url") == "https://example.com/r.git")
-        #expect(event?.isNull("remote") == true)  // pushed to a URL, not a named remote
-        #expect(event?.string("status") == "attempted")
+        #expect(event?.url == "https://example.com/r.git")
+        #expect(event?.remote == nil)  // pushed to a URL, not a named remote
+        #expect(event?.status == "attempted")
         for file in ["audit.db", "audit.db-wal"] {
             let bytes = (try? String(contentsOfFile: "\(alice)/.git/refuge/\(file)", encoding: .isoLatin1)) ?? ""
             #expect(!bytes.contains("s3cret") && !bytes.contains("token=abc"))

@@ -1,21 +1,21 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// After a bad force push, a reset or a deleted branch: pins keep the work, `recover` brings it back,
 /// on real clones and a real bare server.
 @Suite("Recovering overwritten and deleted branches")
 struct RecoveryTests {
-    /// `git-refuge ARGS --json` parsed as one object.
-    func json(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, [String: Any]) {
+    /// `git-refuge recover ARGS --json`, decoded.
+    func json(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, RecoveryOutput) {
         let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
-        let object = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
-        return (result, object)
+        return (result, Output.object(RecoveryOutput.self, from: result.stdout))
     }
 
-    func lost(_ box: Sandbox, in directory: String, _ extra: String...) throws -> [[String: Any]] {
+    func lost(_ box: Sandbox, in directory: String, _ extra: String...) throws -> [LostRow] {
         let result = try box.run(box.refugeBinary, ["lost", "--json"] + extra, in: directory)
         #expect(result.succeeded, "lost failed: \(result.stderr)")
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]] ?? []
+        return Output.array(LostRow.self, from: result.stdout)
     }
 
     /// Commits of `revision`, newest first, as `subject` lines.
@@ -43,34 +43,34 @@ struct RecoveryTests {
 
         let forced = try box.events(in: server, "--forced")
         #expect(forced.count == 1)
-        let badID = forced[0].int("id") ?? 0
+        let badID = forced[0].id ?? 0
         let lostRows = try lost(box, in: server)
         #expect(lostRows.count == 1)
-        #expect(lostRows.first?.string("oid") == fix)
-        #expect(lostRows.first?.string("source") == "pin")
-        #expect(lostRows.first?.string("ref") == "refs/heads/main")
-        #expect(lostRows.first?.int("commits") == 1)
-        #expect(lostRows.first?.isNull("expires") == true)
+        #expect(lostRows.first?.oid == fix)
+        #expect(lostRows.first?.source == "pin")
+        #expect(lostRows.first?.ref == "refs/heads/main")
+        #expect(lostRows.first?.commits == 1)
+        #expect(lostRows.first?.expires == nil)
 
         let (dry, plan) = try json(box, ["recover", "main", "--dry-run"], in: server)
         #expect(dry.succeeded, "\(dry.stderr)")
-        #expect(plan["applied"] as? Bool == false && plan["dry_run"] as? Bool == true)
-        #expect(plan.string("from") == rewrite && plan.string("to") == fix && plan.int("undoes") == badID)
-        #expect((plan["comes_back"] as? [[String: Any]])?.map { $0.string("oid") } == [fix])
-        #expect((plan["leaves"] as? [[String: Any]])?.map { $0.string("oid") } == [rewrite])
+        #expect(plan.applied == false && plan.dryRun == true)
+        #expect(plan.from == rewrite && plan.to == fix && plan.undoes == badID)
+        #expect((plan.comesBack)?.map { $0.oid } == [fix])
+        #expect((plan.leaves)?.map { $0.oid } == [rewrite])
         #expect(try box.revParse("refs/heads/main", in: server) == rewrite)  // dry: nothing moved
 
         let (done, outcome) = try json(box, ["recover", "main"], in: server)
         #expect(done.succeeded, "\(done.stderr)")
         #expect(try box.revParse("refs/heads/main", in: server) == fix)
-        #expect(outcome.string("pin") == "refs/refuge/kept/\(rewrite)")
+        #expect(outcome.pin == "refs/refuge/kept/\(rewrite)")
         #expect(try box.revParse("refs/refuge/kept/\(rewrite)", in: server) == rewrite)  // Alice's work kept
         let recovery = try box.events(in: server).last
-        #expect(recovery?.int("id") == outcome.int("event"))
-        #expect(recovery?.string("hook") == "recover" && recovery?.string("status") == "done")
-        #expect(recovery?.string("old") == rewrite && recovery?.string("new") == fix)
-        #expect(recovery?.int("undoes") == badID)
-        #expect(recovery?.string("kind") == "forced" && recovery?.int("dropped") == 1)
+        #expect(recovery?.id == outcome.event)
+        #expect(recovery?.hook == "recover" && recovery?.status == "done")
+        #expect(recovery?.old == rewrite && recovery?.new == fix)
+        #expect(recovery?.undoes == badID)
+        #expect(recovery?.kind == "forced" && recovery?.dropped == 1)
         // The reflog says who moved it and why.
         #expect(try box.git("reflog", "-1", "--format=%gs", "main", in: server).stdout.hasPrefix("refuge recover: restored"))
 
@@ -97,22 +97,22 @@ struct RecoveryTests {
 
         let (asResult, asOutcome) = try json(box, ["recover", "main", "--as", "main-before-force"], in: server)
         #expect(asResult.succeeded, "\(asResult.stderr)")
-        #expect(asOutcome.string("ref") == "refs/heads/main-before-force")
+        #expect(asOutcome.ref == "refs/heads/main-before-force")
         #expect(try box.revParse("refs/heads/main-before-force", in: server) == fix)
         #expect(try box.revParse("refs/heads/main", in: server) == next)
         #expect(try box.refuge("recover", "main", "--as", "main-before-force", in: server).status == 1)  // never overwrites
 
         let (replayResult, replayOutcome) = try json(box, ["recover", "main", "--replay"], in: server)
         #expect(replayResult.succeeded, "\(replayResult.stderr)")
-        let replayed = replayOutcome["replayed"] as? [[String: Any]]
-        #expect(replayed?.count == 1 && replayed?.first?.string("original") == fix)
+        let replayed = replayOutcome.replayed
+        #expect(replayed?.count == 1 && replayed?.first?.original == fix)
         let tip = try box.revParse("refs/heads/main", in: server)
-        #expect(replayed?.first?.string("copy") == tip)
+        #expect(replayed?.first?.copy == tip)
         #expect(try box.revParse("\(tip)^", in: server) == next)  // on top of the current tip
         #expect(try subjects(box, "main", in: server) == ["bob's fix", "alice's next", "alice's work", "base"])
         #expect(try box.git("log", "-1", "--format=%an", "main", in: server).stdout == "Bob\n")  // author kept
         let recovery = try box.events(in: server).last
-        #expect(recovery?.string("kind") == "fast-forward" && recovery?.string("old") == next && recovery?.string("new") == tip)
+        #expect(recovery?.kind == "fast-forward" && recovery?.old == next && recovery?.new == tip)
     }
 
     @Test("replay with a conflict stops, changes nothing and names the commit and the file")
@@ -136,7 +136,7 @@ struct RecoveryTests {
         #expect(result.stderr.contains("conflict in shared.txt"))
         #expect(try box.revParse("refs/heads/main", in: server) == before)
         #expect(try box.git("for-each-ref", in: server).stdout == objectsBefore)
-        #expect(try box.events(in: server).allSatisfy { $0.string("hook") != "recover" })
+        #expect(try box.events(in: server).allSatisfy { $0.hook != "recover" })
     }
 
     @Test("a deleted server branch is pinned by the hook and restored")
@@ -156,13 +156,13 @@ struct RecoveryTests {
         #expect(try box.git("cat-file", "-t", tip, in: server).stdout == "commit\n")
 
         let deletion = try box.events(in: server, "--kind", "delete")
-        #expect(deletion.count == 1 && deletion.first?.int("dropped") == 2)
+        #expect(deletion.count == 1 && deletion.first?.dropped == 2)
         let result = try box.refuge("recover", "feature", in: server)
         #expect(result.succeeded, "\(result.stderr)")
         #expect(try box.revParse("refs/heads/feature", in: server) == tip)
         let recovery = try box.events(in: server).last
-        #expect(recovery?.string("kind") == "create" && recovery?.isNull("old") == true && recovery?.string("new") == tip)
-        #expect(recovery?.int("undoes") == deletion.first?.int("id"))
+        #expect(recovery?.kind == "create" && recovery?.old == nil && recovery?.new == tip)
+        #expect(recovery?.undoes == deletion.first?.id)
     }
 
     @Test("a local branch -D, reflog gone and gc'd: lost finds it through the audit log and recover restores it")
@@ -182,9 +182,9 @@ struct RecoveryTests {
 
         let rows = try lost(box, in: alice)
         #expect(rows.count == 1)
-        #expect(rows.first?.string("oid") == tip)
-        #expect((rows.first?["found_in"] as? [String]) == ["pin", "audit-log"])
-        #expect(rows.first?.string("ref") == "refs/heads/topic")
+        #expect(rows.first?.oid == tip)
+        #expect((rows.first?.foundIn) == ["pin", "audit-log"])
+        #expect(rows.first?.ref == "refs/heads/topic")
         let result = try box.refuge("recover", "topic", in: alice)
         #expect(result.succeeded, "\(result.stderr)")
         #expect(try box.revParse("refs/heads/topic", in: alice) == tip)
@@ -203,18 +203,18 @@ struct RecoveryTests {
         try box.git("reset", "-q", "--hard", "HEAD~3", in: alice)
         let rows = try lost(box, in: alice)
         #expect(rows.count == 1)
-        #expect(rows.first?.string("oid") == three)
-        #expect(rows.first?.int("commits") == 3)
-        #expect(rows.first?.string("summary") == "three")
-        #expect(rows.first?.string("author") == "Alice <alice@example.com>")
-        #expect(rows.first?.string("ref") == "refs/heads/main" || rows.first?.string("ref") == "HEAD")
+        #expect(rows.first?.oid == three)
+        #expect(rows.first?.commits == 3)
+        #expect(rows.first?.summary == "three")
+        #expect(rows.first?.author == "Alice <alice@example.com>")
+        #expect(rows.first?.ref == "refs/heads/main" || rows.first?.ref == "HEAD")
         // The drain that ran before the scan pinned it: nothing expires.
-        #expect(rows.first?.string("source") == "pin" && rows.first?.isNull("expires") == true)
+        #expect(rows.first?.source == "pin" && rows.first?.expires == nil)
         // Without the pin, the reflog keeps it for gc.reflogExpireUnreachable (30 days by default).
         try box.git("update-ref", "-d", "refs/refuge/kept/\(three)", in: alice)
         let unpinned = try lost(box, in: alice)
-        #expect(unpinned.first?.string("source") == "reflog")
-        let expires = unpinned.first?.string("expires").flatMap { ISO8601DateFormatter.withFractions.date(from: $0) }
+        #expect(unpinned.first?.source == "reflog")
+        let expires = unpinned.first?.expires.flatMap { ISO8601DateFormatter.withFractions.date(from: $0) }
         let days = (expires?.timeIntervalSinceNow ?? 0) / 86_400
         #expect(days > 29.9 && days <= 30.01)
 
@@ -246,16 +246,16 @@ struct RecoveryTests {
         #expect(refused.status == 1 && refused.stderr.contains("moved since the reflog entry refs/heads/main@{1} (reset: moving to HEAD~1"))
         let (dry, plan) = try json(box, ["recover", "main", "--dry-run", "--force"], in: repo)
         #expect(dry.succeeded, "\(dry.stderr)")
-        #expect(plan.string("to") == kept && plan.string("from") == after && plan.isNull("undoes"))
-        #expect(plan.string("basis")?.hasPrefix("the reflog entry refs/heads/main@{1}") == true)
+        #expect(plan.to == kept && plan.from == after && plan.undoes == nil)
+        #expect(plan.basis?.hasPrefix("the reflog entry refs/heads/main@{1}") == true)
 
         let (made, outcome) = try json(box, ["recover", "main", "--to", String(kept.prefix(9)), "--as", "kept-copy"], in: repo)
         #expect(made.succeeded, "\(made.stderr)")
-        #expect(outcome.string("ref") == "refs/heads/kept-copy" && outcome.isNull("pin"))
+        #expect(outcome.ref == "refs/heads/kept-copy" && outcome.pin == nil)
         #expect(try box.revParse("refs/heads/kept-copy", in: repo) == kept)
         #expect(try box.revParse("HEAD", in: repo) == after)
         let recorded = try box.events(in: repo).last
-        #expect(recorded?.string("kind") == "create" && recorded?.string("hook") == "recover" && recorded?.isNull("undoes") == true)
+        #expect(recorded?.kind == "create" && recorded?.hook == "recover" && recorded?.undoes == nil)
     }
 
     func trackedFile(_ box: Sandbox, in directory: String) throws -> String {
@@ -273,10 +273,10 @@ struct RecoveryTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try lost(box, in: alice).isEmpty)
         let rows = try lost(box, in: alice, "--all-objects")
-        #expect(rows.map { $0.string("oid") } == [dangling])
-        #expect(rows.first?.string("source") == "object-database")
-        #expect(rows.first?.isNull("ref") == true)
-        #expect(rows.first?.isNull("expires") == false)  // loose object: gc.pruneExpire after its mtime
+        #expect(rows.map { $0.oid } == [dangling])
+        #expect(rows.first?.source == "object-database")
+        #expect(rows.first?.ref == nil)
+        #expect(rows.first?.expires != nil)  // loose object: gc.pruneExpire after its mtime
         let fsck = try box.git("fsck", "--unreachable", "--no-reflogs", in: alice).stdout
         #expect(fsck.contains("unreachable commit \(dangling)"))
     }
@@ -301,9 +301,9 @@ struct RecoveryTests {
         try box.git("push", "-q", "origin", "main", in: bob)
         let (refused, refusedOutcome) = try json(box, ["recover", "main", "--push", "origin"], in: alice)
         #expect(refused.status == 1)
-        #expect(refusedOutcome["applied"] as? Bool == true)  // the local recovery stands
-        #expect((refusedOutcome["push"] as? [String: Any])?["pushed"] as? Bool == false)
-        #expect((refusedOutcome["push"] as? [String: Any])?.string("expected") == base)
+        #expect(refusedOutcome.applied == true)  // the local recovery stands
+        #expect((refusedOutcome.push)?.pushed == false)
+        #expect((refusedOutcome.push)?.expected == base)
         #expect(try box.revParse("refs/heads/main", in: server) == bobs)  // Bob's push not overwritten
         #expect(try box.revParse("refs/heads/main", in: alice) == good)
 
@@ -313,9 +313,9 @@ struct RecoveryTests {
         // `--to HEAD`: main already holds it, so only the push happens, through the same lease.
         let (pushed, pushedOutcome) = try json(box, ["recover", "main", "--to", "HEAD", "--push", "origin"], in: alice)
         #expect(pushed.succeeded, "\(pushed.stderr)")
-        #expect(pushedOutcome["already_there"] as? Bool == true)
-        #expect((pushedOutcome["push"] as? [String: Any])?["pushed"] as? Bool == true)
-        #expect((pushedOutcome["push"] as? [String: Any])?.string("expected") == bobs)
+        #expect(pushedOutcome.alreadyThere == true)
+        #expect((pushedOutcome.push)?.pushed == true)
+        #expect((pushedOutcome.push)?.expected == bobs)
         #expect(try box.revParse("refs/heads/main", in: server) == merged)
     }
 
@@ -333,22 +333,22 @@ struct RecoveryTests {
         #expect(try box.revParse("refs/refuge/kept/\(fix)", in: server) == fix)
 
         let dry = try box.run(box.refugeBinary, ["prune", "--older-than", "now", "--dry-run", "--json"], in: server)
-        let wouldRemove = (try? JSONSerialization.jsonObject(with: Data(dry.stdout.utf8))) as? [[String: Any]]
-        #expect(wouldRemove?.map { $0.string("name") } == ["refs/refuge/kept/\(fix)"])
-        #expect(wouldRemove?.first?.string("reason") == "forced")
-        let forcedEvent = try box.events(in: server, "--forced").first?.int("id")
-        #expect(wouldRemove?.first?.int("event") == forcedEvent && forcedEvent != nil)
-        #expect(wouldRemove?.first?.string("source_ref") == "refs/heads/main")
+        let wouldRemove = try? Output.decode([PinRow].self, from: dry.stdout)
+        #expect(wouldRemove?.map { $0.name } == ["refs/refuge/kept/\(fix)"])
+        #expect(wouldRemove?.first?.reason == "forced")
+        let forcedEvent = try box.events(in: server, "--forced").first?.id
+        #expect(wouldRemove?.first?.event == forcedEvent && forcedEvent != nil)
+        #expect(wouldRemove?.first?.sourceRef == "refs/heads/main")
         #expect(try box.revParse("refs/refuge/kept/\(fix)", in: server) == fix)
         let young = try box.run(box.refugeBinary, ["prune", "--json"], in: server)  // default: 90 days
-        #expect(young.succeeded && (try? JSONSerialization.jsonObject(with: Data(young.stdout.utf8))) as? [Any] != nil)
-        #expect(((try? JSONSerialization.jsonObject(with: Data(young.stdout.utf8))) as? [Any])?.count == 0)
+        #expect(young.succeeded && (try? Output.decode([PinRow].self, from: young.stdout)) != nil)
+        #expect((try? Output.decode([PinRow].self, from: young.stdout))?.count == 0)
         let pruned = try box.refuge("prune", "--older-than", "now", in: server)
         #expect(pruned.succeeded && pruned.stdout.contains("removed refs/refuge/kept/\(fix)"))
         #expect(try box.git("for-each-ref", "refs/refuge/", in: server).stdout.isEmpty)
         let rows = try lost(box, in: server)
-        #expect(rows.map { $0.string("oid") } == [fix])
-        #expect(rows.first?.isNull("pin") == true && rows.first?.string("source") == "reflog")
+        #expect(rows.map { $0.oid } == [fix])
+        #expect(rows.first?.pin == nil && rows.first?.source == "reflog")
         // Uninstall keeps the config hiding pins only while pins remain: none do.
         try box.refuge("uninstall", in: server)
         #expect(try box.git("config", "--get-all", "transfer.hideRefs", in: server, allowFailure: true).stdout.isEmpty)
@@ -400,7 +400,7 @@ struct RecoveryTests {
         #expect(unknown.status == 1 && unknown.stderr.hasPrefix("error: no ref named no-such-branch"))
         let noEvent = try box.refuge("recover", "main", "--to", "999", in: server)
         #expect(noEvent.status == 1 && noEvent.stderr.contains("no event #999"))
-        let firstEvent = try box.events(in: server).first?.int("id") ?? 0
+        let firstEvent = try box.events(in: server).first?.id ?? 0
         let created = try box.refuge("recover", "main", "--to", "\(firstEvent)", in: server)
         #expect(created.status == 1 && created.stderr.contains("created refs/heads/main"))
         let badRevision = try box.refuge("recover", "main", "--to", "deadbeefdeadbeef", in: server)

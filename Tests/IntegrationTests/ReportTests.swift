@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RefugeTestSupport
 import Testing
 
 /// Reports from a scripted history on real repositories: a server and clients with force pushes, a
@@ -42,11 +43,11 @@ struct ReportTests {
         let recover = try box.run(box.refugeBinary, ["recover", "main", "--replay", "--json"], in: server)
         #expect(recover.succeeded, "\(recover.stderr)")
         let events = try box.events(in: server)
-        let forced = events.first { $0.string("kind") == "forced" && $0.string("status") == "accepted" }
-        let deletion = events.first { $0.string("kind") == "delete" }
-        let recovery = events.first { $0.string("hook") == "recover" && $0.string("status") == "done" }
-        return History(server: server, alice: alice, fix: fix, featureTip: featureTip, recoveryID: recovery?.int("id") ?? -1,
-                       forcedID: forced?.int("id") ?? -1, deleteID: deletion?.int("id") ?? -1)
+        let forced = events.first { $0.kind == "forced" && $0.status == "accepted" }
+        let deletion = events.first { $0.kind == "delete" }
+        let recovery = events.first { $0.hook == "recover" && $0.status == "done" }
+        return History(server: server, alice: alice, fix: fix, featureTip: featureTip, recoveryID: recovery?.id ?? -1,
+                       forcedID: forced?.id ?? -1, deleteID: deletion?.id ?? -1)
     }
 
     func report(_ box: Sandbox, in directory: String, _ arguments: String...) throws -> String {
@@ -60,61 +61,61 @@ struct ReportTests {
         let box = try Sandbox()
         let story = try history(box)
         let text = try report(box, in: story.server, "--format", "json")
-        let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(root.string("schema") == "refuge-report/1")
-        let summary = try #require(root["summary"] as? [String: Any])
+        let root = try Output.decode(ReportOutput.self, from: text)
+        #expect(root.schema == "refuge-report/1")
+        let summary = try #require(root.summary)
         // 10 events: 8 updates that happened, the refusal and the recovery's intent. The kind and side tables
         // count the 8 (the replay onto main as a recovery, not a fast-forward); every table adds up to them.
-        #expect(summary["by_kind"] as? [String: Int]
+        #expect(summary.byKind
             == ["create": 3, "fast-forward": 2, "forced": 1, "delete": 1, "recovery": 1, "bookkeeping": 0])
-        #expect(summary["by_side"] as? [String: Int] == ["client": 0, "server": 7, "local": 1])
-        let headline = try #require(summary["headline"] as? [String: Int])
+        #expect(summary.bySide == ["client": 0, "server": 7, "local": 1])
+        let headline = try #require(summary.headline?.table)
         #expect(headline == [
             "events": 10, "updates": 8, "rewrites": 2, "forced": 1, "deletions": 1, "commits_dropped": 2, "still_lost": 0, "pinned": 1,
             "rewritten": 0,
             "recovered": 1, "reachable_again": 0, "lost_chains": 1, "refusals": 1, "unconfirmed_pushes": 0,
             "recoveries": 1,
         ])
-        let rewrites = try #require(summary["rewrites"] as? [[String: Any]])
-        #expect(rewrites.map { ($0["event"] as? [String: Any])?.int("id") } == [story.forcedID, story.deleteID])
-        let forcedDrop = (rewrites[0]["dropped_commits"] as? [[String: Any]]) ?? []
-        #expect(forcedDrop.map { $0.string("oid") } == [story.fix])
-        #expect(forcedDrop.first?.string("state") == "recovered" && forcedDrop.first?.int("recovered_by") == story.recoveryID)
-        #expect(forcedDrop.first?.string("author") == "Bob <bob@example.com>")
-        #expect(rewrites[0]["recovered_by"] as? [Int] == [story.recoveryID])
-        let deleteDrop = (rewrites[1]["dropped_commits"] as? [[String: Any]]) ?? []
-        #expect(deleteDrop.map { $0.string("oid") } == [story.featureTip])
-        #expect(deleteDrop.first?.string("state") == "pinned")
-        let refs = (summary["most_rewritten_refs"] as? [[String: Any]]) ?? []
-        #expect(refs.map { "\($0.string("ref") ?? "") \($0.int("count") ?? 0)" } == ["refs/heads/feature 1", "refs/heads/main 1"])
-        let pushers = (summary["top_force_pushers"] as? [[String: Any]]) ?? []
-        #expect(pushers.map { "\($0.string("pusher") ?? "") \($0.int("count") ?? 0)" } == ["alice 2"])
-        let refusals = (summary["policy_refusals"] as? [[String: Any]]) ?? []
-        #expect(refusals.map { $0.string("ref") } == ["refs/heads/release/1"])
-        #expect(refusals.first?.string("reason")?.contains("protected") == true)
-        let lost = (summary["lost_commits"] as? [[String: Any]]) ?? []
-        #expect(lost.map { $0.string("oid") } == [story.featureTip])
-        #expect(lost.first?.isNull("expires") == true)
-        #expect((summary["recoveries"] as? [[String: Any]])?.map { $0.int("id") } == [story.recoveryID])
-        let integrity = try #require(root["integrity"] as? [String: Any])
-        #expect(integrity["checked"] as? Bool == true && integrity["intact"] as? Bool == true)
-        #expect(integrity.string("detail")?.hasPrefix("intact: the hash chain of all 10 event(s)") == true)  // + the recovery's intent
-        #expect((summary["timeline"] as? [[String: Any]])?.first?.int("updates") == 8)
+        let rewrites = try #require(summary.rewrites)
+        #expect(rewrites.map { ($0.event)?.id } == [story.forcedID, story.deleteID])
+        let forcedDrop = (rewrites[0].droppedCommits) ?? []
+        #expect(forcedDrop.map { $0.oid } == [story.fix])
+        #expect(forcedDrop.first?.state == "recovered" && forcedDrop.first?.recoveredBy == story.recoveryID)
+        #expect(forcedDrop.first?.author == "Bob <bob@example.com>")
+        #expect(rewrites[0].recoveredBy == [story.recoveryID])
+        let deleteDrop = (rewrites[1].droppedCommits) ?? []
+        #expect(deleteDrop.map { $0.oid } == [story.featureTip])
+        #expect(deleteDrop.first?.state == "pinned")
+        let refs = (summary.mostRewrittenRefs) ?? []
+        #expect(refs.map { "\($0.ref ?? "") \($0.count ?? 0)" } == ["refs/heads/feature 1", "refs/heads/main 1"])
+        let pushers = (summary.topForcePushers) ?? []
+        #expect(pushers.map { "\($0.pusher ?? "") \($0.count ?? 0)" } == ["alice 2"])
+        let refusals = (summary.policyRefusals) ?? []
+        #expect(refusals.map { $0.ref } == ["refs/heads/release/1"])
+        #expect(refusals.first?.reason?.contains("protected") == true)
+        let lost = (summary.lostCommits) ?? []
+        #expect(lost.map { $0.oid } == [story.featureTip])
+        #expect(lost.first?.expires == nil)
+        #expect((summary.recoveries)?.map { $0.id } == [story.recoveryID])
+        let integrity = try #require(root.integrity)
+        #expect(integrity.checked == true && integrity.intact == true)
+        #expect(integrity.detail?.hasPrefix("intact: the hash chain of all 10 event(s)") == true)  // + the recovery's intent
+        #expect((summary.timeline)?.first?.updates == 8)
 
         // Alice's clone: her refused push was attempted and never confirmed.
         let clientText = try report(box, in: story.alice, "--format", "json")
-        let client = try JSONSerialization.jsonObject(with: Data(clientText.utf8)) as? [String: Any]
-        let unconfirmed = ((client?["summary"] as? [String: Any])?["unconfirmed_pushes"] as? [[String: Any]]) ?? []
+        let client = try? Output.decode(ReportOutput.self, from: clientText)
+        let unconfirmed = ((client?.summary)?.unconfirmedPushes) ?? []
         // (Her deletion of feature too: she never had origin/feature, so no tracking ref could confirm it.)
-        #expect(unconfirmed.map { $0.string("ref") } == ["refs/heads/feature", "refs/heads/release/1"])
+        #expect(unconfirmed.map { $0.ref } == ["refs/heads/feature", "refs/heads/release/1"])
 
         // Filters: --ref and --pusher narrow every figure.
         let onlyMain = try report(box, in: story.server, "--format", "json", "--ref", "main")
-        let main = try JSONSerialization.jsonObject(with: Data(onlyMain.utf8)) as? [String: Any]
-        #expect(((main?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["updates"] == 4)  // create, ff, forced, recovery
+        let main = try? Output.decode(ReportOutput.self, from: onlyMain)
+        #expect(main?.summary?.headline?.updates == 4)  // create, ff, forced, recovery
         let byBob = try report(box, in: story.server, "--format", "json", "--pusher", "bob")
-        let bob = try JSONSerialization.jsonObject(with: Data(byBob.utf8)) as? [String: Any]
-        #expect(((bob?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["rewrites"] == 0)
+        let bob = try? Output.decode(ReportOutput.self, from: byBob)
+        #expect(bob?.summary?.headline?.rewrites == 0)
     }
 
     @Test("--limit lists the newest rows and says so; figures still count every row; the chain is verified from a checkpoint")
@@ -122,12 +123,11 @@ struct ReportTests {
         let box = try Sandbox()
         let story = try history(box)
         let text = try report(box, in: story.server, "--format", "json", "--limit", "1")
-        let summary = try #require(
-            (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["summary"] as? [String: Any])
-        let listed = (summary["rewrites"] as? [[String: Any]])?.map { ($0["event"] as? [String: Any])?.int("id") }
+        let summary = try #require(try Output.decode(ReportOutput.self, from: text).summary)
+        let listed = (summary.rewrites)?.map { ($0.event)?.id }
         #expect(listed == [story.deleteID])  // the newer of the two
-        #expect((summary["headline"] as? [String: Int])?["rewrites"] == 2)
-        #expect(summary.int("list_limit") == 1)
+        #expect(summary.headline?.rewrites == 2)
+        #expect(summary.listLimit == 1)
         let plain = try report(box, in: story.server, "--limit", "1")
         #expect(plain.contains("The newest 1 of 2 (git refuge report --limit N lists more; git refuge log --forced lists them all)."))
         #expect(try !report(box, in: story.server).contains("The newest"))
@@ -136,9 +136,8 @@ struct ReportTests {
         try box.commit("after the checkpoint", in: story.alice)
         try box.git("push", "-q", "origin", "HEAD:refs/heads/later", in: story.alice, environment: ["REMOTE_USER": "alice"])
         let again = try report(box, in: story.server, "--format", "json")
-        let integrity = try #require(
-            (try JSONSerialization.jsonObject(with: Data(again.utf8)) as? [String: Any])?["integrity"] as? [String: Any])
-        let detail = integrity.string("detail") ?? ""
+        let integrity = try #require(try Output.decode(ReportOutput.self, from: again).integrity)
+        let detail = integrity.detail ?? ""
         #expect(detail.hasPrefix("intact: the hash chain of all 11 event(s)"), "\(detail)")
         #expect(detail.contains("events up to #10 as verified on") && detail.contains("the 1 after them now"), "\(detail)")
 
@@ -241,13 +240,13 @@ struct ReportTests {
         try box.git("push", "-q", "--force", "origin", "main", in: alice)
         try box.run(box.refugeBinary, ["prune", "--older-than", "now"], in: server)
         let text = try report(box, in: server, "--format", "json")
-        let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        let rewrites = ((root?["summary"] as? [String: Any])?["rewrites"] as? [[String: Any]]) ?? []
-        let states = rewrites.flatMap { ($0["dropped_commits"] as? [[String: Any]]) ?? [] }
-            .map { "\($0.string("oid") ?? "") \($0.string("state") ?? "")" }
+        let root = try? Output.decode(ReportOutput.self, from: text)
+        let rewrites = ((root?.summary)?.rewrites) ?? []
+        let states = rewrites.flatMap { ($0.droppedCommits) ?? [] }
+            .map { "\($0.oid ?? "") \($0.state ?? "")" }
         #expect(states == ["\(first) rewritten", "\(dropped) lost"])
-        let headline = (root?["summary"] as? [String: Any])?["headline"] as? [String: Int]
-        #expect(headline?["rewritten"] == 1 && headline?["still_lost"] == 1)
+        let headline = root?.summary?.headline
+        #expect(headline?.rewritten == 1 && headline?.stillLost == 1)
     }
 
     @Test("backfill in a clone Refuge already records: its commits and confirmed pushes are not imported again")
@@ -261,9 +260,9 @@ struct ReportTests {
         try box.git("push", "-q", "origin", "main", in: alice)
         let before = try box.events(in: alice).count
         let result = try box.run(box.refugeBinary, ["backfill", "--json"], in: alice)
-        let counts = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Int]
-        #expect(counts?["imported"] == 0)
-        #expect(counts?["already_recorded"] == 4)  // two commits on main, two pushes' tracking updates
+        let counts = try? Output.decode(BackfillOutput.self, from: result.stdout)
+        #expect(counts?.imported == 0)
+        #expect(counts?.alreadyRecorded == 4)  // two commits on main, two pushes' tracking updates
         #expect(try box.events(in: alice).count == before)
     }
 
@@ -286,15 +285,15 @@ struct ReportTests {
         try box.run(box.refugeBinary, ["drain"], in: server, environment: shared)
         let result = try box.run(box.refugeBinary, ["report", "--format", "json", "--repository", "all"], in: alice, environment: shared)
         #expect(result.succeeded, "\(result.stderr)")
-        let root = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
-        let sections = (root?["repositories"] as? [[String: Any]]) ?? []
+        let root = try? Output.decode(ReportOutput.self, from: result.stdout)
+        let sections = (root?.repositories) ?? []
         #expect(sections.count == 2)
-        let updates = sections.compactMap { ($0["headline"] as? [String: Int])?["updates"] }
-        let total = ((root?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["updates"]
+        let updates = sections.compactMap { $0.headline?.updates }
+        let total = root?.summary?.headline?.updates
         #expect(updates.reduce(0, +) == total && (total ?? 0) > 0)
         let one = try box.run(box.refugeBinary, ["report", "--format", "json", "--repository", server], in: alice, environment: shared)
-        let serverOnly = try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any]
-        #expect((serverOnly?["summary"] as? [String: Any])?.string("repository") == (server as NSString).standardizingPath)
+        let serverOnly = try? Output.decode(ReportOutput.self, from: one.stdout)
+        #expect((serverOnly?.summary)?.repository == (server as NSString).standardizingPath)
         let unknown = try box.run(box.refugeBinary, ["report", "--repository", "/nowhere"], in: alice, environment: shared)
         #expect(unknown.status == 1 && unknown.stderr.contains("has no repository /nowhere"))
     }
@@ -320,32 +319,32 @@ struct ReportTests {
 
         let first = try box.run(box.refugeBinary, ["backfill", "--json"], in: repo)
         #expect(first.succeeded, "\(first.stderr)")
-        let counts = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Int]
+        let counts = try? Output.decode(BackfillOutput.self, from: first.stdout)
         // main's 306 entries and side's 2; HEAD's repeat them, or are branch switches, which move no ref.
-        #expect(counts?["imported"] == 308)
-        #expect(counts?["head_duplicates"] == 307)
-        #expect(counts?["branch_switches"] == 1)  // side → main; main → side moved no commit and is skipped
+        #expect(counts?.imported == 308)
+        #expect(counts?.headDuplicates == 307)
+        #expect(counts?.branchSwitches == 1)  // side → main; main → side moved no commit and is skipped
         let events = try box.events(in: repo)
         #expect(events.count == 308)
-        #expect(events.allSatisfy { $0.string("hook") == "backfill" && $0.string("status") == "done" })
-        let forced = events.filter { $0.string("kind") == "forced" }
-        #expect(forced.count == 6 && forced.allSatisfy { $0.int("dropped") == 2 })
-        #expect(forced.first?.string("reason") == "reflog: reset: moving to HEAD~2")
+        #expect(events.allSatisfy { $0.hook == "backfill" && $0.status == "done" })
+        let forced = events.filter { $0.kind == "forced" }
+        #expect(forced.count == 6 && forced.allSatisfy { $0.dropped == 2 })
+        #expect(forced.first?.reason == "reflog: reset: moving to HEAD~2")
 
         let second = try box.run(box.refugeBinary, ["backfill", "--json"], in: repo)
-        let again = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Int]
-        #expect(again?["imported"] == 0 && again?["already_recorded"] == 308)
+        let again = try? Output.decode(BackfillOutput.self, from: second.stdout)
+        #expect(again?.imported == 0 && again?.alreadyRecorded == 308)
         #expect(try box.events(in: repo).count == 308)
 
         // The imported past is what lost and report read: the dropped commits are found through the
         // log after every reflog is expired.
         try box.git("reflog", "expire", "--expire=now", "--all", in: repo)
         let lost = try box.run(box.refugeBinary, ["lost", "--json"], in: repo)
-        let rows = (try JSONSerialization.jsonObject(with: Data(lost.stdout.utf8)) as? [[String: Any]]) ?? []
-        #expect(rows.count == 6 && rows.allSatisfy { $0.string("source") == "audit-log" && $0.int("commits") == 2 })
+        let rows = Output.array(LostRow.self, from: lost.stdout)
+        #expect(rows.count == 6 && rows.allSatisfy { $0.source == "audit-log" && $0.commits == 2 })
         let report = try box.run(box.refugeBinary, ["report", "--format", "json"], in: repo)
-        let root = try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any]
-        #expect(((root?["summary"] as? [String: Any])?["headline"] as? [String: Int])?["commits_dropped"] == 12)
+        let root = try? Output.decode(ReportOutput.self, from: report.stdout)
+        #expect(root?.summary?.headline?.commitsDropped == 12)
     }
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

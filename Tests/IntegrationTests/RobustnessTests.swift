@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// Hooks never break git: bad input, a database that cannot be written, odd ref names.
@@ -22,7 +23,7 @@ struct RobustnessTests {
         #expect(warnings[2].contains("line 4 ignored"))
         let events = try box.events(in: server)
         #expect(events.count == 1)
-        #expect(events.first?.string("new") == head)
+        #expect(events.first?.new == head)
     }
 
     @Test("an unwritable database: the push succeeds untouched; the record waits in the spool and is written later")
@@ -42,8 +43,8 @@ struct RobustnessTests {
         #expect(try box.refuge("status", in: server).stdout.contains("spool:       1 file(s) waiting"))
 
         try FileManager.default.removeItem(atPath: blocked)  // the disk is fixed
-        #expect(try box.events(in: server).map { $0.string("new") } == [head])
-        #expect(SpoolFiles.count(in: server) == 0)
+        #expect(try box.events(in: server).map { $0.new } == [head])
+        #expect(box.spoolFiles(in: server) == 0)
     }
 
     @Test("ref names with non-ASCII, shell and SQL metacharacters are stored exactly and never interpreted")
@@ -60,11 +61,11 @@ struct RobustnessTests {
             try box.gitArgs(["push", "-q", "origin", "HEAD:refs/heads/\(name)"], in: clones[0])
         }
         #expect(!FileManager.default.fileExists(atPath: canary))
-        let serverRefs = Set(try box.events(in: server).compactMap { $0.string("ref") })
+        let serverRefs = Set(try box.events(in: server).compactMap { $0.ref })
         #expect(serverRefs == Set(names.map { "refs/heads/\($0)" }))
-        let clientRefs = Set(try box.events(in: clones[0], "--side", "client").compactMap { $0.string("ref") })
+        let clientRefs = Set(try box.events(in: clones[0], "--side", "client").compactMap { $0.ref })
         #expect(clientRefs == serverRefs)
-        let confirmed = try box.events(in: clones[0], "--side", "client").filter { $0.string("status") == "confirmed" }
+        let confirmed = try box.events(in: clones[0], "--side", "client").filter { $0.status == "confirmed" }
         #expect(confirmed.count == names.count)
         // The human listing prints them as they are.
         #expect(try box.refuge("log", in: server).stdout.contains("refs/heads/naïve/ünïcødé-日本"))
@@ -77,8 +78,8 @@ struct RobustnessTests {
         try box.commit("base", in: clones[0])
         let name = "refs/heads/" + String(repeating: "a", count: 250) + "/" + String(repeating: "é", count: 125)
         try box.gitArgs(["push", "-q", "origin", "HEAD:\(name)"], in: clones[0])
-        #expect(try box.events(in: server).compactMap { $0.string("ref") } == [name])
-        #expect(try box.events(in: clones[0], "--side", "client").compactMap { $0.string("ref") } == [name])
+        #expect(try box.events(in: server).compactMap { $0.ref } == [name])
+        #expect(try box.events(in: clones[0], "--side", "client").compactMap { $0.ref } == [name])
         #expect(try box.refuge("log", in: server).stdout.contains(name))
         let csv = try box.refuge("report", "--format", "csv", in: server).stdout
         #expect(csv.contains(",\(name),"))
@@ -93,8 +94,8 @@ struct RobustnessTests {
         try box.git("push", "-q", "-o", #"path=C:\new\tab"#, "origin", "main", in: clones[0],
                     environment: ["REMOTE_USER": #"CORP\alice"#])
         let event = try box.events(in: server).first
-        #expect(event?.string("pusher") == #"CORP\alice"#)
-        #expect(event?["push_options"] as? [String] == [#"path=C:\new\tab"#])
+        #expect(event?.pusher == #"CORP\alice"#)
+        #expect(event?.pushOptions == [#"path=C:\new\tab"#])
     }
 
     @Test("10,000 refs in one push: every one stored exactly, on both sides, and the chain intact")
@@ -106,11 +107,11 @@ struct RobustnessTests {
         let names = (0..<10_000).map { "refs/heads/many/\($0)" }
         try box.git("update-ref", "--stdin", in: clone, input: names.map { "create \($0) \(tip)\n" }.joined())
         try box.gitArgs(["push", "-q", "origin", "refs/heads/many/*:refs/heads/many/*"], in: clone)
-        let recorded = Set(try box.events(in: server).compactMap { $0.string("ref") })
+        let recorded = Set(try box.events(in: server).compactMap { $0.ref })
         #expect(recorded == Set(names))
         let client = try box.events(in: clone, "--side", "client")
-        #expect(Set(client.compactMap { $0.string("ref") }) == Set(names))
-        #expect(client.allSatisfy { $0.string("status") == "confirmed" })
+        #expect(Set(client.compactMap { $0.ref }) == Set(names))
+        #expect(client.allSatisfy { $0.status == "confirmed" })
         #expect(try box.refuge("verify", in: server).stdout.hasPrefix("chain intact: 10000 event(s)"))
     }
 
@@ -127,7 +128,7 @@ struct RobustnessTests {
         #expect(push.succeeded && push.stderr.isEmpty)
         let deletion = try box.git("branch", "-D", "topic", in: alice, environment: environment)
         #expect(deletion.succeeded)
-        #expect(try box.events(in: alice, "--ref", "topic").map { $0.string("kind") } == ["create", "delete"])
+        #expect(try box.events(in: alice, "--ref", "topic").map { $0.kind } == ["create", "delete"])
     }
 
     @Test("a SHA-256 repository gets one clear line and a non-zero exit")
@@ -170,17 +171,10 @@ struct RobustnessTests {
         try box.git("remote", "add", "daemon", url, in: clones[0])
         try box.git("push", "-q", "daemon", "HEAD:refs/heads/wire", in: clones[0])
         let accepted = try box.events(in: server, "--ref", "wire")
-        #expect(accepted.map { $0.string("new") } == [head])
-        #expect(accepted.first?.string("status") == "accepted")
+        #expect(accepted.map { $0.new } == [head])
+        #expect(accepted.first?.status == "accepted")
         let attempted = try box.events(in: clones[0], "--ref", "wire", "--side", "client")
-        #expect(attempted.first?.string("url") == url)
-        #expect(attempted.first?.string("remote") == "daemon")
-    }
-}
-
-enum SpoolFiles {
-    static func count(in gitDirectory: String) -> Int {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "\(gitDirectory)/refuge/spool")) ?? [])
-            .filter { $0.hasPrefix("rt.") }.count
+        #expect(attempted.first?.url == url)
+        #expect(attempted.first?.remote == "daemon")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// Other accounts' files: install does not write into their hooks directory unless told; a repository

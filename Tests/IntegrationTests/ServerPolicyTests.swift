@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// refuge.protect on a server: forced updates and deletions of protected refs are refused in pre-receive
@@ -32,14 +33,14 @@ struct ServerPolicyTests {
         #expect(push.stderr.contains("refuge: refused: forced update of protected refs/heads/main (refuge.protect) by alice, who is not in refuge.allowForce"))
         #expect(push.stderr.contains("\(tip.prefix(7)) Alice <alice@example.com>  shared work"))
         #expect(try box.revParse("main", in: server) == tip)
-        let rejected = try box.events(in: server).filter { $0.string("status") == "rejected" }
+        let rejected = try box.events(in: server).filter { $0.status == "rejected" }
         #expect(rejected.count == 1)
-        #expect(rejected.first?.string("ref") == "refs/heads/main")
-        #expect(rejected.first?.string("pusher") == "alice")
-        #expect(rejected.first?.string("hook") == "pre-receive")
-        #expect(rejected.first?.string("kind") == "forced")
-        #expect(rejected.first?.int("dropped") == 1)
-        #expect(rejected.first?.string("reason")?.hasPrefix("forced update of protected refs/heads/main") == true)
+        #expect(rejected.first?.ref == "refs/heads/main")
+        #expect(rejected.first?.pusher == "alice")
+        #expect(rejected.first?.hook == "pre-receive")
+        #expect(rejected.first?.kind == "forced")
+        #expect(rejected.first?.dropped == 1)
+        #expect(rejected.first?.reason?.hasPrefix("forced update of protected refs/heads/main") == true)
     }
 
     @Test("a pattern protects release/*; a deletion is refused too; unprotected refs may be forced")
@@ -54,9 +55,9 @@ struct ServerPolicyTests {
         let topic = try box.git("push", "-q", "--force", "origin", "main:topic", in: alice)
         #expect(topic.succeeded)
         let events = try box.events(in: server)
-        #expect(events.filter { $0.string("status") == "rejected" }.compactMap { $0.string("kind") } == ["forced", "delete"])
-        #expect(events.filter { $0.string("ref") == "refs/heads/topic" && $0.string("status") == "accepted" }
-            .compactMap { $0.string("kind") } == ["create", "forced"])
+        #expect(events.filter { $0.status == "rejected" }.compactMap { $0.kind } == ["forced", "delete"])
+        #expect(events.filter { $0.ref == "refs/heads/topic" && $0.status == "accepted" }
+            .compactMap { $0.kind } == ["create", "forced"])
     }
 
     @Test("an allow-listed pusher may force a protected ref")
@@ -66,7 +67,7 @@ struct ServerPolicyTests {
         let push = try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: ["REMOTE_USER": "admin"])
         #expect(push.succeeded && !push.stderr.contains("refused"))
         #expect(try box.revParse("main", in: server) != tip)
-        #expect(try box.events(in: server, "--forced").first?.string("pusher") == "admin")
+        #expect(try box.events(in: server, "--forced").first?.pusher == "admin")
     }
 
     @Test("fast-forwards of protected refs pass; without refuge.protect no pre-receive is installed")

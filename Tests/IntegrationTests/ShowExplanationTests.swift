@@ -1,15 +1,15 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// `show` tells, for each dropped commit, whether another ref still has it, whether the update rewrote it
 /// (same patch in the new history), or whether it is gone: a rebase is told apart from lost work.
 @Suite("Explaining dropped commits")
 struct ShowExplanationTests {
-    func droppedCommits(_ box: Sandbox, in repository: String, eventOn ref: String) throws -> [[String: Any]] {
+    func droppedCommits(_ box: Sandbox, in repository: String, eventOn ref: String) throws -> [EventDetail.DroppedCommit] {
         let event = try #require(try box.events(in: repository, "--ref", ref, "--forced").last)
-        let show = try box.refuge("show", "\(event.int("id") ?? 0)", "--json", in: repository)
-        let detail = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
-        return try #require(detail?["dropped_commits"] as? [[String: Any]])
+        let (_, detail) = try box.json(EventDetail.self, ["show", "\(event.id ?? 0)", "--json"], in: repository)
+        return try #require(detail?.droppedCommits)
     }
 
     @Test("a rebase: each dropped commit is paired with its rewritten copy; a backup branch still reaches them")
@@ -30,10 +30,10 @@ struct ShowExplanationTests {
         let newX = try box.revParse("HEAD~1", in: alice)
 
         let dropped = try droppedCommits(box, in: alice, eventOn: "feature")
-        #expect(dropped.compactMap { $0.string("oid") } == [y, x])
-        #expect(dropped.compactMap { $0.string("rewritten_as") } == [newY, newX])
-        #expect(dropped.allSatisfy { $0.string("state") == "reachable" })
-        #expect(dropped.allSatisfy { $0["reachable_from"] as? [String] == ["refs/heads/backup"] })
+        #expect(dropped.compactMap { $0.oid } == [y, x])
+        #expect(dropped.compactMap { $0.rewrittenAs } == [newY, newX])
+        #expect(dropped.allSatisfy { $0.state == "reachable" })
+        #expect(dropped.allSatisfy { $0.reachableFrom == ["refs/heads/backup"] })
     }
 
     @Test("a reset over unpushed work: no ref reaches the commit, a pin keeps it, nothing rewrote it")
@@ -46,18 +46,18 @@ struct ShowExplanationTests {
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
         let dropped = try droppedCommits(box, in: alice, eventOn: "main")
         #expect(dropped.count == 1)
-        #expect(dropped.first?.string("oid") == lost)
-        #expect(dropped.first?.string("state") == "pinned")
-        #expect(dropped.first?.isNull("rewritten_as") == true)
-        #expect(dropped.first?["reachable_from"] as? [String] == [])
-        #expect(dropped.first?["pinned_by"] as? [String] == ["refs/refuge/kept/\(lost)"])
-        let text = try box.refuge("show", "\(try box.events(in: alice, "--forced").last?.int("id") ?? 0)", in: alice)
+        #expect(dropped.first?.oid == lost)
+        #expect(dropped.first?.state == "pinned")
+        #expect(dropped.first?.rewrittenAs == nil)
+        #expect(dropped.first?.reachableFrom == [])
+        #expect(dropped.first?.pinnedBy == ["refs/refuge/kept/\(lost)"])
+        let text = try box.refuge("show", "\(try box.events(in: alice, "--forced").last?.id ?? 0)", in: alice)
         #expect(text.stdout.contains("pinned: kept by refs/refuge/kept/\(lost)"))
         // Without the pin, nothing would keep it.
         try box.git("update-ref", "-d", "refs/refuge/kept/\(lost)", in: alice)
         let after = try droppedCommits(box, in: alice, eventOn: "main")
-        #expect(after.first?.string("state") == "gone")
-        let again = try box.refuge("show", "\(try box.events(in: alice, "--forced").last?.int("id") ?? 0)", in: alice)
+        #expect(after.first?.state == "gone")
+        let again = try box.refuge("show", "\(try box.events(in: alice, "--forced").last?.id ?? 0)", in: alice)
         #expect(again.stdout.contains("gone: no ref reaches it"))
     }
 
@@ -74,7 +74,7 @@ struct ShowExplanationTests {
         try box.commit("alice's rewrite", in: alice)
         try box.git("push", "-q", "--force", "origin", "main", in: alice)
         let dropped = try droppedCommits(box, in: server, eventOn: "main")
-        #expect(dropped.compactMap { $0.string("oid") } == [fix])
-        #expect(dropped.first?["reachable_from"] as? [String] == ["refs/heads/bob/fix"])
+        #expect(dropped.compactMap { $0.oid } == [fix])
+        #expect(dropped.first?.reachableFrom == ["refs/heads/bob/fix"])
     }
 }

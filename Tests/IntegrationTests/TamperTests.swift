@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RefugeTestSupport
 import Testing
 @testable import RefugeCore
 
@@ -16,9 +17,9 @@ struct TamperTests {
         return (server, "\(server)/refuge/audit.db")
     }
 
-    func verify(_ box: Sandbox, in directory: String, _ extra: String...) throws -> (Sandbox.Result, [String: Any]) {
+    func verify(_ box: Sandbox, in directory: String, _ extra: String...) throws -> (Sandbox.Result, VerifyOutput) {
         let result = try box.run(box.refugeBinary, ["verify", "--json"] + extra, in: directory)
-        return (result, (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:])
+        return (result, Output.object(VerifyOutput.self, from: result.stdout))
     }
 
     /// Changes the file as someone with write access could, with SQLite's own tools (foreign keys off).
@@ -35,10 +36,10 @@ struct TamperTests {
         let (server, _) = try scene(box)
         let (result, json) = try verify(box, in: server)
         #expect(result.status == 0)
-        #expect(json["intact"] as? Bool == true && json.int("events") == 4 && json.isNull("first_break"))
-        #expect(json.string("head")?.count == 64 && json["integrity"] as? [String] == ["ok"])
+        #expect(json.intact == true && json.events == 4 && json.firstBreak == nil)
+        #expect(json.head?.count == 64 && json.integrity == ["ok"])
         let text = try box.refuge("verify", in: server)
-        #expect(text.stdout.hasPrefix("chain intact: 4 event(s)\nhead \(json.string("head") ?? "")"))
+        #expect(text.stdout.hasPrefix("chain intact: 4 event(s)\nhead \(json.head ?? "")"))
     }
 
     @Test("an edited row is named", arguments: [
@@ -55,8 +56,8 @@ struct TamperTests {
         try tamper(database, sql)
         let (result, json) = try verify(box, in: server)
         #expect(result.status == 1)
-        let problem = json["first_break"] as? [String: Any]
-        #expect(problem?.int("event") == 3 && problem?.string("problem")?.contains("edited") == true)
+        let problem = json.firstBreak
+        #expect(problem?.event == 3 && problem?.problem?.contains("edited") == true)
         #expect(try box.refuge("verify", in: server).stdout.hasPrefix("chain broken at event #3"))
     }
 
@@ -66,35 +67,35 @@ struct TamperTests {
         let (server, database) = try scene(box)
         try tamper(database, "DELETE FROM event WHERE id = 2")
         var (result, json) = try verify(box, in: server)
-        #expect(result.status == 1 && (json["first_break"] as? [String: Any])?.int("event") == 3)
-        #expect((json["first_break"] as? [String: Any])?.string("problem")?.hasSuffix("event #2 was deleted") == true)
+        #expect(result.status == 1 && (json.firstBreak)?.event == 3)
+        #expect((json.firstBreak)?.problem?.hasSuffix("event #2 was deleted") == true)
 
         let box2 = try Sandbox()  // kept alive: a Sandbox removes its directory when it goes
         let (server2, database2) = try scene(box2)
         try tamper(database2, "INSERT INTO event (time, side, hook, repository_id, ref, old, new, kind, status, batch) "
             + "SELECT time, side, hook, repository_id, ref, old, new, kind, status, batch FROM event WHERE id = 1")
         (result, json) = try verify(box, in: server2)
-        #expect(result.status == 1 && (json["first_break"] as? [String: Any])?.int("event") == 5)
-        #expect((json["first_break"] as? [String: Any])?.string("problem")?.contains("not sealed") == true)
+        #expect(result.status == 1 && (json.firstBreak)?.event == 5)
+        #expect((json.firstBreak)?.problem?.contains("not sealed") == true)
 
         let box3 = try Sandbox()
         let (server3, database3) = try scene(box3)
         // Swap rows 2 and 3 with their hashes: each still matches its own content, not its place.
         try tamper(database3, "UPDATE event SET id = -2 WHERE id = 2; UPDATE event SET id = 2 WHERE id = 3; UPDATE event SET id = 3 WHERE id = -2")
         (result, json) = try verify(box, in: server3)
-        #expect(result.status == 1 && (json["first_break"] as? [String: Any])?.int("event") == 2)
+        #expect(result.status == 1 && (json.firstBreak)?.event == 2)
     }
 
     @Test("a rewritten log passes on its own; --against the head kept earlier catches it, and a truncation")
     func anchored() throws {
         let box = try Sandbox()
         let (server, database) = try scene(box)
-        let head = try verify(box, in: server).1.string("head") ?? ""
+        let head = try verify(box, in: server).1.head ?? ""
         // New events extend the anchor (verify reads the log as it is: a drain writes the new one first).
         try box.git("push", "-q", "origin", ":topic", in: box.path("alice"))
         try box.refuge("drain", in: server)
         let (later, extended) = try verify(box, in: server, "--against", head)
-        #expect(later.status == 0 && extended["anchor_found"] as? Bool == true && extended.int("events_after_anchor") == 1)
+        #expect(later.status == 0 && extended.anchorFound == true && extended.eventsAfterAnchor == 1)
 
         // Someone drops the last two events (the anchor's row among them) and re-seals the chain from
         // scratch: the chain is consistent again, but it no longer holds the anchor.
@@ -103,7 +104,7 @@ struct TamperTests {
         let (alone, _) = try verify(box, in: server)
         #expect(alone.status == 0)  // what a chain alone cannot prove
         let (caught, json) = try verify(box, in: server, "--against", head)
-        #expect(caught.status == 1 && json["anchor_found"] as? Bool == false)
+        #expect(caught.status == 1 && json.anchorFound == false)
         #expect(try box.refuge("verify", "--against", head, in: server).stdout.contains("the anchor is not in the log"))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RefugeTestSupport
 import Testing
 
 /// Everyday work must give true answers: a rebase is one rewrite, a popped stash is not lost, a recovered
@@ -9,31 +10,35 @@ struct TruthfulAnswersTests {
     // MARK: Helpers
 
     func array(_ box: Sandbox, _ arguments: [String], in directory: String, sourceLocation: SourceLocation = #_sourceLocation)
-        throws -> [[String: Any]]
+        throws -> [LostRow]
     {
         let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
         #expect(result.succeeded, "\(arguments) failed: \(result.stderr)", sourceLocation: sourceLocation)
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]] ?? []
+        return Output.array(LostRow.self, from: result.stdout)
     }
 
-    func object(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, [String: Any]) {
+    func object<T: Decodable>(_ type: T.Type, _ box: Sandbox, _ arguments: [String], in directory: String) throws -> (Sandbox.Result, T) {
         let result = try box.run(box.refugeBinary, arguments + ["--json"], in: directory)
-        return (result, (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:])
+        return (result, Output.object(type, from: result.stdout))
     }
 
-
-    func report(_ box: Sandbox, in directory: String, _ extra: String...) throws -> [String: Any] {
+    func report(_ box: Sandbox, in directory: String, _ extra: String...) throws -> ReportOutput {
         let result = try box.run(box.refugeBinary, ["report", "--format", "json"] + extra, in: directory)
         #expect(result.succeeded, "report failed: \(result.stderr)")
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any] ?? [:]
+        return Output.object(ReportOutput.self, from: result.stdout)
     }
 
     /// `by_kind` and `by_side` as they are (name → count); a ranking (`most_rewritten_refs` by `ref`,
     /// `top_force_pushers` by `pusher`) as name → count.
-    func counts(_ section: [String: Any], _ key: String) -> [String: Int] {
-        if let table = section[key] as? [String: Int] { return table }
-        let name = key == "most_rewritten_refs" ? "ref" : "pusher"
-        return Dictionary(((section[key] as? [[String: Any]]) ?? []).map { ($0.string(name) ?? "", $0.int("count") ?? -1) }) { a, _ in a }
+    func counts(_ section: ReportOutput.Section?, _ key: String) -> [String: Int] {
+        switch key {
+        case "by_kind": return section?.byKind ?? [:]
+        case "by_side": return section?.bySide ?? [:]
+        case "most_rewritten_refs":
+            return Dictionary((section?.mostRewrittenRefs ?? []).map { ($0.ref ?? "", $0.count ?? -1) }) { a, _ in a }
+        default:
+            return Dictionary((section?.topForcePushers ?? []).map { ($0.pusher ?? "", $0.count ?? -1) }) { a, _ in a }
+        }
     }
 
 
@@ -78,10 +83,10 @@ struct TruthfulAnswersTests {
             == "\(zero) \(first) refs/heads/main\n\(first) \(second) refs/heads/main\n")
         // Exactly one row per accepted update, by the real pusher; no local duplicate.
         let events = try box.events(in: server)
-        #expect(events.map { $0.string("side") } == ["server", "server"])
-        #expect(events.map { $0.string("pusher") } == ["alice", "alice"])
-        #expect(events.map { $0.string("new") } == [first, second])
-        #expect(events.map { $0.string("status") } == ["accepted", "accepted"])
+        #expect(events.map { $0.side } == ["server", "server"])
+        #expect(events.map { $0.pusher } == ["alice", "alice"])
+        #expect(events.map { $0.new } == [first, second])
+        #expect(events.map { $0.status } == ["accepted", "accepted"])
 
         // uninstall puts it back under its own name.
         try box.refuge("uninstall", in: server)
@@ -122,23 +127,23 @@ struct TruthfulAnswersTests {
         let newTip = try box.revParse("topic", in: alice)
 
         let forced = try box.events(in: alice, "--forced")
-        #expect(forced.map { $0.string("ref") } == ["refs/heads/topic"])
-        #expect(forced.first?.string("old") == oldTip && forced.first?.int("dropped") == 2)
+        #expect(forced.map { $0.ref } == ["refs/heads/topic"])
+        #expect(forced.first?.old == oldTip && forced.first?.dropped == 2)
         // HEAD's detached steps are still in the log, only not as rewrites.
-        #expect(try box.events(in: alice, "--ref", "HEAD").contains { $0.string("kind") == "forced" })
+        #expect(try box.events(in: alice, "--ref", "HEAD").contains { $0.kind == "forced" })
         #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(oldTip)"])
 
         let lost = try array(box, ["lost"], in: alice)
-        #expect(!lost.contains { $0.string("state") == "lost" })
-        let original = lost.first { $0.string("oid") == oldTip }
-        #expect(original?.string("state") == "rewritten")
-        #expect(original?.string("copy") == newTip)
+        #expect(!lost.contains { $0.state == "lost" })
+        let original = lost.first { $0.oid == oldTip }
+        #expect(original?.state == "rewritten")
+        #expect(original?.copy == newTip)
         #expect(try box.refuge("lost", in: alice).stdout.hasPrefix("no lost work:"))
 
-        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
-        let headline = summary["headline"] as? [String: Any] ?? [:]
-        #expect(headline.int("forced") == 1 && headline.int("deletions") == 0)
-        #expect(headline.int("lost_chains") == 0)
+        let summary = try report(box, in: alice).summary
+        let headline = summary?.headline
+        #expect(headline?.forced == 1 && headline?.deletions == 0)
+        #expect(headline?.lostChains == 0)
         #expect(counts(summary, "most_rewritten_refs") == ["refs/heads/topic": 1])
         #expect(counts(summary, "top_force_pushers") == ["Alice": 1])
         #expect(counts(summary, "by_kind")["forced"] == 1)
@@ -157,18 +162,18 @@ struct TruthfulAnswersTests {
         #expect(try box.events(in: alice, "--forced").isEmpty)
         #expect(try box.pins(in: alice).isEmpty)
         let deletion = try box.events(in: alice, "--ref", "refs/stash").last
-        #expect(deletion?.string("kind") == "delete" && deletion?.string("reason") == "applied by git stash pop")
+        #expect(deletion?.kind == "delete" && deletion?.reason == "applied by git stash pop")
         var lost = try array(box, ["lost"], in: alice)
-        #expect(lost.first { $0.string("oid") == popped }?.string("state") == "applied")
-        #expect(!lost.contains { $0.string("state") == "lost" })
+        #expect(lost.first { $0.oid == popped }?.state == "applied")
+        #expect(!lost.contains { $0.state == "lost" })
 
         try box.git("stash", "-q", in: alice)
         let dropped = try box.revParse("refs/stash", in: alice)
         try box.git("stash", "drop", "-q", in: alice)
         #expect(try box.events(in: alice, "--forced").isEmpty)
         lost = try array(box, ["lost"], in: alice)
-        #expect(lost.first?.string("oid") == dropped)
-        #expect(lost.first?.string("state") == "lost" && lost.first?.string("held") == "dropped stash")
+        #expect(lost.first?.oid == dropped)
+        #expect(lost.first?.state == "lost" && lost.first?.held == "dropped stash")
         // Lost work is kept: a dropped stash is pinned (a popped one is not).
         #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(dropped)"])
     }
@@ -182,8 +187,8 @@ struct TruthfulAnswersTests {
         let revert = try box.revParse("HEAD", in: alice)
         try box.git("reset", "-q", "--hard", "HEAD~2", in: alice)
         let lost = try array(box, ["lost"], in: alice)
-        #expect(lost.map { $0.string("oid") } == [revert])
-        #expect(lost.first?.string("state") == "lost")
+        #expect(lost.map { $0.oid } == [revert])
+        #expect(lost.first?.state == "lost")
     }
 
     @Test("commits made on a detached HEAD and left are lost work, named detached HEAD; recover NEW --to brings them back")
@@ -195,8 +200,8 @@ struct TruthfulAnswersTests {
         try box.git("checkout", "-q", "main", in: alice)
         let lost = try array(box, ["lost"], in: alice)
         #expect(lost.count == 1)
-        #expect(lost.first?.string("oid") == spike && lost.first?.string("state") == "lost")
-        #expect(lost.first?.string("held") == "detached HEAD")
+        #expect(lost.first?.oid == spike && lost.first?.state == "lost")
+        #expect(lost.first?.held == "detached HEAD")
         let text = try box.refuge("lost", in: alice).stdout
         #expect(text.contains("bring it back: git refuge recover NEWBRANCH --to \(spike.prefix(7))"))
         // A branch nobody knows is created by --to (as the hint says).
@@ -213,26 +218,26 @@ struct TruthfulAnswersTests {
         let box = try Sandbox()
         let (server, alice, fix) = try box.divergedTeam(fetch: false)
         try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: ["REMOTE_USER": "alice"])
-        let bad = try #require(try box.events(in: server, "--forced").first?.int("id"))
-        let (recovered, outcome) = try object(box, ["recover", "main", "--replay"], in: server)
+        let bad = try #require(try box.events(in: server, "--forced").first?.id)
+        let (recovered, outcome) = try object(RecoveryOutput.self, box, ["recover", "main", "--replay"], in: server)
         #expect(recovered.succeeded, "\(recovered.stderr)")
-        let recovery = try #require(outcome.int("event"))
+        let recovery = try #require(outcome.event)
 
-        let (_, shown) = try object(box, ["show", "\(bad)"], in: server)
-        let dropped = shown["dropped_commits"] as? [[String: Any]] ?? []
-        #expect(dropped.map { $0.string("oid") } == [fix])
-        #expect(dropped.first?.string("state") == "recovered" && dropped.first?.int("recovered_by") == recovery)
+        let (_, shown) = try object(EventDetail.self, box, ["show", "\(bad)"], in: server)
+        let dropped = shown.droppedCommits ?? []
+        #expect(dropped.map { $0.oid } == [fix])
+        #expect(dropped.first?.state == "recovered" && dropped.first?.recoveredBy == recovery)
         let text = try box.refuge("show", "\(bad)", in: server).stdout
         #expect(text.contains("recovered by #\(recovery)") && !text.contains("git refuge recover brings it back"))
 
         let lost = try array(box, ["lost"], in: server)
-        #expect(lost.map { $0.string("state") } == ["recovered"])
-        #expect(lost.first?.string("oid") == fix && lost.first?.int("recovered_by") == recovery)
+        #expect(lost.map { $0.state } == ["recovered"])
+        #expect(lost.first?.oid == fix && lost.first?.recoveredBy == recovery)
 
-        let summary = try report(box, in: server)["summary"] as? [String: Any] ?? [:]
-        let headline = summary["headline"] as? [String: Any] ?? [:]
-        #expect(headline.int("still_lost") == 0 && headline.int("lost_chains") == 0 && headline.int("recovered") == 1)
-        #expect((summary["lost_commits"] as? [Any])?.isEmpty == true)
+        let summary = try report(box, in: server).summary
+        let headline = summary?.headline
+        #expect(headline?.stillLost == 0 && headline?.lostChains == 0 && headline?.recovered == 1)
+        #expect((summary?.lostCommits)?.isEmpty == true)
     }
 
     @Test("show of a deletion that was undone lists its commits and names the recovery")
@@ -243,14 +248,14 @@ struct TruthfulAnswersTests {
         let commits = [try box.commit("t1", in: alice), try box.commit("t2", in: alice), try box.commit("t3", in: alice)]
         try box.git("checkout", "-q", "main", in: alice)
         try box.git("branch", "-q", "-D", "topic", in: alice)
-        let deletion = try #require(try box.events(in: alice, "--forced").last?.int("id"))
-        let (done, outcome) = try object(box, ["recover", "topic"], in: alice)
+        let deletion = try #require(try box.events(in: alice, "--forced").last?.id)
+        let (done, outcome) = try object(RecoveryOutput.self, box, ["recover", "topic"], in: alice)
         #expect(done.succeeded, "\(done.stderr)")
-        let (_, shown) = try object(box, ["show", "\(deletion)"], in: alice)
-        let dropped = shown["dropped_commits"] as? [[String: Any]] ?? []
-        #expect(dropped.map { $0.string("oid") } == commits.reversed())
-        #expect(dropped.allSatisfy { $0.string("state") == "recovered" && $0.int("recovered_by") == outcome.int("event") })
-        #expect(try box.refuge("show", "\(deletion)", in: alice).stdout.contains("recovered by #\(outcome.int("event") ?? 0)"))
+        let (_, shown) = try object(EventDetail.self, box, ["show", "\(deletion)"], in: alice)
+        let dropped = shown.droppedCommits ?? []
+        #expect(dropped.map { $0.oid } == commits.reversed())
+        #expect(dropped.allSatisfy { $0.state == "recovered" && $0.recoveredBy == outcome.event })
+        #expect(try box.refuge("show", "\(deletion)", in: alice).stdout.contains("recovered by #\(outcome.event ?? 0)"))
     }
 
     @Test("an amend that changes content and a rebase --ignore-date: lost, show and the report all say rewritten")
@@ -270,19 +275,19 @@ struct TruthfulAnswersTests {
         try box.git("rebase", "-q", "--ignore-date", "main", in: alice)
 
         let lost = try array(box, ["lost"], in: alice)
-        #expect(lost.first { $0.string("oid") == original }?.string("state") == "rewritten")
-        #expect(lost.first { $0.string("oid") == original }?.string("copy") == amended)
-        #expect(lost.first { $0.string("oid") == topicTip }?.string("state") == "rewritten")
-        #expect(!lost.contains { $0.string("state") == "lost" })
+        #expect(lost.first { $0.oid == original }?.state == "rewritten")
+        #expect(lost.first { $0.oid == original }?.copy == amended)
+        #expect(lost.first { $0.oid == topicTip }?.state == "rewritten")
+        #expect(!lost.contains { $0.state == "lost" })
 
-        let amend = try #require(try box.events(in: alice, "--forced").first { $0.string("old") == original }?.int("id"))
-        let (_, shown) = try object(box, ["show", "\(amend)"], in: alice)
-        #expect((shown["dropped_commits"] as? [[String: Any]])?.first?.string("rewritten_as") == amended)
+        let amend = try #require(try box.events(in: alice, "--forced").first { $0.old == original }?.id)
+        let (_, shown) = try object(EventDetail.self, box, ["show", "\(amend)"], in: alice)
+        #expect((shown.droppedCommits)?.first?.rewrittenAs == amended)
 
-        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
-        let states = ((summary["rewrites"] as? [[String: Any]]) ?? []).flatMap { ($0["dropped_commits"] as? [[String: Any]]) ?? [] }
-        #expect(!states.isEmpty && states.allSatisfy { $0.string("state") == "rewritten" }, "\(states)")
-        #expect((summary["headline"] as? [String: Any])?.int("lost_chains") == 0)
+        let summary = try report(box, in: alice).summary
+        let states = ((summary?.rewrites) ?? []).flatMap { ($0.droppedCommits) ?? [] }
+        #expect(!states.isEmpty && states.allSatisfy { $0.state == "rewritten" }, "\(states)")
+        #expect((summary?.headline)?.lostChains == 0)
     }
 
     // MARK: 4. Discarded is not integrated
@@ -297,12 +302,12 @@ struct TruthfulAnswersTests {
         try box.git("reset", "-q", "--hard", "HEAD~1", in: dave)
         try box.commit("dave's work", in: dave)
 
-        let (checked, json) = try object(box, ["check"], in: dave)
+        let (checked, json) = try object(CheckOutput.self, box, ["check"], in: dave)
         #expect(checked.status == 1)
-        let drop = json["would_drop"] as? [[String: Any]] ?? []
-        #expect(drop.map { $0.string("oid") } == [fix])
-        #expect(drop.first?.string("verdict") == "discarded-others-work" && drop.first?["at_risk"] as? Bool == true)
-        #expect(drop.first?["never_integrated"] as? Bool == false)
+        let drop = json.wouldDrop ?? []
+        #expect(drop.map { $0.oid } == [fix])
+        #expect(drop.first?.verdict == "discarded-others-work" && drop.first?.atRisk == true)
+        #expect(drop.first?.neverIntegrated == false)
         let text = try box.refuge("check", in: dave).stdout
         #expect(text.contains("someone else's, discarded") && text.contains("1 that main had and discarded"))
 
@@ -315,10 +320,10 @@ struct TruthfulAnswersTests {
         try box.git("push", "-q", "origin", "main", in: dave)
         try box.git("reset", "-q", "--hard", "HEAD~1", in: dave)
         try box.commit("dave's redo", in: dave, file: "other.txt")
-        let (ownCheck, ownJSON) = try object(box, ["check"], in: dave)
+        let (ownCheck, ownJSON) = try object(CheckOutput.self, box, ["check"], in: dave)
         #expect(ownCheck.status == 0)
-        #expect((ownJSON["would_drop"] as? [[String: Any]])?.map { $0.string("verdict") } == ["discarded-own-work"])
-        #expect((ownJSON["would_drop"] as? [[String: Any]])?.first?.string("oid") == own)
+        #expect((ownJSON.wouldDrop)?.map { $0.verdict } == ["discarded-own-work"])
+        #expect((ownJSON.wouldDrop)?.first?.oid == own)
         #expect(try box.refuge("check", in: dave).stdout.contains("1 commit(s) of your own would be discarded"))
         let ownPush = try box.git("push", "-q", "--force", "origin", "main", in: dave)
         #expect(ownPush.stderr.contains("refuge: this push discards 1 commit(s) of your own from origin/main"))
@@ -332,12 +337,12 @@ struct TruthfulAnswersTests {
         let pushed = try box.commit("typo", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
         try box.git("commit", "-q", "--amend", "-m", "no typo", in: alice)
-        let (checked, json) = try object(box, ["check"], in: alice)
+        let (checked, json) = try object(CheckOutput.self, box, ["check"], in: alice)
         #expect(checked.status == 0)
-        let drop = json["would_drop"] as? [[String: Any]] ?? []
-        #expect(drop.map { $0.string("oid") } == [pushed])
-        #expect(drop.first?.string("verdict") == "rewritten")
-        #expect(drop.first?.string("copy") == (try box.revParse("HEAD", in: alice)))
+        let drop = json.wouldDrop ?? []
+        #expect(drop.map { $0.oid } == [pushed])
+        #expect(drop.first?.verdict == "rewritten")
+        #expect(drop.first?.copy == (try box.revParse("HEAD", in: alice)))
     }
 
     // MARK: 5. A push git rejects is not a forced update
@@ -355,9 +360,9 @@ struct TruthfulAnswersTests {
         }
         #expect(try box.events(in: alice, "--forced").isEmpty)
         #expect(try box.events(in: alice, "--forced", "--status", "attempted").count == 2)
-        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
-        let headline = summary["headline"] as? [String: Any] ?? [:]
-        #expect(headline.int("forced") == 0 && headline.int("unconfirmed_pushes") == 2)
+        let summary = try report(box, in: alice).summary
+        let headline = summary?.headline
+        #expect(headline?.forced == 0 && headline?.unconfirmedPushes == 2)
         #expect(counts(summary, "top_force_pushers").isEmpty)
         // A real force push over the same tip still warns.
         try box.git("config", "refuge.prePush", "warn", in: alice)
@@ -377,12 +382,12 @@ struct TruthfulAnswersTests {
 
         let copy = box.path("copy.git")
         #expect(try box.run("/bin/cp", ["-a", server, copy]).succeeded)
-        #expect(try box.events(in: copy).map { $0.int("id") } == before.map { $0.int("id") })
+        #expect(try box.events(in: copy).map { $0.id } == before.map { $0.id })
         let lost = try array(box, ["lost"], in: copy)
-        #expect(lost.first?.string("oid") == fix && lost.first?.string("ref") == "refs/heads/main")
-        let (dry, plan) = try object(box, ["recover", "main", "--dry-run"], in: copy)
+        #expect(lost.first?.oid == fix && lost.first?.ref == "refs/heads/main")
+        let (dry, plan) = try object(RecoveryOutput.self, box, ["recover", "main", "--dry-run"], in: copy)
         #expect(dry.succeeded, "\(dry.stderr)")
-        #expect(plan.string("to") == fix)
+        #expect(plan.to == fix)
 
         let doctor = try box.refuge("doctor", in: copy)
         #expect(!doctor.succeeded)
@@ -417,11 +422,11 @@ struct TruthfulAnswersTests {
             steps.append(try box.revParse("HEAD", in: alice))
         }
         try box.git("reset", "-q", "--hard", "HEAD~3", in: alice)
-        let reset = try #require(try box.events(in: alice, "--forced").last?.int("id"))
-        let (_, shown) = try object(box, ["show", "\(reset)"], in: alice)
-        #expect((shown["dropped_commits"] as? [[String: Any]])?.map { $0.string("summary") } == ["step 3", "step 2", "step 1"])
-        let (_, plan) = try object(box, ["recover", "main", "--dry-run"], in: alice)
-        #expect((plan["comes_back"] as? [[String: Any]])?.map { $0.string("oid") } == steps.reversed())
+        let reset = try #require(try box.events(in: alice, "--forced").last?.id)
+        let (_, shown) = try object(EventDetail.self, box, ["show", "\(reset)"], in: alice)
+        #expect((shown.droppedCommits)?.map { $0.summary } == ["step 3", "step 2", "step 1"])
+        let (_, plan) = try object(RecoveryOutput.self, box, ["recover", "main", "--dry-run"], in: alice)
+        #expect((plan.comesBack)?.map { $0.oid } == steps.reversed())
     }
 
     // MARK: 8. Figures agree
@@ -441,21 +446,21 @@ struct TruthfulAnswersTests {
 
         let rows = try box.events(in: server)
         let json = try report(box, in: server)
-        let summary = json["summary"] as? [String: Any] ?? [:]
-        let headline = summary["headline"] as? [String: Any] ?? [:]
+        let summary = json.summary
+        let headline = summary?.headline
         let kinds = counts(summary, "by_kind"), sides = counts(summary, "by_side")
-        let timeline = summary["timeline"] as? [[String: Any]] ?? []
-        let happened = rows.filter { ["done", "accepted", "confirmed"].contains($0.string("status") ?? "") }
-        #expect(headline.int("events") == rows.count)
-        #expect(headline.int("updates") == happened.count)
+        let timeline = summary?.timeline ?? []
+        let happened = rows.filter { ["done", "accepted", "confirmed"].contains($0.status ?? "") }
+        #expect(headline?.events == rows.count)
+        #expect(headline?.updates == happened.count)
         #expect(kinds.values.reduce(0, +) == happened.count)
         #expect(sides.values.reduce(0, +) == happened.count)
-        #expect(timeline.reduce(0) { $0 + ($1.int("updates") ?? 0) } == happened.count)
-        #expect(headline.int("forced") == kinds["forced"])
-        #expect(timeline.reduce(0) { $0 + ($1.int("forced") ?? 0) } == kinds["forced"])
-        #expect(headline.int("refusals") == rows.filter { $0.string("status") == "rejected" }.count)
-        #expect(headline.int("refusals") == 1 && kinds["recovery"] == 1)
-        #expect(headline.int("forced") == (try box.events(in: server, "--forced").filter { $0.string("kind") == "forced" }.count))
+        #expect(timeline.reduce(0) { $0 + ($1.updates ?? 0) } == happened.count)
+        #expect(headline?.forced == kinds["forced"])
+        #expect(timeline.reduce(0) { $0 + ($1.forced ?? 0) } == kinds["forced"])
+        #expect(headline?.refusals == rows.filter { $0.status == "rejected" }.count)
+        #expect(headline?.refusals == 1 && kinds["recovery"] == 1)
+        #expect(headline?.forced == (try box.events(in: server, "--forced").filter { $0.kind == "forced" }.count))
         let text = try box.refuge("report", in: server).stdout
         #expect(text.contains("events recorded") && !text.contains("1 minutes"))
     }
@@ -472,14 +477,14 @@ struct TruthfulAnswersTests {
         }
         let undrained = try box.refuge("verify", "--no-drain", in: server)
         #expect(!undrained.succeeded && undrained.stderr.contains("there is no audit log yet"))
-        let (verified, json) = try object(box, ["verify"], in: server)
+        let (verified, json) = try object(VerifyOutput.self, box, ["verify"], in: server)
         #expect(verified.succeeded, "\(verified.stderr)")
-        #expect(json.int("events") == 3 && json.int("spool_waiting") == 0)
-        let head = try #require(json.string("head"))
+        #expect(json.events == 3 && json.spoolWaiting == 0)
+        let head = try #require(json.head)
         try box.commit("c4", in: clones[0])
         try box.git("push", "-q", "origin", "main", in: clones[0])
-        let (_, after) = try object(box, ["verify", "--against", head], in: server)
-        #expect(after.int("events_after_anchor") == 1 && after["anchor_found"] as? Bool == true)
+        let (_, after) = try object(VerifyOutput.self, box, ["verify", "--against", head], in: server)
+        #expect(after.eventsAfterAnchor == 1 && after.anchorFound == true)
     }
 
     // MARK: 10. Reports are safe to open
@@ -516,12 +521,12 @@ struct TruthfulAnswersTests {
         let (_, alice, _) = try box.divergedTeam(fetch: false)
         try box.git("push", "-q", "--force", "origin", "main", in: alice)
         let before = try box.events(in: alice).count
-        let (result, json) = try object(box, ["backfill"], in: alice)
+        let (result, json) = try object(BackfillOutput.self, box, ["backfill"], in: alice)
         #expect(result.succeeded, "\(result.stderr)")
-        #expect(json.int("imported") == 0)
+        #expect(json.imported == 0)
         #expect(try box.events(in: alice).count == before)
-        let parts = ["imported", "already_recorded", "head_duplicates", "branch_switches", "unchanged"].map { json.int($0) ?? 0 }
-        #expect(parts.reduce(0, +) == json.int("entries"))
+        let parts = [json.imported, json.alreadyRecorded, json.headDuplicates, json.branchSwitches, json.unchanged].map { $0 ?? 0 }
+        #expect(parts.reduce(0, +) == json.entries)
     }
 
     @Test("recover --push where the remote already has that commit says so; a dry run names no pin as made")
@@ -578,32 +583,32 @@ struct TruthfulAnswersTests {
         try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
 
         let lost = try array(box, ["lost"], in: alice)
-        #expect(lost.first?.string("oid") == lostWork)
-        #expect(lost.first?.string("state") == "lost")
-        #expect(lost.filter { $0.string("state") == "lost" }.count == 1, "\(lost)")
-        #expect(lost.dropFirst().allSatisfy { ["rewritten", "applied"].contains($0.string("state") ?? "") })
+        #expect(lost.first?.oid == lostWork)
+        #expect(lost.first?.state == "lost")
+        #expect(lost.filter { $0.state == "lost" }.count == 1, "\(lost)")
+        #expect(lost.dropFirst().allSatisfy { ["rewritten", "applied"].contains($0.state ?? "") })
         let text = try box.refuge("lost", in: alice).stdout.split(separator: "\n")
         #expect(text.first == "lost work (1 chain):")
         #expect(text.dropFirst().first?.contains(String(lostWork.prefix(7))) == true)
 
         // Only rewrites of branches: the amend, the squash, the pull --rebase, the deletion and the reset.
         let forced = try box.events(in: alice, "--forced")
-        #expect(Set(forced.compactMap { $0.string("ref") }) == ["refs/heads/main", "refs/heads/docs"])
-        #expect(forced.filter { $0.string("kind") == "delete" }.map { $0.string("ref") } == ["refs/heads/docs"])
-        #expect(forced.filter { $0.string("ref") == "refs/heads/main" }.count == 4)
+        #expect(Set(forced.compactMap { $0.ref }) == ["refs/heads/main", "refs/heads/docs"])
+        #expect(forced.filter { $0.kind == "delete" }.map { $0.ref } == ["refs/heads/docs"])
+        #expect(forced.filter { $0.ref == "refs/heads/main" }.count == 4)
 
         let rows = try box.events(in: alice)
-        let summary = try report(box, in: alice)["summary"] as? [String: Any] ?? [:]
-        let headline = summary["headline"] as? [String: Any] ?? [:]
+        let summary = try report(box, in: alice).summary
+        let headline = summary?.headline
         let kinds = counts(summary, "by_kind")
-        let happened = rows.filter { ["done", "accepted", "confirmed"].contains($0.string("status") ?? "") }
-        #expect(headline.int("events") == rows.count)
-        #expect(headline.int("updates") == happened.count && kinds.values.reduce(0, +) == happened.count)
-        #expect(headline.int("rewrites") == forced.count)
-        #expect(headline.int("forced") == 4 && kinds["forced"] == 4 && headline.int("deletions") == 1)
-        #expect(headline.int("lost_chains") == 1)
+        let happened = rows.filter { ["done", "accepted", "confirmed"].contains($0.status ?? "") }
+        #expect(headline?.events == rows.count)
+        #expect(headline?.updates == happened.count && kinds.values.reduce(0, +) == happened.count)
+        #expect(headline?.rewrites == forced.count)
+        #expect(headline?.forced == 4 && kinds["forced"] == 4 && headline?.deletions == 1)
+        #expect(headline?.lostChains == 1)
         #expect(counts(summary, "most_rewritten_refs") == ["refs/heads/main": 4, "refs/heads/docs": 1])
-        #expect((summary["lost_commits"] as? [[String: Any]])?.map { $0.string("oid") } == [lostWork])
+        #expect((summary?.lostCommits)?.map { $0.oid } == [lostWork])
     }
 
     // MARK: Invisible to git (issue 18, first points)
@@ -618,7 +623,7 @@ struct TruthfulAnswersTests {
         try box.git("pack-refs", "--all", in: alice)
         try box.git("tag", "-f", "v1", "HEAD", in: alice)  // a packed ref: its old value is resolved at drain
         let moved = try box.events(in: alice, "--ref", "refs/tags/v1").last
-        #expect(moved?.string("old") == first && moved?.string("kind") == "fast-forward")
+        #expect(moved?.old == first && moved?.kind == "fast-forward")
         for command in [["lost"], ["check"], ["report"], ["verify"]] { _ = try box.run(box.refugeBinary, command, in: alice) }
         #expect(try box.git("reflog", "exists", "refs/tags/v1", in: alice, allowFailure: true).status == 1)
         #expect(!FileManager.default.fileExists(atPath: "\(alice)/.git/logs/refs/tags/v1"))

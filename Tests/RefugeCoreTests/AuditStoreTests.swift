@@ -1,22 +1,24 @@
 import Foundation
 import GRDB
 import GitKit
+import RefugeTestSupport
 import Testing
 @testable import RefugeCore
 
 @Suite("Audit store records")
 struct AuditStoreTests {
-    func store() throws -> (AuditStore, String) {
-        let directory = FileManager.default.temporaryDirectory.path + "/refuge-store-\(UUID().uuidString.prefix(8))"
-        let location = AuditLocation(databasePath: "\(directory)/audit.db", shared: false, spoolDirectory: "\(directory)/spool")
-        return (try AuditStore(location: location), directory)
+    /// A store in a sandbox of its own; the sandbox goes when the test drops it.
+    func store() throws -> (AuditStore, Sandbox) {
+        let box = try Sandbox()
+        let location = AuditLocation(databasePath: box.path("audit.db"), shared: false, spoolDirectory: box.path("spool"))
+        return (try AuditStore(location: location), box)
     }
 
     @Test("every column reads back as written (ids in camel case included)")
     func roundTrip() throws {
-        let (store, directory) = try store()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let old = ObjectID(hex: String(repeating: "a", count: 40))!, new = ObjectID(hex: String(repeating: "b", count: 40))!
+        let (store, box) = try store()
+        defer { withExtendedLifetime(box) {} }
+        let old = ObjectID(hex: Fixtures.a)!, new = ObjectID(hex: Fixtures.b)!
         let event = AuditEvent(
             time: Date(timeIntervalSince1970: 1_800_000_000), side: .server, source: .hook(.postReceive), repository: "/srv/r.git",
             update: RefUpdate(ref: "refs/heads/main", old: old, new: new)!, kind: .forced, dropped: 2, status: .accepted,
@@ -56,8 +58,8 @@ struct AuditQueryPlanTests {
 
     @Test("the hot queries use their indexes, not a scan of every event")
     func hotQueriesUseIndexes() throws {
-        let (store, directory) = try AuditStoreTests().store()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (store, box) = try AuditStoreTests().store()
+        defer { withExtendedLifetime(box) {} }
         let week = Date(timeIntervalSinceNow: -7 * 86_400)
 
         // `git refuge log --forced --since 7.days.ago`: only the partial index of rewrites is read.
@@ -92,10 +94,10 @@ struct AuditQueryPlanTests {
 struct AuditReportQueryTests {
     /// Events at fixed times over three UTC days: 10:00 and 20:00 on the 1st, 2nd and 3rd, alternately
     /// forced and fast-forward, one of them a refusal and one a recovery.
-    func seeded() throws -> (AuditStore, String, Date) {
+    func seeded() throws -> (AuditStore, Sandbox, Date) {
         let (store, directory) = try AuditStoreTests().store()
         let start = Date(timeIntervalSince1970: 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 86_400))
-        let old = ObjectID(hex: String(repeating: "a", count: 40))!, new = ObjectID(hex: String(repeating: "b", count: 40))!
+        let old = ObjectID(hex: Fixtures.a)!, new = ObjectID(hex: Fixtures.b)!
         var events: [AuditEvent] = []
         for day in 0..<3 {
             for hour in [10.0, 20.0] {
@@ -118,8 +120,8 @@ struct AuditReportQueryTests {
 
     @Test("daily counts: whole days from event_day, a period's first and last day from the events")
     func dailyCounts() throws {
-        let (store, directory, start) = try seeded()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (store, box, start) = try seeded()
+        defer { withExtendedLifetime(box) {} }
         let days = ["2027-01-15", "2027-01-16", "2027-01-17"]
         #expect(EventDay.day(of: start) == days[0])
         var all = EventFilter(repository: "/srv/r.git")
@@ -157,8 +159,8 @@ struct AuditReportQueryTests {
 
     @Test("a report's listings and sums read their partial indexes, not every event")
     func reportQueriesUseIndexes() throws {
-        let (store, directory) = try AuditStoreTests().store()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (store, box) = try AuditStoreTests().store()
+        defer { withExtendedLifetime(box) {} }
         let filter = EventFilter(repository: "/srv/r.git")
         let expected: [(AuditStore.Listing, String)] = [
             (.refusals, "event_refusal"), (.unconfirmedPushes, "event_unconfirmed"), (.recoveries, "event_recovery"),
@@ -187,9 +189,8 @@ struct AuditReportQueryTests {
 struct CompactStorageTests {
     @Test("a v6 log migrates with every hash unchanged: same head, intact chain, the same events read back")
     func migration() throws {
-        let directory = FileManager.default.temporaryDirectory.path + "/refuge-v7-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let box = try Sandbox()
+        let directory = box.root
         let path = "\(directory)/audit.db"
         let queue = try DatabaseQueue(path: path)
         try AuditMigrations.migrator.migrate(queue, upTo: "v6: daily counts, listing indexes, chain checkpoints")
@@ -240,8 +241,8 @@ struct CompactStorageTests {
 
     @Test("times: milliseconds and the text the chain hashes agree with SQLite's own formatting")
     func times() throws {
-        let (store, directory) = try AuditStoreTests().store()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (store, box) = try AuditStoreTests().store()
+        defer { withExtendedLifetime(box) {} }
         let samples: [Int64] = [0, 999, 86_399_999, 951_782_400_000, 1_709_251_199_999, 1_795_318_812_123, 4_102_444_800_000]
         for milliseconds in samples {
             let text = EventStorage.storedText(milliseconds: milliseconds)

@@ -1,13 +1,12 @@
 import Foundation
 import GitKit
+import RefugeTestSupport
 import Testing
 @testable import RefugeCore
 
 @Suite("Parsing hook input")
 struct HookInputTests {
-    let a = String(repeating: "a", count: 40)
-    let b = String(repeating: "b", count: 40)
-    let zero = String(repeating: "0", count: 40)
+    let a = Fixtures.a, b = Fixtures.b, zero = Fixtures.zero
 
     @Test func prePushLines() {
         let parsed = PrePushLine.parse("""

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GitKit
+import RefugeTestSupport
 import Testing
 @testable import RefugeCore
 
@@ -55,8 +56,8 @@ struct RuleTests {
 
     @Test("Refuge's refs: one namespace, the one the shims pin under and install hides")
     func refugeRefs() {
-        let pin = RefugeRefs.pin(for: ObjectID(hex: String(repeating: "c", count: 40))!)
-        #expect(pin == "refs/refuge/kept/" + String(repeating: "c", count: 40) && RefugeRefs.isRefugeOwned(pin))
+        let pin = RefugeRefs.pin(for: ObjectID(hex: Fixtures.c)!)
+        #expect(pin == "refs/refuge/kept/" + Fixtures.c && RefugeRefs.isRefugeOwned(pin))
         #expect(!RefugeRefs.isRefugeOwned("refs/refugee/x") && !RefugeRefs.isRefugeOwned("refs/heads/refs/refuge/x"))
         for hook in [GitHook.referenceTransaction, .postReceive, .postCheckout] {
             #expect(HookScripts.text(for: hook).contains(RefugeRefs.kept), "\(hook.rawValue)")
@@ -103,7 +104,7 @@ struct RuleTests {
 
     @Test("git stash pop deleting the stash: the shim's =consumed line marks that deletion only")
     func stashPopConsumed() {
-        let (a, b, zero) = (String(repeating: "a", count: 40), String(repeating: "b", count: 40), String(repeating: "0", count: 40))
+        let (a, b, zero) = (Fixtures.a, Fixtures.b, Fixtures.zero)
         let result = HookRecords(text: "C 1.00\n\(a) \(zero) refs/stash\n=consumed refs/stash\n.\nC 2.00\n\(b) \(zero) refs/heads/x\n.\n").updates()
         #expect(result.map(\.update.ref) == ["refs/stash", "refs/heads/x"])
         #expect(result.map(\.consumed) == [true, false])

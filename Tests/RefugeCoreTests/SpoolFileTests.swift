@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import RefugeTestSupport
 import Testing
 @testable import RefugeCore
 
@@ -7,9 +8,7 @@ import Testing
 /// the hook for each command (recorded with a logging hook).
 @Suite("Reading the transaction spool")
 struct SpoolFileTests {
-    let a = String(repeating: "a", count: 40)
-    let b = String(repeating: "b", count: 40)
-    let zero = String(repeating: "0", count: 40)
+    let a = Fixtures.a, b = Fixtures.b, zero = Fixtures.zero
 
     func updates(_ text: String) -> [SpooledUpdate] { HookRecords(text: text).updates() }
 

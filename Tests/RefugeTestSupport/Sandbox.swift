@@ -1,20 +1,26 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// A temporary directory with its own HOME and git identity, where tests run the real `git` and the real
 /// `git-refuge` binary (built next to the test bundle). Removed when the test ends.
-final class Sandbox: @unchecked Sendable {  // immutable after init
-    let root: String
-    let binDirectory: String
+///
+/// Hermetic: the machine's git configuration stays out (`GIT_CONFIG_NOSYSTEM`, its own HOME and
+/// XDG_CONFIG_HOME, no `GIT_*` or `REFUGE_*` variable of the caller's), and so do its locale and time zone
+/// (`LC_ALL=C`, `TZ=UTC`). Commits get the real time, as reflogs and `--since` need, unless a test asks
+/// for fixed dates (`commit(_:in:at:)`), which give the same commit ids in every run.
+public final class Sandbox: @unchecked Sendable {  // immutable after init
+    public let root: String
+    public let binDirectory: String
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var succeeded: Bool { status == 0 }
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        public var succeeded: Bool { status == 0 }
     }
 
-    init() throws {
+    public init() throws {
         let base = FileManager.default.temporaryDirectory.path
         root = "\(base)/refuge-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: "\(root)/home", withIntermediateDirectories: true)
@@ -29,6 +35,10 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
             \tdetachedHead = false
             [gc]
             \tauto = 0
+            [commit]
+            \tgpgSign = false
+            [tag]
+            \tgpgSign = false
             """.write(toFile: "\(root)/home/.gitconfig", atomically: true, encoding: .utf8)
     }
 
@@ -37,7 +47,7 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
     }
 
     /// The directory holding the built `git-refuge`: the test bundle's own directory.
-    static func productsDirectory() -> String {
+    public static func productsDirectory() -> String {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = (exe as NSString).deletingLastPathComponent
         while !directory.isEmpty, directory != "/" {
@@ -47,23 +57,33 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
         return (exe as NSString).deletingLastPathComponent
     }
 
-    var refugeBinary: String { "\(binDirectory)/git-refuge" }
+    public var refugeBinary: String { "\(binDirectory)/git-refuge" }
 
-    func path(_ relative: String) -> String { "\(root)/\(relative)" }
+    public func path(_ relative: String) -> String { "\(root)/\(relative)" }
 
-    var baseEnvironment: [String: String] {
+    public var baseEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("GIT_") || key.hasPrefix("REFUGE_") { environment[key] = nil }
+        for key in environment.keys where key.hasPrefix("GIT_") || key.hasPrefix("REFUGE_") || key.hasPrefix("LC_") {
+            environment[key] = nil
+        }
         environment["HOME"] = "\(root)/home"
+        environment["XDG_CONFIG_HOME"] = "\(root)/home/.config"
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        environment["GIT_TERMINAL_PROMPT"] = "0"
+        environment["LC_ALL"] = "C"
+        environment["LANG"] = "C"
+        environment["TZ"] = "UTC"
         environment["PATH"] = "\(binDirectory):" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["NO_COLOR"] = "1"
-        environment["GIT_AUTHOR_DATE"] = nil
         return environment
     }
 
+    /// git's date for the `n`th fixed instant: 2026-01-01 00:00 UTC plus `n` minutes.
+    public static func fixedDate(_ n: Int) -> String { "@\(1_767_225_600 + 60 * n) +0000" }
+
     /// Runs a program to completion. `input` is written to its stdin.
     @discardableResult
-    func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
+    public func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
              environment extra: [String: String] = [:], input: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
@@ -78,11 +98,12 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
         if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         // Read both pipes concurrently so that neither fills up and blocks the child.
-        nonisolated(unsafe) var errorData = Data()
+        let errorData = Mutex(Data())
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+            let data = stderr.fileHandleForReading.readDataToEndOfFile()
+            errorData.withLock { $0 = data }
             group.leave()
         }
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
@@ -90,13 +111,13 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData, as: UTF8.self))
+                      stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
     }
 
     /// Runs an installed hook shim as git would: as the child of a process that then exits (the shims
     /// spool into a file named after their parent, drained once that parent is gone).
     @discardableResult
-    func runHook(_ path: String, _ arguments: [String], in directory: String, environment: [String: String] = [:],
+    public func runHook(_ path: String, _ arguments: [String], in directory: String, environment: [String: String] = [:],
                  input: String) throws -> Result {
         try run("/bin/sh", ["-c", "\"$0\" \"$@\"; status=$?; exit $status", path] + arguments,
                 in: directory, environment: environment, input: input)
@@ -104,14 +125,14 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
 
     /// Runs git and fails the test (with git's stderr) when it fails, unless `allowFailure`.
     @discardableResult
-    func git(_ arguments: String..., in directory: String, environment: [String: String] = [:], input: String? = nil,
+    public func git(_ arguments: String..., in directory: String, environment: [String: String] = [:], input: String? = nil,
              allowFailure: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         try gitArgs(arguments, in: directory, environment: environment, input: input, allowFailure: allowFailure,
                     sourceLocation: sourceLocation)
     }
 
     @discardableResult
-    func gitArgs(_ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
+    public func gitArgs(_ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
                  allowFailure: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let result = try run("git", arguments, in: directory, environment: environment, input: input)
         if !allowFailure && !result.succeeded {
@@ -123,30 +144,57 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
 
     /// Runs `git-refuge` with `arguments` in `directory`.
     @discardableResult
-    func refuge(_ arguments: String..., in directory: String, environment: [String: String] = [:],
+    public func refuge(_ arguments: String..., in directory: String, environment: [String: String] = [:],
                 input: String? = nil) throws -> Result {
         try run(refugeBinary, arguments, in: directory, environment: environment, input: input)
     }
 
     /// The output of `git rev-parse` for `revision`.
-    func revParse(_ revision: String, in directory: String) throws -> String {
+    public func revParse(_ revision: String, in directory: String) throws -> String {
         try git("rev-parse", revision, in: directory).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// `git-refuge log --json` (or `--json` plus `extra`) parsed into dictionaries.
-    func events(in directory: String, _ extra: String..., environment: [String: String] = [:]) throws -> [[String: Any]] {
+    /// git's output, trimmed; throws (with git's stderr) when git fails.
+    @discardableResult
+    public func gitOutput(_ arguments: String..., in directory: String? = nil) throws -> String {
+        let result = try run("git", arguments, in: directory ?? root)
+        guard result.succeeded else { throw GitFailed(arguments: arguments, stderr: result.stderr) }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public struct GitFailed: Error, CustomStringConvertible {
+        public let arguments: [String], stderr: String
+        public var description: String { "git \(arguments.joined(separator: " ")) failed: \(stderr)" }
+    }
+
+    /// `git-refuge log --json` (plus `extra`), decoded.
+    public func events(in directory: String, _ extra: String..., environment: [String: String] = [:]) throws -> [LoggedEvent] {
         let result = try run(refugeBinary, ["log", "--json"] + extra, in: directory, environment: environment)
         guard result.succeeded else {
             Issue.record("git refuge log failed: \(result.stderr)")
             return []
         }
-        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        return try Output.decode([LoggedEvent].self, from: result.stdout)
+    }
+
+    /// Runs `git refuge ARGUMENTS` (which must include `--json` or `--format json`) and decodes what it
+    /// printed; nil when it printed no JSON (it failed before, say).
+    public func json<T: Decodable>(_ type: T.Type, _ arguments: [String], in directory: String,
+                                   environment: [String: String] = [:]) throws -> (Result, T?) {
+        let result = try run(refugeBinary, arguments, in: directory, environment: environment)
+        return (result, try? Output.decode(type, from: result.stdout))
+    }
+
+    /// The number of spool files (`rt.*`) waiting in a repository's git directory.
+    public func spoolFiles(in gitDirectory: String) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(gitDirectory)/refuge/spool")) ?? [])
+            .filter { $0.hasPrefix("rt.") }.count
     }
 
     // MARK: Scenes
 
     /// A bare server and one clone (alice's), both with Refuge's hooks, with a first commit on main pushed.
-    func pushedClone() throws -> (server: String, clone: String) {
+    public func pushedClone() throws -> (server: String, clone: String) {
         let (server, clones) = try serverWithClones("alice")
         try commit("base", in: clones[0])
         try git("push", "-q", "origin", "main", in: clones[0])
@@ -154,13 +202,13 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
     }
 
     /// The refs under `refs/refuge/` (Refuge's pins), by name.
-    func pins(in directory: String) throws -> [String] {
+    public func pins(in directory: String) throws -> [String] {
         try git("for-each-ref", "--format=%(refname)", "refs/refuge/", in: directory).stdout
             .split(separator: "\n").map(String.init)
     }
 
     /// A bare server with Refuge's server hooks, and `clones` named clones with client hooks.
-    func serverWithClones(_ names: String...) throws -> (server: String, clones: [String]) {
+    public func serverWithClones(_ names: String...) throws -> (server: String, clones: [String]) {
         let server = path("server.git")
         try git("init", "--bare", "-q", server, in: root)
         let install = try refuge("install", in: server)
@@ -178,7 +226,7 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
     }
 
     /// Two clones of a server sharing main: `first` pushed a base commit, `second` pulled it.
-    func sharedMain(_ first: String, _ second: String) throws -> (server: String, first: String, second: String) {
+    public func sharedMain(_ first: String, _ second: String) throws -> (server: String, first: String, second: String) {
         let (server, clones) = try serverWithClones(first, second)
         try commit("base", in: clones[0])
         try git("push", "-q", "origin", "main", in: clones[0])
@@ -188,7 +236,7 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
 
     /// The force-push hazard: Alice and Bob share main on a server; Bob pushes a fix; Alice commits her own
     /// work and, when `fetch`, fetches (as an IDE does every minute), leaving Bob's fix unmerged.
-    func divergedTeam(fetch: Bool = true) throws -> (server: String, alice: String, fix: String) {
+    public func divergedTeam(fetch: Bool = true) throws -> (server: String, alice: String, fix: String) {
         let (server, clones) = try serverWithClones("alice", "bob")
         let (alice, bob) = (clones[0], clones[1])
         try commit("base", in: alice)
@@ -201,19 +249,15 @@ final class Sandbox: @unchecked Sendable {  // immutable after init
         return (server, alice, fix)
     }
 
-    /// Makes a commit with a file change, returns its id.
+    /// Makes a commit with a file change, returns its id. With `at`, author and committer dates are the
+    /// `at`th fixed instant (`fixedDate`): the same content then has the same id in every run.
     @discardableResult
-    func commit(_ message: String, in directory: String, file: String? = nil) throws -> String {
-        let name = file ?? "file-\(UUID().uuidString.prefix(6)).txt"
+    public func commit(_ message: String, in directory: String, file: String? = nil, at fixed: Int? = nil) throws -> String {
+        let name = file ?? (fixed.map { "file-\($0).txt" } ?? "file-\(UUID().uuidString.prefix(6)).txt")
         try "\(message)\n".write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
         try git("add", name, in: directory)
-        try git("commit", "-q", "-m", message, in: directory)
+        let dates = fixed.map { ["GIT_AUTHOR_DATE": Self.fixedDate($0), "GIT_COMMITTER_DATE": Self.fixedDate($0)] } ?? [:]
+        try git("commit", "-q", "-m", message, in: directory, environment: dates)
         return try revParse("HEAD", in: directory)
     }
-}
-
-extension Dictionary where Key == String, Value == Any {
-    func string(_ key: String) -> String? { self[key] as? String }
-    func int(_ key: String) -> Int? { self[key] as? Int }
-    func isNull(_ key: String) -> Bool { self[key] is NSNull }
 }
