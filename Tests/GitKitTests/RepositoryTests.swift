@@ -59,7 +59,7 @@ struct RepositoryTests {
         #expect(expected == 3)
         let commits = try repo.commits(reachableFrom: [side], excluding: [main])
         #expect(commits.map(\.summary) == ["s2", "s1"])
-        #expect(commits.first?.authorEmail == "test@example.com"  // the sandbox's identity (its own HOME))
+        #expect(commits.first?.authorEmail == "test@example.com")  // the sandbox's identity (its own HOME)
         #expect(try repo.resolveReference("refs/heads/nope") == nil)
         #expect(try repo.symbolicTarget(of: "HEAD") == "refs/heads/side")
     }
