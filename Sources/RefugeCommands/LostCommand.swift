@@ -32,7 +32,8 @@ struct LostCommand: ParsableCommand {
             let progress = Progress.onTerminal(label: "lost")
             defer { progress?.finish() }
             return try LostCommitScan(repository: session.repository, store: session.store)
-                .run(LostCommitScan.Options(since: since, allObjects: allObjects), progress: progress?.update)
+                .run(LostCommitScan.Options(since: since, allObjects: allObjects, writesCommitGraph: !session.nothingRecorded),
+                     progress: progress?.update)
         }
         if output.json {
             print(try JSONOutput.render(rows.map(LostCommitJSON.init)))

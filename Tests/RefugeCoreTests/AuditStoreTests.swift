@@ -14,6 +14,30 @@ struct AuditStoreTests {
         return (try AuditStore(location: location), box)
     }
 
+    @Test("the log is an outbox: events after a cursor, in id order, each once, however the reads are cut")
+    func outbox() throws {
+        let (store, box) = try store()
+        defer { withExtendedLifetime(box) {} }
+        let ids = (0..<7).map { index in ObjectID(hex: String(repeating: "\(index + 1)", count: 40))! }
+        for (index, id) in ids.enumerated() {
+            try store.append([AuditEvent(
+                time: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)), side: .server, source: .hook(.postReceive),
+                repository: index % 2 == 0 ? "/srv/a.git" : "/srv/b.git", update: RefUpdate(creatingOrMoving: "refs/heads/x\(index)", from: nil, to: id),
+                kind: .create, dropped: 0, status: .accepted, batch: "b\(index)")])
+        }
+        var cursor: Int64 = 0
+        var read: [ObjectID?] = []
+        while true {
+            let batch = try store.events(after: cursor, limit: 3)
+            guard let last = batch.last?.id else { break }
+            read += batch.map(\.new)
+            cursor = last
+        }
+        #expect(read == ids && cursor == 7)
+        #expect(try store.events(after: 7, limit: 3).isEmpty)
+        #expect(try store.events(after: 2, limit: 2).map(\.id) == [3, 4])
+    }
+
     @Test("every column reads back as written (ids in camel case included)")
     func roundTrip() throws {
         let (store, box) = try store()

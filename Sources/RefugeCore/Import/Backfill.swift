@@ -53,9 +53,12 @@ public struct Backfill {
         let confirmedPushes = try confirmedPushesByTrackingRef()
         let classifier = UpdateClassifier(repository: repository)
         var pending: [AuditEvent] = []
+        // HEAD's entries stand for the branch it was on: recorded live as that branch's update, which a
+        // deleted branch's reflog no longer shows. Any ref's recorded move is HEAD's too.
+        let anyRef = try store.recordedValues(of: nil, repository: identity)
         for (name, entries) in logs {
             outcome.refs += 1
-            let known = try store.recordedValues(of: name, repository: identity)
+            let known = name == "HEAD" ? anyRef : try store.recordedValues(of: name, repository: identity)
             // A push Refuge saw is one client row, confirmed by the remote-tracking update: not a local row. It
             // is matched by the value pushed: its old value is what the server had, which the tracking ref
             // may never have held (a force push over commits this clone never fetched).
@@ -139,34 +142,5 @@ public struct Backfill {
 
     private static func key(_ old: ObjectID?, _ new: ObjectID?, _ time: Date) -> String {
         "\(pair(old, new)) \(Int(time.timeIntervalSince1970))"
-    }
-}
-
-extension AuditStore {
-    /// A clone's pushes that a remote-tracking update confirmed.
-    func confirmedPushes(repository: String) throws -> [AuditEvent] {
-        try read { db in
-            try AuditEvent.filter(sql: EventStorage.inRepositorySQL, arguments: [repository])
-                .filter(Column("side") == Side.client.rawValue && Column("status") == EventStatus.confirmed.rawValue)
-                .fetchAll(db)
-        }
-    }
-
-    /// The (old, new) pairs the log holds for `ref` in `repository`, with their times: what backfill checks
-    /// each reflog entry against.
-    func recordedValues(of ref: String, repository: String) throws -> [String: [Date]] {
-        try read { db in
-            var values: [String: [Date]] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT old, new, time FROM event WHERE \(EventStorage.inRepositorySQL) AND ref = ? AND side != 'client'",
-                arguments: [repository, ref])
-            while let row = try rows.next() {
-                guard let time = EventStorage.date(row["time"]) else { continue }
-                let old = try EventStorage.objectID(row["old"], column: "old")?.hex
-                let new = try EventStorage.objectID(row["new"], column: "new")?.hex
-                values["\(old ?? "-") \(new ?? "-")", default: []].append(time)
-            }
-            return values
-        }
     }
 }

@@ -61,9 +61,13 @@ public struct LostCommitScan {
     public struct Options: Sendable {
         public var since: Date?
         public var allObjects = false
-        public init(since: Date? = nil, allObjects: Bool = false) {
+        /// Write Refuge's commit-graph when it is missing or stale (not where Refuge is not installed:
+        /// a read there writes nothing into `.git`).
+        public var writesCommitGraph = true
+        public init(since: Date? = nil, allObjects: Bool = false, writesCommitGraph: Bool = true) {
             self.since = since
             self.allObjects = allObjects
+            self.writesCommitGraph = writesCommitGraph
         }
     }
 
@@ -120,7 +124,7 @@ public struct LostCommitScan {
         // Everything the refs reach, first: a value in it is no candidate, and is dropped with one set
         // lookup, before any object is read or any evidence kept. In a large repository nearly every reflog
         // entry names such a commit (a million entries read in a fraction of the time).
-        let history = try known ?? live(progress: progress)
+        let history = try known ?? live(refreshingGraph: options.writesCommitGraph, progress: progress)
         let reachable = history.commits
         let liveTips = history.tips
         var evidence: [ObjectID: Evidence] = [:]
@@ -261,8 +265,8 @@ public struct LostCommitScan {
     }
 
     /// Everything live, by one walk (through the commit-graph, written first if it is missing or stale).
-    public func live(progress: ((String) -> Void)? = nil) throws -> LiveHistory {
-        repository.refreshCommitGraph { progress?("writing the commit-graph") }
+    public func live(refreshingGraph: Bool = true, progress: ((String) -> Void)? = nil) throws -> LiveHistory {
+        if refreshingGraph { repository.refreshCommitGraph { progress?("writing the commit-graph") } }
         progress?("walking live history")
         let tips = try liveTips()
         return LiveHistory(tips: tips, commits: try repository.commitSet(reachableFrom: tips, excluding: []))

@@ -47,13 +47,13 @@ public struct ReportBuilder {
         for name in names {
             var only = filter
             only.repository = name
-            let figures = try Figures(store: store, filter: only, limit: scope.listLimit)
+            let figures = try ReportFigures(store: store, filter: only, limit: scope.listLimit)
             if scope.repositories == .all, figures.eventCount == 0 { continue }
             sections.append(try section(repository: name, figures: figures, scope: scope))
         }
         let total: AuditReport.Section
         if scope.repositories == .all {
-            let figures = try Figures(store: store, filter: filter, limit: scope.listLimit)
+            let figures = try ReportFigures(store: store, filter: filter, limit: scope.listLimit)
             total = Self.merge(sections, figures: figures, limit: scope.listLimit)
         } else {
             total = sections[0]
@@ -99,7 +99,7 @@ public struct ReportBuilder {
 
     // MARK: One repository
 
-    private func section(repository path: String, figures: Figures, scope: ReportScope) throws
+    private func section(repository path: String, figures: ReportFigures, scope: ReportScope) throws
         -> AuditReport.Section
     {
         let mine = try store.paths(sharingIdentityWith: repository.auditIdentity).contains(path)
@@ -144,108 +144,12 @@ public struct ReportBuilder {
         return figures.section(repository: path, rewrites: explained, lost: lost, lostProblem: lostProblem)
     }
 
-    static func merge(_ sections: [AuditReport.Section], figures: Figures, limit: Int) -> AuditReport.Section {
+    static func merge(_ sections: [AuditReport.Section], figures: ReportFigures, limit: Int) -> AuditReport.Section {
         let rewrites = sections.flatMap(\.rewrites)
             .sorted { ($0.event.time, $0.event.id ?? 0) < ($1.event.time, $1.event.id ?? 0) }.suffix(limit)
         let lost = sections.flatMap(\.lostWaiting).sorted { $0.time > $1.time }
         let problems = sections.compactMap { section in section.lostScanProblem.map { "\(section.repository): \($0)" } }
         return figures.section(repository: "all repositories", rewrites: Array(rewrites), lost: lost,
                                lostProblem: problems.isEmpty ? nil : problems.joined(separator: "; "))
-    }
-}
-
-/// What became of dropped commits, from one walk of what the refs reach and one of what pins keep.
-struct DroppedStates {
-    let repository: Repository
-    let live: Set<ObjectID>
-    let pinned: Set<ObjectID>
-    /// The patch ids of the commits each replay added to its ref (its copies), with the recovery and when.
-    let replayed: [ObjectID: (id: Int64, time: Date)]
-
-    /// Live copies by the rule `lost` and `show` use (a rewrite made after the update: a squash, an amend).
-    let copies: CommitCopies?
-
-    init(repository: Repository, live history: LostCommitScan.LiveHistory, recoveries: [AuditEvent],
-         copies: CommitCopies? = nil) throws {
-        self.repository = repository
-        self.copies = copies
-        live = history.commits
-        let pins = try repository.references(under: RefugeRefs.kept).compactMap { try repository.peelToCommit($0.target) }
-        pinned = try repository.commitSet(reachableFrom: pins, excluding: history.tips)
-        replayed = try Self.replayedPatches(recoveries, repository: repository)
-    }
-
-    /// The commits `event` dropped (newest first, at most the report's limit) and their state now.
-    func dropped(by event: AuditEvent, recoveries: [AuditEvent]) throws -> [AuditReport.DroppedState]? {
-        guard let old = event.old else { return [] }
-        guard repository.contains(old) else { return nil }
-        guard let oldCommit = try repository.peelToCommit(old) else { return [] }
-        let hidden: [ObjectID]
-        if event.kind == .delete {
-            // What other refs kept at the time is unknown; those that exist now are the best estimate,
-            // without the ref itself and the refs its recoveries made (they hold the dropped commits now).
-            let restored = Set([event.ref] + recoveries.map(\.ref))
-            hidden = try UpdateClassifier(repository: repository).remainingTips(excluding: restored)
-        } else {
-            hidden = try event.new.flatMap { try repository.peelToCommit($0) }.map { [$0] } ?? []
-        }
-        let commits = try repository.commits(reachableFrom: [oldCommit], excluding: hidden, limit: ReportBuilder.droppedListLimit)
-        var rewritten: Set<ObjectID>?  // walked once, for the first commit that needs it
-        func rewrites() throws -> Set<ObjectID> {
-            if let rewritten { return rewritten }
-            rewritten = try rewrittenPatches(of: event, oldCommit: oldCommit)
-            return rewritten!
-        }
-        return try commits.map { commit in
-            var state: AuditReport.DroppedState.State
-            var recoveredBy: Int64?
-            // A patch id costs a diff: only a commit no ref reaches needs one.
-            let patch = live.contains(commit.id) ? nil : try repository.patchID(of: commit.id)
-            if live.contains(commit.id) {
-                state = recoveries.isEmpty ? .reachable : .recovered
-                recoveredBy = recoveries.first?.id
-            } else if let patch, let replay = replayed[patch], replay.time >= event.time {
-                // `recover --replay` brings work back as copies: the same patch, added by a later recovery
-                // (of this update, or of another that dropped the same commits).
-                state = .recovered
-                recoveredBy = replay.id
-            } else if let patch, try rewrites().contains(patch) {
-                state = .rewritten  // the update itself holds a copy: a rebase or an amend, not lost work
-            } else if try copies?.copy(of: commit) != nil {
-                state = .rewritten  // a live copy by the rule `lost` uses (a squash, an amend that changed content)
-            } else if pinned.contains(commit.id) {
-                state = .pinned
-            } else {
-                state = .lost
-            }
-            return AuditReport.DroppedState(commit: commit, state: state, recoveredBy: recoveredBy)
-        }
-    }
-
-    /// The patch ids of the commits a forced update added (its new value's history beyond the old one).
-    private func rewrittenPatches(of event: AuditEvent, oldCommit: ObjectID) throws -> Set<ObjectID> {
-        guard event.kind == .forced, let new = event.new, let newCommit = try repository.peelToCommit(new) else { return [] }
-        var patches: Set<ObjectID> = []
-        for commit in try repository.commitsOldestFirst(reachableFrom: [newCommit], excluding: [oldCommit]) {
-            if let patch = try repository.patchID(of: commit) { patches.insert(patch) }
-        }
-        return patches
-    }
-
-    /// Replays into an existing ref (`recover --replay`): what they added beyond the ref's old value.
-    /// Restores and `--as` creations bring the original commits back, which `live` already sees.
-    private static func replayedPatches(_ recoveries: [AuditEvent], repository: Repository) throws
-        -> [ObjectID: (id: Int64, time: Date)]
-    {
-        var patches: [ObjectID: (id: Int64, time: Date)] = [:]
-        for recovery in recoveries where recovery.reason?.hasPrefix("replayed") == true {
-            guard let id = recovery.id, let new = recovery.new, let newCommit = try repository.peelToCommit(new),
-                  let old = recovery.old, let base = try repository.peelToCommit(old)
-            else { continue }
-            for commit in try repository.commitsOldestFirst(reachableFrom: [newCommit], excluding: [base]) {
-                if let patch = try repository.patchID(of: commit) { patches[patch] = (id, recovery.time) }
-            }
-        }
-        return patches
     }
 }

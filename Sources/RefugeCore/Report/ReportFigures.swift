@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the audit log alone says of a filter: counts, rankings and the newest rows of each listing.
-struct Figures {
+struct ReportFigures {
     let eventCount: Int
     let days: [EventDay]
     let rewriteTotals: AuditStore.RewriteTotals

@@ -112,6 +112,18 @@ public final class AuditStore {
         }
     }
 
+    /// The log as an outbox: up to `limit` sealed events with ids above `cursor`, in id order (every
+    /// repository of the database). Ids are consecutive and never reused, and a row is sealed in the
+    /// transaction that inserts it, so a reader that keeps the last id it handled (its cursor, stored
+    /// where it delivers) sees every event exactly once, in the chain's order. What a new destination
+    /// (the fleet's central store, say) reads: nothing on the push path waits for it.
+    public func events(after cursor: Int64, limit: Int) throws -> [AuditEvent] {
+        try read { db in
+            try AuditEvent.fetchAll(
+                db, sql: "SELECT * FROM event WHERE id > ? AND hash IS NOT NULL ORDER BY id LIMIT ?", arguments: [cursor, limit])
+        }
+    }
+
     /// The SQL `events` runs for `filter` (tests read its EXPLAIN QUERY PLAN). Rewrites are read through the
     /// partial index that holds nothing else: without statistics SQLite rates it no better than the index
     /// of all of a repository's events by time, which at a million events reads a hundred times more rows.
