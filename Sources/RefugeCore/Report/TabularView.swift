@@ -1,4 +1,5 @@
 import Foundation
+import TextTable
 
 /// The text and Markdown reports: the same view, with its tables laid out by TextTable.
 struct TabularView {

@@ -119,8 +119,7 @@ public final class AuditStore {
     /// (the fleet's central store, say) reads: nothing on the push path waits for it.
     public func events(after cursor: Int64, limit: Int) throws -> [AuditEvent] {
         try read { db in
-            try AuditEvent.fetchAll(
-                db, sql: "SELECT * FROM event WHERE id > ? AND hash IS NOT NULL ORDER BY id LIMIT ?", arguments: [cursor, limit])
+            try AuditEvent.filter(sql: "id > ? AND hash IS NOT NULL", arguments: [cursor]).order(Column("id")).limit(limit).fetchAll(db)
         }
     }
 
