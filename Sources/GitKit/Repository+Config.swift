@@ -6,14 +6,17 @@ extension Repository {
     /// The value of `key`, or nil when unset.
     public func configString(_ key: String) throws -> String? {
         if let given = CommandLineConfig.current.values(key).last { return given ?? "true" }  // `git -c key`: true
-        return try withConfig(reading: key) { config in
-            var buffer = git_buf()
-            defer { git_buf_dispose(&buffer) }
-            let result = git_config_get_string_buf(&buffer, config, key)
-            if result == GIT_ENOTFOUND.rawValue { return nil }
-            try check(result, "reading git config \(key)")
-            return buffer.ptr.map { String(cString: $0) } ?? ""
-        }
+        return try withConfig(reading: key) { try Self.string(key, in: $0) }
+    }
+
+    /// `key` read from `config` (one level, or all of them), nil when unset.
+    private static func string(_ key: String, in config: OpaquePointer?) throws -> String? {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        let result = git_config_get_string_buf(&buffer, config, key)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "reading git config \(key)")
+        return buffer.ptr.map { String(cString: $0) } ?? ""
     }
 
     /// Every value of the multi-valued `key`, in the order git lists them.
@@ -103,14 +106,7 @@ extension Repository {
 
     /// The value of `key` in the repository's own config file only (not global or system).
     public func localConfigString(_ key: String) throws -> String? {
-        try withLocalConfig(key) { config in
-            var buffer = git_buf()
-            defer { git_buf_dispose(&buffer) }
-            let result = git_config_get_string_buf(&buffer, config, key)
-            if result == GIT_ENOTFOUND.rawValue { return nil }
-            try check(result, "reading git config \(key)")
-            return buffer.ptr.map { String(cString: $0) } ?? ""
-        }
+        try withLocalConfig(key) { try Self.string(key, in: $0) }
     }
 
     private func withConfig<T>(reading key: String, _ body: (OpaquePointer?) throws -> T) throws -> T {

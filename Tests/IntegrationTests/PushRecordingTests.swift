@@ -95,11 +95,7 @@ struct PushRecordingTests {
     @Test("a push refused for a stale lease is not recorded anywhere")
     func staleLeaseRefused() throws {
         let box = try Sandbox()
-        let (server, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
+        let (server, alice, bob) = try box.sharedMain("alice", "bob")
         let expected = try box.revParse("origin/main", in: alice)
         try box.commit("bob", in: bob)
         try box.git("push", "-q", "origin", "main", in: bob)

@@ -64,11 +64,7 @@ struct ShowExplanationTests {
     @Test("a force push on the server: the teammate's commit is still on another branch of the server")
     func serverKeepsElsewhere() throws {
         let box = try Sandbox()
-        let (server, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
+        let (server, alice, bob) = try box.sharedMain("alice", "bob")
         let fix = try box.commit("bob's fix", in: bob)
         try box.git("push", "-q", "origin", "main", "main:bob/fix", in: bob)
         try box.commit("alice's rewrite", in: alice)

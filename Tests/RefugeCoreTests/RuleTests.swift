@@ -54,6 +54,16 @@ struct RuleTests {
         #expect(Identity.serverPusher(in: [:]) == nil)
     }
 
+    @Test("the shims that pass git's input on to a chained hook do it with the same code (each shim stands alone)")
+    func chainingAgrees() {
+        func chaining(_ hook: GitHook) -> [Substring] {
+            HookScripts.text(for: hook).split(separator: "\n").drop { !$0.hasPrefix("chained=") }
+                .map { $0.prefix { $0 != "#" }.reversed().drop { $0 == " " }.reversed() }.map { Substring(String($0)) }
+                .filter { !$0.isEmpty }
+        }
+        #expect(!chaining(.postReceive).isEmpty && chaining(.postReceive) == chaining(.referenceTransaction))
+    }
+
     @Test("Refuge's refs: one namespace, the one the shims pin under and install hides")
     func refugeRefs() {
         let pin = RefugeRefs.pin(for: ObjectID(hex: Fixtures.c)!)
