@@ -47,6 +47,7 @@ let package = Package(
         .executableTarget(name: "refuge-fuzz", dependencies: ["RefugeCore", "GitKit"], path: "Fuzz/Sources"),
         // What every test target stands on: a hermetic sandbox running the real git and git-refuge, its
         // scenes (a server and clones, a diverged team), and typed decoding of every --json output.
+        // It imports no test library, so that `swift build` (any configuration) builds it with the rest.
         .target(name: "RefugeTestSupport", path: "Tests/RefugeTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "RefugeTestSupport"]),
         .testTarget(

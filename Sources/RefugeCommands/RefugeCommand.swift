@@ -71,19 +71,31 @@ public struct RefugeCommand: ParsableCommand {
            !configuration.subcommands.contains(where: { $0._commandName == arguments[1] }) {
             fail("no command named '\(arguments[1])' (git refuge help lists the commands)", code: .validationFailure)
         }
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+            command = try parseAsRoot(arguments)
         } catch {
             let code = exitCode(for: error)
             guard code != .success else {  // --help, --version, help
                 print(fullMessage(for: error))
                 Foundation.exit(code.rawValue)
             }
-            let message = message(for: error)
             // A usage mistake: one line saying what, and where the right usage is.
-            if !message.isEmpty { printError("error: \(Self.lowercasingFirst(message)) (git refuge help lists the commands; git refuge help <command>, its options)") }
-            Foundation.exit(code.rawValue)
+            fail("\(lowercasingFirst(message(for: error))) (git refuge help lists the commands; git refuge help <command>, its options)",
+                 code: code)
+        }
+        do {
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)  // the command said what happened
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {  // `help <command>` asks for help from its run()
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            // A failure outside reportingFailures: one line too, without the usage hint of a parse error.
+            fail(code == .validationFailure ? lowercasingFirst(message(for: error)) : "\(error)", code: code)
         }
     }
 

@@ -28,7 +28,7 @@ struct UninstallCommand: ParsableCommand {
             }
             let location = try AuditLocation.resolve(for: repository, environment: environment)
             print("kept the audit log \(location.databasePath): delete it when you no longer need the record")
-            if uninstalled.pins > 0 {
+            if uninstalled.hideRefsKept {
                 print("kept \(uninstalled.pins) pin(s) under \(RefugeRefs.kept), and transfer.hideRefs \(RefugeRefs.root): "
                     + "git refuge lost lists what they keep; git refuge prune --older-than now removes them "
                     + "(then git config --unset transfer.hideRefs \(RefugeRefs.root))")

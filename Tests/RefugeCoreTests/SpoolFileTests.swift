@@ -63,8 +63,8 @@ struct SpoolFileTests {
         let file = HookRecords(text: "C 1.00\n\(a) \(b) refs/heads/x\n.\nC 2.00\nnonsense\n\(a) \(b) refs/heads/y\n")
         #expect(file.updates().map(\.update.ref) == ["refs/heads/x", "refs/heads/y"])
         #expect(file.problems.count == 2)  // the garbage line, and the interrupted block
-        #expect(file.problems.contains("line 5: expected <old> <new> <ref>, got \"nonsense\""))
-        #expect(file.problems.contains("the block at line 4 was interrupted; its complete lines are recorded"))
+        #expect(file.problems == ["line 5: expected <old> <new> <ref>, got \"nonsense\"",
+                                  "the block at line 4 was interrupted; its complete lines are recorded"])
     }
 
     @Test("a hook killed mid-line: the cut line is dropped; a later block from the same git process still counts")

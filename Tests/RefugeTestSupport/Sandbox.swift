@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import Testing
 
 /// A temporary directory with its own HOME and git identity, where tests run the real `git` and the real
 /// `git-refuge` binary (built next to the test bundle). Removed when the test ends.
@@ -123,21 +122,19 @@ public final class Sandbox: @unchecked Sendable {  // immutable after init
                 in: directory, environment: environment, input: input)
     }
 
-    /// Runs git and fails the test (with git's stderr) when it fails, unless `allowFailure`.
+    /// Runs git; throws `GitFailed` (with git's stderr) when it fails, unless `allowFailure`.
     @discardableResult
     public func git(_ arguments: String..., in directory: String, environment: [String: String] = [:], input: String? = nil,
-             allowFailure: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        try gitArgs(arguments, in: directory, environment: environment, input: input, allowFailure: allowFailure,
-                    sourceLocation: sourceLocation)
+             allowFailure: Bool = false) throws -> Result {
+        try gitArgs(arguments, in: directory, environment: environment, input: input, allowFailure: allowFailure)
     }
 
     @discardableResult
     public func gitArgs(_ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
-                 allowFailure: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+                 allowFailure: Bool = false) throws -> Result {
         let result = try run("git", arguments, in: directory, environment: environment, input: input)
         if !allowFailure && !result.succeeded {
-            Issue.record("git \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)",
-                         sourceLocation: sourceLocation)
+            throw GitFailed(arguments: arguments, stderr: result.stderr)
         }
         return result
     }
@@ -162,17 +159,23 @@ public final class Sandbox: @unchecked Sendable {  // immutable after init
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A git command a test needed failed; thrown (the test fails with git's words) unless `allowFailure`.
     public struct GitFailed: Error, CustomStringConvertible {
         public let arguments: [String], stderr: String
         public var description: String { "git \(arguments.joined(separator: " ")) failed: \(stderr)" }
+    }
+
+    /// A git-refuge command a helper needed failed.
+    public struct RefugeFailed: Error, CustomStringConvertible {
+        public let arguments: [String], stderr: String
+        public var description: String { "git refuge \(arguments.joined(separator: " ")) failed: \(stderr)" }
     }
 
     /// `git-refuge log --json` (plus `extra`), decoded.
     public func events(in directory: String, _ extra: String..., environment: [String: String] = [:]) throws -> [LoggedEvent] {
         let result = try run(refugeBinary, ["log", "--json"] + extra, in: directory, environment: environment)
         guard result.succeeded else {
-            Issue.record("git refuge log failed: \(result.stderr)")
-            return []
+            throw RefugeFailed(arguments: ["log", "--json"] + extra, stderr: result.stderr)
         }
         return try Output.decode([LoggedEvent].self, from: result.stdout)
     }
@@ -212,7 +215,7 @@ public final class Sandbox: @unchecked Sendable {  // immutable after init
         let server = path("server.git")
         try git("init", "--bare", "-q", server, in: root)
         let install = try refuge("install", in: server)
-        #expect(install.succeeded, "install failed: \(install.stderr)")
+        guard install.succeeded else { throw RefugeFailed(arguments: ["install"], stderr: install.stderr) }
         var clones: [String] = []
         for name in names {
             let clone = path(name)

@@ -47,8 +47,9 @@ public struct Doctor {
 
     /// The configuration in effect, one note per setting; a value that is not valid is a warning.
     private static func settings(_ configuration: RefugeConfiguration) -> [Finding] {
-        var findings = configuration.problems.map {
-            Finding(severity: .warning, area: "config", what: $0, fix: "git config refuge.prePush warn (or block, or off)")
+        var findings = configuration.problems.map { problem in
+            Finding(severity: .warning, area: "config", what: problem, fix: problem.hasPrefix("refuge.prePush")
+                ? "git config refuge.prePush warn (or block, or off)" : "git config --get-all refuge.protect says what git reads")
         }
         for line in configuration.summary {
             findings.append(Finding(severity: .note, area: "config", what: line, fix: nil))

@@ -25,7 +25,7 @@ enum HookRecord {
     }
 
     /// Reads `block`; lines that are not what its hook writes go to `problems`, with their line numbers.
-    init(_ block: SpoolBlock, problems: inout [String]) {
+    init(_ block: SpoolBlock, problems: inout [SpoolFile.Problem]) {
         let input = block.lines.map(\.text)
         switch block.kind {
         case .prepared:
@@ -43,14 +43,22 @@ enum HookRecord {
             self = .prepared(uptime: block.uptime, values: values, packed: packed)
         case .committed:
             var lines: [CommittedLine] = []
+            func unexpected(_ text: String, at number: Int) {
+                problems.append(.init(line: number, text: "line \(number): expected <old> <new> <ref>, got \(text.debugDescription)"))
+            }
             for line in block.lines {
                 let fields = line.text.split(separator: " ", omittingEmptySubsequences: false)
-                // Not `try?`: it would flatten git's zero id (nil) into "not an id".
+                // One `try?` over the pair: a `try?` per field would flatten git's zero id (nil) into "not an id".
                 if fields.count == 3, let ids = try? (old: HookObjectID.parse(fields[0]), new: HookObjectID.parse(fields[1])) {
                     lines.append(CommittedLine(old: ids.old, new: ids.new, ref: String(fields[2])))
                 } else {
-                    problems.append("line \(line.number): expected <old> <new> <ref>, got \(String(line.text).debugDescription)")
+                    unexpected(String(line.text), at: line.number)
                 }
+            }
+            // The shims write `=consumed <ref>` and `=hook post-checkout` in C blocks, nothing else.
+            for (key, value, number) in block.metadata.entries
+            where key != "consumed" && !(key == "hook" && value == GitHook.postCheckout.rawValue) {
+                unexpected("=\(key) \(value)", at: number)
             }
             let hook: GitHook = block.metadata.first("hook") == GitHook.postCheckout.rawValue ? .postCheckout : .referenceTransaction
             self = .committed(uptime: block.uptime, lines: lines, consumed: Set(block.metadata.all("consumed")), hook: hook)
@@ -67,15 +75,15 @@ enum HookRecord {
 /// What one git process's hooks recorded, read: the records in order, and every problem found on the way.
 struct HookRecords {
     var records: [HookRecord] = []
-    /// Lines and blocks that did not parse: reported, never recorded.
-    var problems: [String]
-    /// The file ends inside a block: written now, or interrupted.
-    var lastBlockOpen: Bool
+    /// Lines and blocks that did not parse, in the file's order: reported, never recorded.
+    let problems: [String]
 
     init(_ file: SpoolFile) {
-        problems = file.problems
-        lastBlockOpen = file.lastBlockOpen
+        var problems = file.problems
         records = file.blocks.map { HookRecord($0, problems: &problems) }
+        // Stable: problems met at one line keep the order they were found in.
+        self.problems = problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+            .map(\.element.text)
     }
 
     init(text: String) { self.init(SpoolFile(text: text)) }
@@ -128,7 +136,7 @@ extension HookRecords {
                 let changes = Set(lines.filter { $0.ref != "HEAD" }.map { Change(old: $0.old, new: $0.new) })
                 for line in lines {
                     guard line.ref == "HEAD" || line.ref.hasPrefix("refs/") else { continue }
-                    if RefugeRefs.isRefugeOwned(line.ref) { continue }  // Refuge's own pins: the pin table records them
+                    if RefugeRefs.isRefugeOwned(line.ref) { continue }  // Refuge's own refs (pins): the pin table records them
                     if line.ref == "HEAD" && changes.contains(Change(old: line.old, new: line.new)) { continue }
                     let old = line.old ?? valuesBefore[line.ref]
                     if line.old == nil, let new = line.new, old == new {

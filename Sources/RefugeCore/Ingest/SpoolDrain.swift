@@ -40,23 +40,24 @@ public struct SpoolDrain {
         let claimed = spool.claimWaitingFiles().map { (claimed: $0, records: $0.file.map(HookRecords.init)) }
         var kept: [String: [ObjectID]] = [:]
         for line in claimed.flatMap({ $0.records?.packedLines ?? [] }) { kept[line.ref, default: []].append(line.value) }
-        var resolver = OldValueResolver(repository: repository, store: store, kept: kept)
         var unwritable = false
         for (file, records) in claimed where !spool.isStillBeingWritten(file) {
-            guard let records else {
+            guard let records, let status = file.status else {
                 report.warnings.append("cannot read spool file \(spool.path)/\(file.name); it is kept")
                 continue
             }
             var warnings = records.problems.map { "spool file \(spool.path)/\(file.name), \($0)" }
             do {
-                let assembler = EventAssembler(repository: repository, gitProcess: file.gitProcess, owner: file.status.owner) {
-                    Uptime.date($0) ?? file.status.modified
+                let assembler = EventAssembler(repository: repository, gitProcess: file.gitProcess, owner: status.owner) {
+                    Uptime.date($0) ?? status.modified
                 }
+                // Per file: what an earlier file recorded is in the log by now, and only what was recorded.
+                var resolver = OldValueResolver(repository: repository, store: store, kept: kept)
                 let events = try assembler.assemble(records, resolver: &resolver, warnings: &warnings)
                 let pins = Pins(repository: repository, store: store)
                 let leftBehind = pins.leftOnDetachedHead(by: events, warnings: &warnings)
                 pins.makeRefs(forDroppedBy: events, leftBehind: leftBehind, warnings: &warnings)
-                let saved = try store.append(events, receipt: Self.receipt(file))
+                let saved = try store.append(events, receipt: Self.receipt(file, status))
                 report.recorded += saved.count
                 pins.keepDropped(by: saved, leftBehind: leftBehind, warnings: &warnings)
                 spool.remove(file)
@@ -75,7 +76,7 @@ public struct SpoolDrain {
     }
 
     /// What makes a file's records unique in the log: the same file drained twice appends nothing twice.
-    private static func receipt(_ file: SpoolDirectory.Claimed) -> String {
-        "rt:\(file.gitProcess):\(file.status.inode):\(file.status.size):\(file.status.modified.timeIntervalSince1970)"
+    private static func receipt(_ file: SpoolDirectory.Claimed, _ status: FileStatus) -> String {
+        "rt:\(file.gitProcess):\(status.inode):\(status.size):\(status.modified.timeIntervalSince1970)"
     }
 }

@@ -14,7 +14,6 @@ public struct HookInstaller {
     static let legacyChainedSuffix = ".refuge-chained"
     /// Set when install turned on `core.logAllRefUpdates`, so that uninstall turns off only what it turned on.
     static let logAllRefUpdatesKey = "refuge.installedLogAllRefUpdates"
-    /// Hidden from clients by `transfer.hideRefs` (Refuge's pins live under it).
 
     let repository: Repository
 

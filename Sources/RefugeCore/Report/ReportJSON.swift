@@ -63,7 +63,7 @@ struct ReportJSON: Encodable, Sendable {
     }
 
     struct Section: Encodable, Sendable {
-        @Nullable var repository: String?
+        let repository: String
         let headline: AuditReport.Section.Headline
         let byKind: [String: Int]
         let bySide: [String: Int]

@@ -23,12 +23,12 @@ struct SpoolBlock {
         case rejected = "R"
     }
 
-    /// A block's `=key value` lines, in order.
+    /// A block's `=key value` lines, in order, with their line numbers in the file (0 when written here).
     struct Metadata {
-        var entries: [(key: String, value: String)] = []
+        var entries: [(key: String, value: String, line: Int)] = []
         func first(_ key: String) -> String? { entries.first { $0.key == key }?.value }
         func all(_ key: String) -> [String] { entries.filter { $0.key == key }.map(\.value) }
-        mutating func append(_ key: String, _ value: String) { entries.append((key, value)) }
+        mutating func append(_ key: String, _ value: String, line: Int = 0) { entries.append((key, value, line)) }
     }
 
     /// A line of the hook's input, with its line number in the file (0 in a block being written).
@@ -55,7 +55,7 @@ struct SpoolBlock {
     /// such a value out (a pusher's name from the environment, say), as the shims do.
     func render() -> String {
         var text = "\(kind.rawValue) \(uptime.map { String(format: "%.2f", $0) } ?? "-")\n"
-        for (key, value) in metadata.entries { text += "=\(key) \(value)\n" }
+        for (key, value, _) in metadata.entries { text += "=\(key) \(value)\n" }
         for line in lines { text += "\(line.text)\n" }
         return text + ".\n"
     }

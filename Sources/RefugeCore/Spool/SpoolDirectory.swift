@@ -8,10 +8,10 @@ public struct SpoolDirectory: Sendable {
 
     public init(path: String) { self.path = path }
 
-    /// A claimed file: its name, and its contents as of the claim.
+    /// A claimed file: its name, and its status and contents as of the claim (nil: it could not be read).
     struct Claimed {
         let name: String
-        let status: FileStatus
+        let status: FileStatus?
         let file: SpoolFile?
         /// The git process that wrote it (its `rt.<pid>`).
         var gitProcess: Int64 { Int64(name.split(separator: ".")[1]) ?? 0 }
@@ -28,10 +28,9 @@ public struct SpoolDirectory: Sendable {
         waitingFiles.compactMap { claim($0) }
             .map { (name: $0, started: firstStamp(of: $0)) }
             .sorted { ($0.started, $0.name) < ($1.started, $1.name) }
-            .compactMap { claimed in
+            .map { claimed in
                 let file = "\(path)/\(claimed.name)"
-                guard let status = fileStatus(file) else { return nil }
-                return Claimed(name: claimed.name, status: status,
+                return Claimed(name: claimed.name, status: fileStatus(file),
                                file: (try? String(contentsOfFile: file, encoding: .utf8)).map(SpoolFile.init(text:)))
             }
     }
@@ -75,9 +74,9 @@ public struct SpoolDirectory: Sendable {
     /// Whether the drain should leave `claimed` for later: its last block is open and its pid alive again
     /// (a new process got the pid and is writing now).
     func isStillBeingWritten(_ claimed: Claimed) -> Bool {
-        guard let file = claimed.file, file.lastBlockOpen else { return false }
+        guard let file = claimed.file, file.lastBlockOpen, let status = claimed.status else { return false }
         return ProcessLiveness.isAlive(Int32(claimed.gitProcess))
-            && Date().timeIntervalSince(claimed.status.modified) < Self.openBlockGrace
+            && Date().timeIntervalSince(status.modified) < Self.openBlockGrace
     }
 
     /// Renames `rt.<pid>` to `rt.<pid>.draining-<our pid>` once git process `<pid>` has ended (its file

@@ -18,13 +18,20 @@ extension AuditStore {
     func recordedValues(of ref: String?, repository: String) throws -> [String: [Date]] {
         try read { db in
             var values: [String: [Date]] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT old, new, time FROM event WHERE \(EventStorage.inRepositorySQL) AND (ref = ? OR ? IS NULL) AND side != 'client'",
-                arguments: [repository, ref, ref])
+            // Two statements, not `(ref = ? OR ? IS NULL)`: that would keep the index on (repository, ref) from
+            // narrowing by ref, and backfill asks once per ref.
+            let rows = try ref.map { ref in
+                try Row.fetchCursor(
+                    db, sql: "SELECT old, new, time FROM event WHERE \(EventStorage.inRepositorySQL) AND ref = ? AND side != 'client'",
+                    arguments: [repository, ref])
+            } ?? Row.fetchCursor(
+                db, sql: "SELECT old, new, time FROM event WHERE \(EventStorage.inRepositorySQL) AND side != 'client'",
+                arguments: [repository])
             while let row = try rows.next() {
                 guard let time = EventStorage.date(row["time"]) else { continue }
-                let old = try EventStorage.objectID(row["old"], column: "old")?.hex
-                let new = try EventStorage.objectID(row["new"], column: "new")?.hex
+                // A value that is no id (a row written by hand) counts as none, as it always has here.
+                let old = (try? EventStorage.objectID(row["old"], column: "old"))?.hex
+                let new = (try? EventStorage.objectID(row["new"], column: "new"))?.hex
                 values["\(old ?? "-") \(new ?? "-")", default: []].append(time)
             }
             return values

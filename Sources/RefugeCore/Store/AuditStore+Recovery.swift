@@ -57,7 +57,7 @@ extension AuditStore {
                 WHERE \(EventStorage.inRepositorySQL) AND kind IN \(EventFilter.rewriteKindsSQL) AND old IS NOT NULL
                 """, arguments: [repository])
             while let row = try rows.next() {
-                guard let object = try EventStorage.objectID(row[0], column: "old"), let time = EventStorage.date(row[4]) else { continue }
+                guard let object = try? EventStorage.objectID(row[0], column: "old"), let time = EventStorage.date(row[4]) else { continue }
                 if let known = latest[object], known.time > time { continue }
                 var ref: String = row[1]
                 if (row[2] as String) == Side.client.rawValue { ref = "\((row[3] as String?) ?? "remote"):\(ref)" }

@@ -18,12 +18,20 @@ public struct RefugeConfiguration: Sendable {
 
     public static func read(for repository: Repository, environment: [String: String]) throws -> RefugeConfiguration {
         let (prePush, problem) = PrePushLeaseCheck.Mode.configured(in: repository)
+        var problems = problem.map { [$0] } ?? []
+        let policy: ServerPolicy
+        do {
+            policy = try ServerPolicy.load(from: repository)
+        } catch {
+            problems.append("cannot read refuge.protect or refuge.allowForce: \(error)")
+            policy = ServerPolicy(protected: [], allowForce: [])
+        }
         let databaseSource = environment["REFUGE_DATABASE"].map { $0.isEmpty ? nil : "REFUGE_DATABASE" } ?? nil
         return RefugeConfiguration(
-            prePush: prePush, policy: try ServerPolicy.load(from: repository),
+            prePush: prePush, policy: policy,
             location: try AuditLocation.resolve(for: repository, environment: environment),
             databaseSource: databaseSource ?? ((try? repository.configString("refuge.database")) != nil ? "refuge.database" : "default"),
-            problems: problem.map { [$0] } ?? [])
+            problems: problems)
     }
 }
 
