@@ -107,4 +107,26 @@ struct RepositoryTests {
         try ("not a reflog line\n" + lines).write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try repo.reflogMoves(of: "refs/heads/main").count == lines.split(separator: "\n").count)
     }
+
+    @Test("the sandbox is hermetic: commits at fixed dates have the same ids in two sandboxes, whatever the machine's git config")
+    func hermeticIds() throws {
+        func history() throws -> [String] {
+            let box = try Sandbox()
+            try box.gitOutput("init", "-q", "r")
+            let repo = box.path("r")
+            var ids: [String] = []
+            for n in 0..<3 { ids.append(try box.commit("c\(n)", in: repo, at: n)) }
+            return ids + [try box.gitOutput("config", "user.email", in: repo)]
+        }
+        let first = try history(), second = try history()
+        #expect(first == second && Set(first.dropLast()).count == 3)
+        #expect(first.last == "test@example.com")
+        // GitKit reads what git wrote: the fixed time, in UTC.
+        let box = try Sandbox()
+        try box.gitOutput("init", "-q", "r")
+        let id = try box.commit("c0", in: box.path("r"), at: 0)
+        #expect(id == first[0])
+        let summary = try Repository.discover(from: box.path("r")).commits(reachableFrom: [ObjectID(hex: id)!], excluding: []).first
+        #expect(summary?.authorTime == Date(timeIntervalSince1970: 1_767_225_600))
+    }
 }
