@@ -25,14 +25,17 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // libpq as Debian ships it (libpq-dev); PGKit is the only module that imports it.
+        .systemLibrary(name: "CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "PGKit", dependencies: ["CLibpq"]),
         // Starts libgit2 without parsing the system CA bundle it never needs here (startup.c says why).
         .target(name: "CGitStartup", dependencies: ["CLibgit2"]),
         .target(name: "GitKit", dependencies: ["CLibgit2", "CGitStartup"]),
-        // The core library, in rooms: Model, Audit, Analysis, Hooks, Install, Recovery, Report, Output.
+        // The core library, in rooms named for what they hold (Docs/Architecture.md).
         .target(
             name: "RefugeCore",
             dependencies: [
-                "GitKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "GitKit", "PGKit", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"), .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "TextTable", package: "TextTable"), .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -40,7 +43,7 @@ let package = Package(
         // One file per subcommand; each validates, calls RefugeCore, maps the outcome to output.
         .target(
             name: "RefugeCommands",
-            dependencies: ["RefugeCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["RefugeCore", "PGKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "git-refuge", dependencies: ["RefugeCommands"]),
         // Fuzz targets (Scripts/fuzz runs them under libFuzzer); built normally, it replays Fuzz/Corpus.

@@ -23,6 +23,7 @@ public struct RefugeCommand: ParsableCommand {
             InstallCommand.self, UninstallCommand.self, StatusCommand.self, LogCommand.self, ShowCommand.self,
             CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ForgetCommand.self, ReportCommand.self,
             BackfillCommand.self, VerifyCommand.self, DoctorCommand.self, IdentityCommand.self, DrainCommand.self,
+            ShipCommand.self, CentralCommand.self,
             PrePushCheckCommand.self, PreReceiveCommand.self,
         ])
 

@@ -8,7 +8,7 @@ import Testing
 struct CommandLineTests {
     /// The commands people run (pre-push-check and pre-receive are the hooks').
     static let commands = ["install", "uninstall", "status", "log", "show", "check", "lost", "recover", "prune", "forget",
-                           "report", "backfill", "verify", "doctor", "identity", "drain"]
+                           "report", "backfill", "verify", "doctor", "identity", "drain", "ship"]
 
     @Test("-C PATH on every command and before it, as git has it; a directory that does not exist says so")
     func changeDirectory() throws {

@@ -141,3 +141,17 @@ public struct IdentityJSON: Encodable, Sendable {
     let renewed: Bool
     public init(identity: String, paths: [String], renewed: Bool) { (self.identity, self.paths, self.renewed) = (identity, paths, renewed) }
 }
+
+/// `ship --json`: what was shipped, and the central store's mark for this log after it.
+public struct ShipJSON: Encodable, Sendable {
+    let source: String
+    let shipped: Int
+    let batches: Int
+    let lastSeq: Int64
+    let lastHash: String
+    enum CodingKeys: String, CodingKey { case source, shipped, batches, lastSeq = "last_seq", lastHash = "last_hash" }
+
+    public init(_ outcome: Shipper.Outcome) {
+        (source, shipped, batches, lastSeq, lastHash) = (outcome.source, outcome.shipped, outcome.batches, outcome.lastSeq, outcome.lastHash)
+    }
+}

@@ -128,6 +128,14 @@ enum AuditMigrations {
                 END
                 """)
         }
+        // The log's own identity as a source of the fleet's central store (Docs/Fleet.md): made here, once,
+        // so that the central store tells logs apart; a copied file carries it too, which `ship` detects by
+        // the host and path the central store last saw it shipped from.
+        migrator.registerMigration("v10: the log's source id") { db in
+            try db.execute(sql: "CREATE TABLE log_source (id TEXT NOT NULL PRIMARY KEY, made_at TEXT NOT NULL)")
+            try db.execute(sql: "INSERT INTO log_source (id, made_at) VALUES (?, ?)",
+                           arguments: [UUID().uuidString.lowercased(), EventStorage.storedText(Date())])
+        }
         return migrator
     }
 

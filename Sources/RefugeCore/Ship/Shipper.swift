@@ -1,0 +1,122 @@
+import Foundation
+import PGKit
+
+/// Ships a local log into the central store, exactly once (Docs/Fleet.md).
+///
+/// Each batch is one PostgreSQL transaction: lock the source's row (`FOR UPDATE NOWAIT`: a second shipper
+/// of the same log is told "busy", never duplicates), read its high-water mark (last shipped id and
+/// hash), read the local rows after it, checking that they chain from that hash, insert them
+/// (idempotently: a resent row changes nothing), and advance the mark, all committed together. A ship
+/// that dies anywhere leaves the mark where its last commit put it; the next one continues from there.
+/// Nothing here runs on the push path: hooks only ever write the local spool.
+public struct Shipper {
+    let store: AuditStore
+    let connection: Connection
+    /// Where this log is, as the central store records its source: host name and database path.
+    let host: String
+    let databasePath: String
+
+    public init(store: AuditStore, connection: Connection, host: String = ProcessInfo.processInfo.hostName) {
+        self.store = store
+        self.connection = connection
+        self.host = host
+        databasePath = store.location.databasePath
+    }
+
+    public struct Outcome: Sendable {
+        public var source = ""
+        public var shipped = 0
+        public var batches = 0
+        /// The central store's high-water mark after the ship: the last event shipped and its hash.
+        public var lastSeq: Int64 = 0
+        public var lastHash = AuditChain.genesis
+    }
+
+    /// How a source that was shipped from another host or path is treated.
+    public enum Relocation: Sendable {
+        /// Refused: a copied log must not ship as the same source by accident.
+        case refuse
+        /// The same log, moved: the central store records where it is now.
+        case moved
+    }
+
+    /// Ships every sealed event not in the central store yet, `batch` at a time.
+    public func ship(batch: Int = 5_000, relocation: Relocation = .refuse) throws -> Outcome {
+        try CentralSchema.check(connection)
+        var outcome = Outcome()
+        outcome.source = try store.sourceID()
+        while true {
+            let shipped = try connection.transaction("shipping events of \(databasePath)") { () throws -> Int in
+                let (lastSeq, lastHash) = try lockSource(outcome.source, relocation: relocation)
+                let rows = try store.shippable(after: lastSeq, head: lastHash, limit: batch)
+                (outcome.lastSeq, outcome.lastHash) = (lastSeq, lastHash)
+                guard let last = rows.last, let lastID = last.event.id else { return 0 }
+                try insert(rows, source: outcome.source)
+                try connection.execute("""
+                    UPDATE source SET last_seq = $2, last_hash = $3, last_shipped_at = now(), first_seq = coalesce(first_seq, $4)
+                    WHERE id = $1
+                    """, [outcome.source, String(lastID), last.hash, String(rows[0].event.id ?? 0)],
+                    operation: "advancing the central store's mark for \(databasePath)")
+                (outcome.lastSeq, outcome.lastHash) = (lastID, last.hash)
+                return rows.count
+            }
+            guard shipped > 0 else { break }
+            outcome.shipped += shipped
+            outcome.batches += 1
+        }
+        return outcome
+    }
+
+    /// The source's row, locked for this transaction, made the first time; its mark.
+    private func lockSource(_ source: String, relocation: Relocation) throws -> (Int64, String) {
+        try connection.execute("""
+            INSERT INTO source (id, host, database_path, last_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING
+            """, [source, host, databasePath, AuditChain.genesis], operation: "registering the source \(source)")
+        let rows: Connection.Rows
+        do {
+            rows = try connection.execute("SELECT last_seq, last_hash, host, database_path FROM source WHERE id = $1 FOR UPDATE NOWAIT",
+                                          [source], operation: "locking the source \(source)")
+        } catch let error as PGError where error.isLockNotAvailable {
+            throw CentralStoreError.busy(source: source)
+        }
+        let shippedFrom = "\(rows[0, "host"] ?? "?"):\(rows[0, "database_path"] ?? "?")"
+        if shippedFrom != "\(host):\(databasePath)" {
+            guard relocation == .moved else {
+                throw CentralStoreError.copiedLog(source: source, shippedFrom: shippedFrom, here: "\(host):\(databasePath)")
+            }
+            try connection.execute("UPDATE source SET host = $2, database_path = $3 WHERE id = $1", [source, host, databasePath],
+                                   operation: "recording where the source \(source) is now")
+        }
+        return (Int64(rows[0, "last_seq"] ?? "0") ?? 0, rows[0, "last_hash"] ?? AuditChain.genesis)
+    }
+
+    static let columns = ["source", "seq", "time", "side", "hook", "repository_identity", "repository_path", "ref", "old", "new",
+                          "kind", "dropped", "pusher", "remote", "url", "local_ref", "push_options", "status", "batch",
+                          "process_id", "reason", "undoes", "hash"]
+
+    /// COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING: COPY is the fast path, and
+    /// has no ON CONFLICT of its own.
+    private func insert(_ rows: [AuditStore.ShippableEvent], source: String) throws {
+        var months = Set<String>()
+        for row in rows where months.insert(String(Timestamp.iso(row.event.time).prefix(7))).inserted {
+            try CentralSchema.ensurePartition(for: row.event.time, connection)
+        }
+        try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS shipping (LIKE event) ON COMMIT DELETE ROWS",
+                               operation: "preparing the batch")
+        var text = ""
+        for row in rows {
+            let event = row.event
+            let options = try event.pushOptions.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            let fields: [String?] = [
+                source, event.id.map(String.init), Timestamp.iso(event.time), event.side.rawValue, event.source.rawValue,
+                row.repositoryIdentity, event.repository, event.ref, event.old?.hex, event.new?.hex, event.kind.rawValue,
+                event.dropped.map(String.init), event.pusher, event.remote, event.url, event.localRef, options,
+                event.status.rawValue, event.batch, event.processID.map(String.init), event.reason, event.undoes.map(String.init),
+                row.hash,
+            ]
+            text += fields.map(Connection.copyField).joined(separator: "\t") + "\n"
+        }
+        try connection.copy(into: "shipping", columns: Self.columns, rows: text, operation: "sending \(rows.count) event(s)")
+        try connection.execute("INSERT INTO event SELECT * FROM shipping ON CONFLICT DO NOTHING", operation: "storing the batch")
+    }
+}

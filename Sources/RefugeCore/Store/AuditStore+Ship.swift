@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import GitKit
+
+/// What shipping reads of the log: its source id, and sealed rows after a cursor with their hashes,
+/// checked against the chain as they are read.
+extension AuditStore {
+    /// This log's id as a source of the central store (migration v10).
+    public func sourceID() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "SELECT id FROM log_source") } ?? ""
+    }
+
+    /// Gives this log a new source id: a copy of a log file that the central store already knows from
+    /// elsewhere ships as a source of its own from then on.
+    public func renewSourceID() throws -> String {
+        let id = UUID().uuidString.lowercased()
+        try write { db in
+            try db.execute(sql: "UPDATE log_source SET id = ?, made_at = ?", arguments: [id, EventStorage.storedText(Date())])
+        }
+        return id
+    }
+
+    /// A sealed row to ship: the event, its hash, and its repository's identity.
+    public struct ShippableEvent: Sendable {
+        public let event: AuditEvent
+        public let hash: String
+        public let repositoryIdentity: String?
+    }
+
+    /// A row that does not chain where shipping expected it to: the first one named.
+    public struct ChainRefusal: Error, CustomStringConvertible, Sendable {
+        public let eventID: Int64
+        public let problem: String
+        public var description: String {
+            "event #\(eventID) does not chain to what the central store holds: \(problem); nothing shipped. "
+                + "git refuge verify says what changed in the local log"
+        }
+    }
+
+    /// Up to `limit` sealed rows after `cursor`, each checked to chain from `head` (the hash of row
+    /// `cursor`, as the central store holds it). Throws `ChainRefusal` at the first row that does not:
+    /// a local log rewritten or forked after it shipped is refused, not copied.
+    public func shippable(after cursor: Int64, head: String, limit: Int) throws -> [ShippableEvent] {
+        // The refusal is returned out of the read, not thrown in it: `read` words its errors as the log's.
+        try read { db -> Result<[ShippableEvent], ChainRefusal> in
+            do {
+                return .success(try shippableRows(db, after: cursor, head: head, limit: limit))
+            } catch let refusal as ChainRefusal {
+                return .failure(refusal)
+            }
+        }.get()
+    }
+
+    private func shippableRows(_ db: Database, after cursor: Int64, head: String, limit: Int) throws -> [ShippableEvent] {
+        if cursor > 0 {
+            // The row the central store ends at must still be here, with the hash it shipped with, and
+            // still hash to it from the row before (an edit of its content, or a re-sealed log, is caught).
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id = ?", arguments: [cursor])
+            else {
+                throw ChainRefusal(eventID: cursor, problem: "the central store has it, the local log no longer does (rows were deleted)")
+            }
+            let previous = try String.fetchOne(
+                db, sql: "SELECT \(AuditChain.hashSQL) FROM event WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [cursor])
+                ?? AuditChain.genesis
+            guard (row["hash"] as String?) == head else {
+                throw ChainRefusal(eventID: cursor, problem: "its hash here is not the one shipped (the log was rewritten and sealed again)")
+            }
+            guard AuditChain.hash(of: row, previous: previous) == head else {
+                throw ChainRefusal(eventID: cursor, problem: "its content here is not what was shipped (the row was edited)")
+            }
+        }
+        var walk = ChainWalk(from: head, after: cursor)
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [cursor, limit])
+        var hashes: [Int64: String] = [:]
+        for row in rows {
+            let stored = walk.check(row)
+            if let broken = walk.firstBreak { throw ChainRefusal(eventID: broken.eventID, problem: broken.problem) }
+            hashes[row["row_id"]] = stored
+        }
+        guard let last = rows.last.map({ $0["row_id"] as Int64 }) else { return [] }
+        let events = try AuditEvent.filter(sql: "id > ? AND id <= ?", arguments: [cursor, last]).order(Column("id")).fetchAll(db)
+        let identities = Dictionary(try Row.fetchAll(db, sql: "SELECT path, identity FROM repository").map {
+            (($0["path"] as String), ($0["identity"] as String?)) }, uniquingKeysWith: { first, _ in first })
+        return events.map { event in
+            ShippableEvent(event: event, hash: hashes[event.id ?? 0] ?? "", repositoryIdentity: identities[event.repository] ?? nil)
+        }
+    }
+}
