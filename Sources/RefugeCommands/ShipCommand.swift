@@ -15,7 +15,7 @@ struct ShipCommand: ParsableCommand {
             git config refuge.central: a libpq connection string or URI (service=, .pgpass, sslmode and \
             PG* variables work as for psql).
             Examples:
-              git refuge central init --to 'host=db.example dbname=refuge user=refuge_admin'
+              git refuge central init --to 'host=db.example dbname=refuge'
               git config refuge.central 'service=refuge'
               git refuge -C /srv/git/app.git ship
               git refuge ship --json
@@ -65,7 +65,7 @@ struct CentralCommand: ParsableCommand {
             init creates the central schema, or brings it up to date; running it again is harmless. Run it \
             as a role that may create tables; ship needs less (Docs/Fleet.md).
             Examples:
-              git refuge central init --to 'postgresql://refuge_admin@db.example/refuge'
+              git refuge central init --to postgresql://admin@db.example/refuge
               git refuge central init
             """,
         subcommands: [CentralInitCommand.self])
