@@ -79,6 +79,27 @@ struct ShipTests {
         #expect(try postgres.psql("SELECT ref FROM event WHERE ref LIKE 'refs/heads/ün%'", database: "fleet") == weird)
         #expect(try postgres.psql("SELECT count(*) FROM event WHERE kind = 'forced'", database: "fleet") == "1")
 
+        // The fleet's log: every source's events with the local log's keys, plus source and host.
+        struct CentralLine: Decodable { let id: Int?; let ref, old, new, kind, status, repository, source, host: String? }
+        let fleet = try box.run(box.refugeBinary, ["log", "--central", "--store", central, "--json"], in: box.root)
+        #expect(fleet.succeeded, "\(fleet.stderr)")
+        let lines = Output.array(CentralLine.self, from: fleet.stdout)
+        func key(_ source: String?, _ id: Int?, _ ref: String?, _ old: String?, _ new: String?, _ kind: String?, _ status: String?) -> String {
+            "\(source ?? "") \(id ?? 0) \(ref ?? "") \(old ?? "-") \(new ?? "-") \(kind ?? "") \(status ?? "")"
+        }
+        var expected: Set<String> = []
+        for (repository, source) in zip([server, second], sources) {
+            for event in try box.events(in: repository) {
+                expected.insert(key(source, event.id, event.ref, event.old, event.new, event.kind, event.status))
+            }
+        }
+        #expect(Set(lines.map { key($0.source, $0.id, $0.ref, $0.old, $0.new, $0.kind, $0.status) }) == expected && lines.count == expected.count)
+        #expect(lines.allSatisfy { $0.host == ProcessInfo.processInfo.hostName && $0.repository?.hasSuffix(".git") == true })
+        let forced = Output.array(CentralLine.self, from: try box.refuge("log", "--central", "--store", central, "--forced", "--json", in: box.root).stdout)
+        #expect(forced.map(\.kind) == ["forced"] && forced.first?.source == sources[0] && forced.first?.ref == "refs/heads/main")
+        let byRef = try box.refuge("log", "--central", "--store", central, "--ref", weird, in: box.root)
+        #expect(byRef.stdout.split(separator: "\n").count == 1 && byRef.stdout.contains("on \(ProcessInfo.processInfo.hostName)"))
+
         // Again: nothing twice. A new push: it alone.
         #expect(try ship(box, server, to: central).1?.shipped == 0)
         let before = try box.events(in: server).count

@@ -77,3 +77,22 @@ public struct EventDetailJSON: Encodable, Sendable {
         try container.encode(_droppedCommits, forKey: .droppedCommits)
     }
 }
+
+/// `log --central --json`: an event's keys, plus the source it was shipped from and that source's host.
+public struct CentralEventJSON: Encodable, Sendable {
+    let event: EventJSON
+    let source: String
+    let host: String
+    enum CodingKeys: String, CodingKey { case source, host }
+
+    public init(_ central: CentralEvent) {
+        (event, source, host) = (EventJSON(central.event), central.source, central.host)
+    }
+
+    public func encode(to encoder: any Encoder) throws {  // the event's keys at the top level, beside source and host
+        try event.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source, forKey: .source)
+        try container.encode(host, forKey: .host)
+    }
+}
