@@ -104,9 +104,10 @@ public struct Shipper {
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS shipping (LIKE event) ON COMMIT DELETE ROWS",
                                operation: "preparing the batch")
         var text = ""
+        let encoder = JSONEncoder()  // one for the batch: push options are rare, batches are thousands of rows
         for row in rows {
             let event = row.event
-            let options = try event.pushOptions.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            let options = try event.pushOptions.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
             let fields: [String?] = [
                 source, event.id.map(String.init), Timestamp.iso(event.time), event.side.rawValue, event.source.rawValue,
                 row.repositoryIdentity, event.repository, event.ref, event.old?.hex, event.new?.hex, event.kind.rawValue,
