@@ -89,6 +89,16 @@ public final class Connection {
         if let failure { throw failure }
     }
 
+    /// `name` quoted as an SQL identifier (libpq's PQescapeIdentifier): for the statements that cannot
+    /// take a parameter where a name goes (GRANT … TO role).
+    public func quoteIdentifier(_ name: String) throws -> String {
+        guard let quoted = PQescapeIdentifier(handle, name, name.utf8.count) else {
+            throw PGError(sqlState: nil, message: String(cString: PQerrorMessage(handle)), operation: "quoting the name \(name)")
+        }
+        defer { PQfreemem(quoted) }
+        return String(cString: quoted)
+    }
+
     /// `text` as COPY's text format spells a value.
     public static func copyField(_ text: String?) -> String {
         guard let text else { return "\\N" }

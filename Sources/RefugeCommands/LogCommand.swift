@@ -44,20 +44,15 @@ struct LogCommand: ParsableCommand {
     @Flag(help: "Every repository in the database, not only this one.")
     var allRepositories = false
 
-    @Flag(help: "Read the fleet's central store (refuge.central, or --store) instead of this log: every source's events.")
-    var central = false
-
-    @Option(help: ArgumentHelp("With --central: the central store, a libpq connection string (default: refuge.central).", valueName: "conninfo"))
-    var store: String?
+    @OptionGroup var central: CentralOptions
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if forced && kind != nil { throw ValidationError("--forced and --kind cannot be used together") }
-        if store != nil && !central { throw ValidationError("--store names the central store: use it with --central") }
     }
 
     func run() throws {
-        if central { return try runCentral() }
+        if central.central { return try runCentral() }
         let events = try reportingFailures {
             let session = try repository.session(.reading)
             var filter = EventFilter(repository: allRepositories ? nil : session.repository.auditIdentity)
@@ -86,13 +81,12 @@ extension LogCommand {
     /// `--central`: the same filters over every source of the central store; each line names its host.
     func runCentral() throws {
         let events = try reportingFailures {
-            let conninfo = try CentralDestination.conninfo(given: store, repository: store == nil ? repository.repository() : nil)
             var filter = EventFilter(repository: nil)
             (filter.side, filter.ref, filter.rewrites, filter.pusher, filter.limit) = (side, ref, forced, pusher, limit)
             filter.kinds = Set(kind.map { [$0] } ?? [])
             filter.statuses = Set(status.map { [$0] } ?? [])
             (filter.since, filter.until) = (period.since, period.until)
-            return try CentralLog.events(filter, connection: CentralDestination.connect(conninfo))
+            return try CentralLog.events(filter, connection: central.connect(repository))
         }
         if output.json {
             print(try JSONOutput.render(events.map(CentralEventJSON.init)))

@@ -10,15 +10,21 @@ struct StatusCommand: ParsableCommand {
             Records what waits in the spool first, as every command does. Exit status 1, with the reason \
             on one line, when something is broken: the rule git refuge doctor applies, which also reads \
             the whole log.
+            status --central lists the central store's sources instead: how far each has shipped and \
+            when, how long ago, and what the last verify --central found of its chain; run where a \
+            shipped log is, it also says how many of its events have not shipped yet.
             Examples:
               git refuge status
               git refuge -C /srv/git/project.git status --json
+              git refuge status --central --store 'service=refuge'
             """)
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var central: CentralOptions
 
     func run() throws {
+        if central.central { return try runCentral() }
         let status = try reportingFailures { try RefugeStatus.gather(repository.repository(), environment: environment) }
         status.drainWarnings.forEach { printError("warning: \($0)") }
         if output.json {
@@ -30,5 +36,21 @@ struct StatusCommand: ParsableCommand {
             printError("error: \(problem)")
             throw ExitCode.failure
         }
+    }
+
+    /// `--central`: the sources of the central store, their marks and chain state.
+    func runCentral() throws {
+        let status = try reportingFailures {
+            let connection = try central.connect(repository)
+            // The local log, where there is one, for its lag; a command run outside a repository has none.
+            let store = try? repository.session(.reading).store
+            return try CentralStatus.read(connection, local: store)
+        }
+        if output.json {
+            print(try JSONOutput.render(CentralStatusJSON(status)))
+        } else {
+            print(StatusText(palette: .forStandardOutput(environment: environment)).text(status))
+        }
+        if status.sources.contains(where: { $0.chainProblem != nil }) { throw ExitCode.failure }
     }
 }

@@ -49,7 +49,8 @@ struct ShipTests {
         let postgres = try PostgresServer()
         let central = try postgres.createDatabase("fleet")
         let (server, alice) = try box.pushedClone()
-        #expect(try box.refuge("central", "init", "--to", central, in: server).stdout == "applied v1: sources and events\n")
+        #expect(try box.refuge("central", "init", "--to", central, in: server).stdout
+            == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\n")
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout == "the central store is up to date\n")
         try box.commit("second", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)

@@ -148,6 +148,17 @@ public struct VerifyOutput: Decodable, Sendable {
     public let eventsAfterAnchor: Int?
     public let format: String?
     public let spoolWaiting: Int?
+    public let central: Central?
+    public let centralWarning: String?
+
+    /// The head the central store holds for the log, and whether the log extends it.
+    public struct Central: Decodable, Sendable {
+        public let source: String?
+        public let seq: Int?
+        public let hash: String?
+        public let extends: Bool?
+        public let problem: String?
+    }
 
     public struct Break: Decodable, Sendable {
         public let event: Int?
@@ -239,5 +250,38 @@ public struct ReportOutput: Decodable, Sendable {
     public struct Day: Decodable, Sendable {
         public let date: String?
         public let updates, forced, deletions: Int?
+    }
+}
+
+/// `verify --central --json`.
+public struct CentralVerifyOutput: Decodable, Sendable {
+    public let intact: Bool?
+    public let sources: [Source]?
+    public struct Source: Decodable, Sendable {
+        public let source, host, databasePath: String?
+        public let events: Int?
+        public let lastSeq: Int?
+        public let lastHash, head: String?
+        public let intact: Bool?
+        public let firstBreak: VerifyOutput.Break?
+    }
+}
+
+/// `status --central --json`.
+public struct CentralStatusOutput: Decodable, Sendable {
+    public let sources: [Source]?
+    public let local: Local?
+    public struct Source: Decodable, Sendable {
+        public let source, host, databasePath, shipper: String?
+        public let lastSeq: Int?
+        public let lastShippedAt: String?
+        public let verifiedSeq: Int?
+        public let verifiedAt: String?
+        public let chainProblem: String?
+    }
+    public struct Local: Decodable, Sendable {
+        public let source: String?
+        public let head: Int?
+        public let unshipped: Int?
     }
 }

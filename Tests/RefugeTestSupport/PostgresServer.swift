@@ -25,6 +25,10 @@ public final class PostgresServer: @unchecked Sendable {  // immutable after ini
         try Self.run(Self.bin + "/initdb", ["-D", "\(directory)/data", "-A", "trust", "-U", "refuge", "--no-sync", "-E", "UTF8",
                                             "--locale=C"], as: account)
         self.account = account
+        // The superuser `refuge` without a password; every other role (the tests' shipping and reading
+        // roles) with one, as a real central store has it.
+        try "local all refuge trust\nlocal all all scram-sha-256\n"
+            .write(toFile: "\(directory)/data/pg_hba.conf", atomically: false, encoding: .utf8)
         try start()
     }
 
@@ -44,11 +48,16 @@ public final class PostgresServer: @unchecked Sendable {  // immutable after ini
         return conninfo(name)
     }
 
-    /// Runs SQL with psql; returns its unaligned output.
+    /// Runs SQL with psql (as the superuser, or as `user` with `password`); returns its unaligned output.
     @discardableResult
-    public func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try Self.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory, "-U", "refuge",
-                                       "-d", database, "-c", sql])
+    public func psql(_ sql: String, database: String = "postgres", user: String = "refuge", password: String? = nil) throws -> String {
+        try Self.run("/usr/bin/env", (password.map { ["PGPASSWORD=\($0)"] } ?? []) + [
+            "/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory, "-U", user, "-d", database, "-c", sql])
+    }
+
+    /// Creates a login role with a password (scram-sha-256, as pg_hba.conf asks of every role but the superuser).
+    public func createRole(_ name: String, password: String) throws {
+        try psql("CREATE ROLE \(name) LOGIN PASSWORD '\(password)'")
     }
 
     /// Stops the server (a test of what happens when it is gone); `start` brings it back.

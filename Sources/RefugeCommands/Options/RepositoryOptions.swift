@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GitKit
+import PGKit
 import RefugeCore
 
 /// `-C PATH`, on every command that works on a repository, as git has it: run as if started in PATH.
@@ -53,4 +54,23 @@ struct PeriodOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text (keys in Docs/Schema.md).")
     var json = false
+}
+
+/// `--central [--store CONNINFO]`: read the fleet's central store instead of the local log.
+struct CentralOptions: ParsableArguments {
+    @Flag(help: "Read the fleet's central store (refuge.central, or --store) instead of this log: every source's events.")
+    var central = false
+
+    @Option(help: ArgumentHelp("With --central: the central store, a libpq connection string (default: refuge.central).", valueName: "conninfo"))
+    var store: String?
+
+    func validate() throws {
+        if store != nil && !central { throw ValidationError("--store names the central store: use it with --central") }
+    }
+
+    /// A connection to the central store: --store, else refuge.central of the repository.
+    func connect(_ repository: RepositoryOptions) throws -> PGKit.Connection {
+        let conninfo = try CentralDestination.conninfo(given: store, repository: store == nil ? repository.repository() : nil)
+        return try CentralDestination.connect(conninfo)
+    }
 }

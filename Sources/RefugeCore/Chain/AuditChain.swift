@@ -7,16 +7,16 @@ import GitKit
 /// (by id) and every column of its own, each as it was stored before migration v7 (`storedBeforeV7`).
 /// Written in the same IMMEDIATE transaction as the row, so concurrent writers cannot fork the chain.
 /// Docs/Reliability.md says what this proves and what it does not.
-enum AuditChain {
+public enum AuditChain {
     /// The columns a row's hash covers, in this order (format `refuge-chain-v1`).
-    static let columns = [
+    public static let columns = [
         "id", "time", "side", "hook", "repository", "ref", "old", "new", "kind", "dropped", "pusher", "remote", "url",
         "local_ref", "push_options", "status", "batch", "process_id", "reason", "undoes",
     ]
 
     static let format = "refuge-chain-v1"
     /// What the first row chains to.
-    static let genesis = String(repeating: "0", count: 64)
+    public static let genesis = String(repeating: "0", count: 64)
 
     /// What the chain reads of a row: the row's id and stored hash (as hex), then for each column its
     /// storage class, its value, and its bytes (a TEXT value whole: a string read through the C API would
@@ -52,36 +52,59 @@ enum AuditChain {
         try db.tableExists("repository") ? selection : v4Selection
     }
 
-    /// The hash of a row read with `selection`, chained to `previous`. Columns are read by position (three
-    /// per column after row_id and hash) and bytes gathered in one buffer: sealing is on the path of every
-    /// append, a million of them in a large backfill.
+    /// A column's value as the chain hashes it: its storage class and bytes (a value in compact storage
+    /// already turned back into the text it replaced). The central store keeps these values, so that it
+    /// can recompute every source's chain from its own rows (CentralChain).
+    public enum Value: Sendable, Equatable {
+        case null
+        case integer(Int64)
+        case real(Double)
+        case text([UInt8])
+        case blob(Data)
+        case unknown
+    }
+
+    /// The values of a row read with `selection`, one per column of `columns`, by position (three per
+    /// column after row_id and hash).
+    static func values(of row: Row) -> [Value] {
+        columns.indices.map { index in
+            let base = 2 + 3 * index
+            if let text = storedBeforeV7(columns[index], row: row, at: base) { return .text(Array(text.utf8)) }
+            switch row[base] as String? {
+            case "null"?: return .null
+            case "integer"?: return .integer(row[base + 1])
+            case "real"?: return .real(row[base + 1])
+            case "text"?: return .text(Array((row[base + 2] as Data?) ?? Data()))
+            case "blob"?: return .blob((row[base + 2] as Data?) ?? Data())
+            default: return .unknown
+            }
+        }
+    }
+
+    /// The hash of a row read with `selection`, chained to `previous`.
     static func hash(of row: Row, previous: String) -> String {
+        hash(of: values(of: row), previous: previous)
+    }
+
+    /// The hash of a row's values (one per column of `columns`), chained to `previous`: the one encoding
+    /// of format `refuge-chain-v1`, for the local log and the central store alike. Bytes are gathered in
+    /// one buffer: sealing is on the path of every append, a million of them in a large backfill.
+    static func hash(of values: [Value], previous: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1_024)
         bytes += "\(format)\n\(previous)\n".utf8
-        for (index, column) in columns.enumerated() {
-            let base = 2 + 3 * index
+        for (column, value) in zip(columns, values) {
             bytes += column.utf8
             bytes.append(UInt8(ascii: "="))
-            if let text = storedBeforeV7(column, row: row, at: base) {
-                // A value in compact storage is hashed as the text it replaced (every hash stays valid).
-                bytes += "s\(text.utf8.count):".utf8
-                bytes += text.utf8
-                bytes.append(UInt8(ascii: "\n"))
-                continue
-            }
-            switch row[base] as String? {
-            case "null"?: bytes.append(UInt8(ascii: "n"))
-            case "integer"?: bytes += "i\(row[base + 1] as Int64)".utf8
-            case "real"?: bytes += "r\(row[base + 1] as Double)".utf8
-            case "text"?:
-                let raw: Data = row[base + 2] ?? Data()
+            switch value {
+            case .null: bytes.append(UInt8(ascii: "n"))
+            case .integer(let number): bytes += "i\(number)".utf8
+            case .real(let number): bytes += "r\(number)".utf8
+            case .text(let raw):
                 bytes += "s\(raw.count):".utf8
                 bytes += raw
-            case "blob"?:
-                let raw: Data = row[base + 2] ?? Data()
-                bytes += "b\(raw.count):\(raw.base64EncodedString())".utf8
-            default: bytes.append(UInt8(ascii: "-"))
+            case .blob(let raw): bytes += "b\(raw.count):\(raw.base64EncodedString())".utf8
+            case .unknown: bytes.append(UInt8(ascii: "-"))
             }
             bytes.append(UInt8(ascii: "\n"))
         }

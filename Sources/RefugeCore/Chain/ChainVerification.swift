@@ -25,10 +25,24 @@ public struct ChainVerification: Sendable {
     public var spoolWaiting: Int?
     /// What the drain before the check could not record (malformed hook input, say).
     public var drainWarnings: [String] = []
+    /// With a central store configured: whether the log still holds the head the store last received.
+    public var central: CentralAnchoring?
+    /// Why the central store could not be asked (unreachable, say): the local checks still stand.
+    public var centralWarning: String?
 
     public var intact: Bool {
-        firstBreak == nil && integrity == ["ok"] && anchorFound != false
+        firstBreak == nil && integrity == ["ok"] && anchorFound != false && central?.problem == nil
     }
+}
+
+/// The local log checked against the head the central store holds for it (automatic anchoring).
+public struct CentralAnchoring: Sendable {
+    public let source: String
+    /// The event and hash the central store last received from this log (nil: it never shipped).
+    public let seq: Int64?
+    public let hash: String?
+    /// Why the log does not extend that head, if it does not.
+    public let problem: String?
 }
 
 /// Reads the chain row after row, from a hash already trusted (the genesis value, or a checkpoint's).
@@ -159,8 +173,10 @@ extension ChainVerification {
     /// Verifies the audit log of the repository a command runs in. Like every command it first drains the
     /// spool, so that the chain covers what the hooks recorded a moment ago; with `drain: false` it reads
     /// the log as it is and changes nothing (a copied log file, a read-only mount).
-    public static func run(_ repository: Repository, environment: [String: String], against anchor: String?, drain: Bool = true)
-        throws -> ChainVerification
+    /// With `central` (a connection string), also proves the log still extends the head the central
+    /// store holds for it; a store that cannot be reached is a warning, not a verdict.
+    public static func run(_ repository: Repository, environment: [String: String], against anchor: String?, drain: Bool = true,
+                           central: String? = nil) throws -> ChainVerification
     {
         let location = try AuditLocation.resolve(for: repository, environment: environment)
         var warnings: [String] = []
@@ -178,11 +194,37 @@ extension ChainVerification {
                 path: location.databasePath,
                 reason: "there is no audit log yet (nothing was recorded here: git refuge install sets the hooks up)")
         }
-        var result = try AuditStore(location: location, readOnly: true).verifyChain(against: anchor)
+        let store = try AuditStore(location: location, readOnly: true)
+        var result = try store.verifyChain(against: anchor)
+        if let central {
+            do {
+                result.central = try store.anchoring(at: CentralAnchor.read(source: store.sourceID(), CentralDestination.connect(central)))
+            } catch {
+                result.centralWarning = "\(error); the log was not checked against the central store"
+            }
+        }
         if drain {
             result.spoolWaiting = SpoolDirectory(path: location.spoolDirectory).waitingFiles.count
             result.drainWarnings = warnings
         }
         return result
+    }
+}
+
+extension AuditStore {
+    /// Whether the log still holds `anchor`'s event with the hash the central store received.
+    func anchoring(at anchor: CentralAnchor) throws -> CentralAnchoring {
+        guard let seq = anchor.seq, let hash = anchor.hash else {
+            return CentralAnchoring(source: anchor.source, seq: nil, hash: nil, problem: nil)
+        }
+        let here = try read { db in
+            try String.fetchOne(db, sql: "SELECT \(AuditChain.hashSQL) FROM event WHERE id = ?", arguments: [seq])
+        }
+        let problem: String? = switch here {
+        case hash?: nil
+        case nil: "event #\(seq), which the central store holds, is gone from this log (rows were deleted after they shipped)"
+        default: "event #\(seq) here is not the event the central store holds (the log was rewritten after it shipped)"
+        }
+        return CentralAnchoring(source: anchor.source, seq: seq, hash: hash, problem: problem)
     }
 }

@@ -155,3 +155,38 @@ public struct ShipJSON: Encodable, Sendable {
         (source, shipped, batches, lastSeq, lastHash) = (outcome.source, outcome.shipped, outcome.batches, outcome.lastSeq, outcome.lastHash)
     }
 }
+
+/// `status --central --json`.
+public struct CentralStatusJSON: Encodable, Sendable {
+    struct Source: Encodable, Sendable {
+        let source, host, databasePath, shipper: String
+        let lastSeq: Int64
+        @Nullable var lastShippedAt: String?
+        @Nullable var verifiedSeq: Int64?
+        @Nullable var verifiedAt: String?
+        @Nullable var chainProblem: String?
+
+        enum CodingKeys: String, CodingKey {
+            case source, host, databasePath = "database_path", shipper, lastSeq = "last_seq", lastShippedAt = "last_shipped_at"
+            case verifiedSeq = "verified_seq", verifiedAt = "verified_at", chainProblem = "chain_problem"
+        }
+    }
+
+    struct Local: Encodable, Sendable {
+        let source: String
+        let head: Int64
+        let unshipped: Int64
+    }
+
+    let sources: [Source]
+    @Nullable var local: Local?
+
+    public init(_ status: CentralStatus) {
+        sources = status.sources.map {
+            Source(source: $0.source, host: $0.host, databasePath: $0.databasePath, shipper: $0.shipper, lastSeq: $0.lastSeq,
+                   lastShippedAt: $0.lastShippedAt.map(Timestamp.iso), verifiedSeq: $0.verifiedSeq,
+                   verifiedAt: $0.verifiedAt.map(Timestamp.iso), chainProblem: $0.chainProblem)
+        }
+        local = status.local.map { Local(source: $0.source, head: $0.head, unshipped: $0.unshipped) }
+    }
+}

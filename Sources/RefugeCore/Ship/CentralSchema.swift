@@ -49,6 +49,42 @@ public enum CentralSchema {
             CREATE INDEX event_by_ref ON event (ref, time);
             CREATE INDEX event_by_repository ON event (repository_identity, time);
             """),
+        ("v2: the chain's values, roles and retention", """
+            -- What the central store needs to recompute every source's chain from its own rows: the push
+            -- options as the exact text the local log hashed (jsonb would normalise it), and the time as the
+            -- local log stored it when that is not the canonical text of `time` (rows from before its v7).
+            ALTER TABLE event ALTER COLUMN push_options TYPE text USING push_options::text;
+            ALTER TABLE event ADD COLUMN stored_time text;
+            -- Who ships a source: the role that registered it. The shipping role may advance its own only.
+            ALTER TABLE source ADD COLUMN shipper name NOT NULL DEFAULT current_user;
+            -- What verify --central found last, for status --central.
+            ALTER TABLE source ADD COLUMN verified_seq bigint, ADD COLUMN verified_at timestamptz, ADD COLUMN chain_problem text;
+            -- Retention: the last event dropped with old partitions and its hash, where the chain resumes.
+            ALTER TABLE source ADD COLUMN boundary_seq bigint NOT NULL DEFAULT 0, ADD COLUMN boundary_hash text;
+            ALTER TABLE source ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY source_read ON source FOR SELECT USING (true);
+            CREATE POLICY source_register ON source FOR INSERT WITH CHECK (shipper = current_user);
+            CREATE POLICY source_advance ON source FOR UPDATE USING (shipper = current_user) WITH CHECK (shipper = current_user);
+            ALTER TABLE event ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY event_read ON event FOR SELECT USING (true);
+            CREATE POLICY event_ship ON event FOR INSERT
+                WITH CHECK (source IN (SELECT id FROM source WHERE shipper = current_user));
+            -- A shipping role does not own the event table, so it cannot create partitions: this function
+            -- (the owner's rights, a fixed search path) creates the month's partition, one creator at a time.
+            CREATE FUNCTION refuge_ensure_partition(at timestamptz) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+            DECLARE
+                start timestamptz := date_trunc('month', at, 'UTC');
+                name text := 'event_' || to_char(start AT TIME ZONE 'UTC', 'YYYY_MM');
+            BEGIN
+                PERFORM pg_advisory_xact_lock(hashtext(@schema_literal@ || '.' || name));
+                IF to_regclass(format('%I.%I', @schema_literal@, name)) IS NULL THEN
+                    EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.event FOR VALUES FROM (%L) TO (%L)',
+                                   @schema_literal@, name, @schema_literal@, start, start + interval '1 month');
+                END IF;
+            END $$;
+            REVOKE ALL ON FUNCTION refuge_ensure_partition(timestamptz) FROM PUBLIC;
+            """),
     ]
 
     /// Creates or brings the schema up to date (a new database, or one a newer migration list extends).
@@ -68,7 +104,10 @@ public enum CentralSchema {
                 let done = try connection.execute("SELECT 1 FROM refuge_schema WHERE version = $1", [String(version)],
                                                   operation: "reading the schema version")
                 guard done.count == 0 else { return }
-                try connection.executeScript(migration.sql, operation: "applying \(migration.name)")
+                // The function the migrations create must name the schema they run in (its search path is fixed).
+                let schema = try connection.execute("SELECT quote_literal(current_schema()) AS schema", operation: "reading the schema")
+                let sql = migration.sql.replacingOccurrences(of: "@schema_literal@", with: schema[0, "schema"] ?? "'public'")
+                try connection.executeScript(sql, operation: "applying \(migration.name)")
                 try connection.execute("INSERT INTO refuge_schema (version, name) VALUES ($1, $2)", [String(version), migration.name],
                                        operation: "recording \(migration.name)")
                 applied.append(migration.name)
@@ -89,19 +128,41 @@ public enum CentralSchema {
         guard version >= migrations.count else { throw CentralStoreError.outdatedSchema(found: version, expected: migrations.count) }
     }
 
-    /// The monthly partition that holds `date`, created if it does not exist yet.
+    /// The monthly partition that holds `date`, created if it does not exist yet (by the schema's own
+    /// function: the shipping role may not create tables).
     static func ensurePartition(for date: Date, _ connection: Connection) throws {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month], from: date)
-        guard let year = parts.year, let month = parts.month,
-              let start = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
-              let end = calendar.date(byAdding: .month, value: 1, to: start)
-        else { return }
-        let name = String(format: "event_%04d_%02d", year, month)
-        try connection.execute("""
-            CREATE TABLE IF NOT EXISTS \(name) PARTITION OF event FOR VALUES FROM ('\(Timestamp.iso(start))') TO ('\(Timestamp.iso(end))')
-            """, operation: "creating the partition \(name)")
+        try connection.execute("SELECT refuge_ensure_partition($1::timestamptz)", [Timestamp.iso(date)],
+                               operation: "creating the partition for \(Timestamp.iso(date).prefix(7))")
+    }
+
+    /// The privileges of a role, granted by `git refuge central grant` (Docs/Fleet.md).
+    public enum Role: String, CaseIterable, Sendable {
+        /// `git refuge ship`: register and advance its own sources, insert their events; never update or
+        /// delete an event (row-level security keeps it to the sources it registered).
+        case ship
+        /// Every reading command with --central.
+        case read
+    }
+
+    /// Grants `role`'s privileges to the PostgreSQL role `name` (which the administrator creates).
+    public static func grant(_ role: Role, to name: String, _ connection: Connection) throws {
+        try check(connection)
+        let quoted = try connection.quoteIdentifier(name)
+        let statements: [String]
+        switch role {
+        case .ship:
+            statements = [
+                "GRANT SELECT ON refuge_schema TO \(quoted)",
+                "GRANT SELECT, INSERT, UPDATE (host, database_path, first_seq, last_seq, last_hash, last_shipped_at) ON source TO \(quoted)",
+                "GRANT SELECT, INSERT ON event TO \(quoted)",
+                "GRANT EXECUTE ON FUNCTION refuge_ensure_partition(timestamptz) TO \(quoted)",
+            ]
+        case .read:
+            statements = ["GRANT SELECT ON refuge_schema, source, event TO \(quoted)"]
+        }
+        try connection.transaction("granting \(role.rawValue) to \(name)") {
+            for statement in statements { try connection.execute(statement, operation: "granting \(role.rawValue) to \(name)") }
+        }
     }
 }
 
@@ -112,6 +173,8 @@ public enum CentralStoreError: Error, CustomStringConvertible, Sendable {
     case outdatedSchema(found: Int, expected: Int)
     case busy(source: String)
     case copiedLog(source: String, shippedFrom: String, here: String)
+    case notYourSource(source: String, shipper: String)
+    case unrepresentable(eventID: Int64, column: String)
 
     public var description: String {
         switch self {
@@ -126,6 +189,12 @@ public enum CentralStoreError: Error, CustomStringConvertible, Sendable {
         case .copiedLog(let source, let shippedFrom, let here):
             return "this log (source \(source)) was shipped from \(shippedFrom), and this is \(here): a copy must ship as a source "
                 + "of its own (git refuge ship --new-source); the same log moved: git refuge ship --moved"
+        case .unrepresentable(let eventID, let column):
+            return "event #\(eventID) cannot be kept in the central store exactly as its hash covers it (its \(column) is not "
+                + "UTF-8 text of the expected kind); nothing shipped. Please report it: Refuge never writes such a row"
+        case .notYourSource(let source, let shipper):
+            return "the source \(source) is shipped by the role \(shipper), not this one: ship it as \(shipper), "
+                + "or give this log a source of its own (git refuge ship --new-source)"
         }
     }
 }

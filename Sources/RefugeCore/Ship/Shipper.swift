@@ -79,6 +79,11 @@ public struct Shipper {
         } catch let error as PGError where error.isLockNotAvailable {
             throw CentralStoreError.busy(source: source)
         }
+        guard rows.count == 1 else {
+            // Row-level security hides another role's source from FOR UPDATE (CentralSchema v2).
+            let owner = try connection.execute("SELECT shipper FROM source WHERE id = $1", [source], operation: "reading the source \(source)")
+            throw CentralStoreError.notYourSource(source: source, shipper: owner.count > 0 ? owner[0, "shipper"] ?? "?" : "?")
+        }
         let shippedFrom = "\(rows[0, "host"] ?? "?"):\(rows[0, "database_path"] ?? "?")"
         if shippedFrom != "\(host):\(databasePath)" {
             guard relocation == .moved else {
@@ -90,12 +95,10 @@ public struct Shipper {
         return (Int64(rows[0, "last_seq"] ?? "0") ?? 0, rows[0, "last_hash"] ?? AuditChain.genesis)
     }
 
-    static let columns = ["source", "seq", "time", "side", "hook", "repository_identity", "repository_path", "ref", "old", "new",
-                          "kind", "dropped", "pusher", "remote", "url", "local_ref", "push_options", "status", "batch",
-                          "process_id", "reason", "undoes", "hash"]
+    static let columns = ["source", "repository_identity", "time", "stored_time", "hash"] + CentralChain.centralColumns.filter { $0 != "time" }
 
     /// COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING: COPY is the fast path, and
-    /// has no ON CONFLICT of its own.
+    /// has no ON CONFLICT of its own. Each row is sent as the values its hash covers (CentralChain).
     private func insert(_ rows: [AuditStore.ShippableEvent], source: String) throws {
         var months = Set<String>()
         for row in rows where months.insert(String(Timestamp.iso(row.event.time).prefix(7))).inserted {
@@ -103,19 +106,18 @@ public struct Shipper {
         }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS shipping (LIKE event) ON COMMIT DELETE ROWS",
                                operation: "preparing the batch")
+        let chained = AuditChain.columns.filter { $0 != "time" }
         var text = ""
-        let encoder = JSONEncoder()  // one for the batch: push options are rare, batches are thousands of rows
         for row in rows {
-            let event = row.event
-            let options = try event.pushOptions.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            let fields: [String?] = [
-                source, event.id.map(String.init), Timestamp.iso(event.time), event.side.rawValue, event.source.rawValue,
-                row.repositoryIdentity, event.repository, event.ref, event.old?.hex, event.new?.hex, event.kind.rawValue,
-                event.dropped.map(String.init), event.pusher, event.remote, event.url, event.localRef, options,
-                event.status.rawValue, event.batch, event.processID.map(String.init), event.reason, event.undoes.map(String.init),
-                row.hash,
-            ]
-            text += fields.map(Connection.copyField).joined(separator: "\t") + "\n"
+            let fields: CentralChain.Fields
+            do {
+                fields = try CentralChain.fields(of: row.chained, time: row.event.time)
+            } catch let unrepresentable as CentralChain.Unrepresentable {
+                throw CentralStoreError.unrepresentable(eventID: row.event.id ?? 0, column: unrepresentable.column)
+            }
+            let line: [String?] = [source, row.repositoryIdentity, fields.time, fields.storedTime, row.hash]
+                + chained.map { fields.values[$0] ?? nil }
+            text += line.map(Connection.copyField).joined(separator: "\t") + "\n"
         }
         try connection.copy(into: "shipping", columns: Self.columns, rows: text, operation: "sending \(rows.count) event(s)")
         try connection.execute("INSERT INTO event SELECT * FROM shipping ON CONFLICT DO NOTHING", operation: "storing the batch")

@@ -20,11 +20,26 @@ extension AuditStore {
         return id
     }
 
-    /// A sealed row to ship: the event, its hash, and its repository's identity.
+    /// The id of the newest event (0 for an empty log): how far the log goes, for the lag behind a ship.
+    public func headID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM event") } ?? 0
+    }
+
+    /// How many repositories the log holds events of (a server-wide log: many; a copy of a repository
+    /// is the same repository).
+    public func repositoryCount() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(DISTINCT coalesce(identity, path)) FROM repository")
+        } ?? 0
+    }
+
+    /// A sealed row to ship: the event, its hash, its repository's identity, and the values its hash
+    /// covers (what the central store keeps, so that it can recompute the chain).
     public struct ShippableEvent: Sendable {
         public let event: AuditEvent
         public let hash: String
         public let repositoryIdentity: String?
+        public let chained: [AuditChain.Value]
     }
 
     /// A row that does not chain where shipping expected it to: the first one named.
@@ -73,17 +88,20 @@ extension AuditStore {
         let rows = try Row.fetchAll(
             db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [cursor, limit])
         var hashes: [Int64: String] = [:]
+        var chained: [Int64: [AuditChain.Value]] = [:]
         for row in rows {
             let stored = walk.check(row)
             if let broken = walk.firstBreak { throw ChainRefusal(eventID: broken.eventID, problem: broken.problem) }
             hashes[row["row_id"]] = stored
+            chained[row["row_id"]] = AuditChain.values(of: row)
         }
         guard let last = rows.last.map({ $0["row_id"] as Int64 }) else { return [] }
         let events = try AuditEvent.filter(sql: "id > ? AND id <= ?", arguments: [cursor, last]).order(Column("id")).fetchAll(db)
         let identities = Dictionary(try Row.fetchAll(db, sql: "SELECT path, identity FROM repository").map {
             (($0["path"] as String), ($0["identity"] as String?)) }, uniquingKeysWith: { first, _ in first })
         return events.map { event in
-            ShippableEvent(event: event, hash: hashes[event.id ?? 0] ?? "", repositoryIdentity: identities[event.repository] ?? nil)
+            ShippableEvent(event: event, hash: hashes[event.id ?? 0] ?? "", repositoryIdentity: identities[event.repository] ?? nil,
+                           chained: chained[event.id ?? 0] ?? [])
         }
     }
 }
