@@ -8,6 +8,11 @@ public struct CommitSummary: Hashable, Sendable {
     public let authorEmail: String
     public let authorTime: Date
     public let summary: String
+
+    /// A commit as recorded elsewhere (the central store keeps what a source saw of it).
+    public init(id: ObjectID, authorName: String, authorEmail: String, authorTime: Date, summary: String) {
+        (self.id, self.authorName, self.authorEmail, self.authorTime, self.summary) = (id, authorName, authorEmail, authorTime, summary)
+    }
 }
 
 extension Repository {

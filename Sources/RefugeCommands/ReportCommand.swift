@@ -13,6 +13,8 @@ struct ReportCommand: ParsableCommand {
               git refuge report --format json --repository all
                   every repository of a shared database, broken down
               git refuge report --format csv --ref main > main.csv
+              git refuge report --central --since 7.days.ago
+                  the fleet's central store, broken down per server and per repository
             """)
 
     @OptionGroup var repositoryOptions: RepositoryOptions
@@ -38,19 +40,28 @@ struct ReportCommand: ParsableCommand {
                                + "(the newest; figures count them all).", valueName: "n"))
     var limit: Int = ReportScope.defaultListLimit
 
+    @OptionGroup var central: CentralOptions
+
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 or more") }
     }
 
     func run() throws {
         try reportingFailures {
-            let session = try repositoryOptions.session(.reading)
-            let scope = ReportScope(
+            var scope = ReportScope(
                 since: period.since, until: period.until,
                 ref: ref, pusher: pusher,
                 repositories: repository.map { $0 == "all" ? .all : .named($0) } ?? .current, listLimit: limit)
-            let report = try ReportBuilder(store: session.store, repository: session.repository)
-                .build(scope, listingEvents: format == .csv)
+            let report: AuditReport
+            if central.central {
+                // The fleet: every server and repository, broken down, unless --repository names one path.
+                if scope.repositories == .current { scope.repositories = .all }
+                report = try CentralReport.build(scope, connection: central.connect(repositoryOptions), listingEvents: format == .csv)
+            } else {
+                let session = try repositoryOptions.session(.reading)
+                report = try ReportBuilder(store: session.store, repository: session.repository)
+                    .build(scope, listingEvents: format == .csv)
+            }
             let text = try ReportRenderer.render(report, as: format)
             if let output {
                 do {

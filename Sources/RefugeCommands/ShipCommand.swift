@@ -32,7 +32,7 @@ struct ShipCommand: ParsableCommand {
     @Option(help: "Events per transaction.")
     var batch = 5_000
 
-    @Flag(help: "The log is shared by several repositories (refuge.database): ship it whole, every repository's events.")
+    @Flag(help: "The log is shared by several repositories (refuge.database): record what each one's hooks spooled, and ship it whole.")
     var allRepositories = false
 
     @Option(help: ArgumentHelp("Keep shipping: again every <seconds> (for a systemd service); a failed round is one line, and the next one continues.",
@@ -55,6 +55,11 @@ struct ShipCommand: ParsableCommand {
     func run() throws {
         let session = try reportingFailures { try repository.session(.recording) }
         let conninfo = try reportingFailures {
+            if allRepositories {
+                // Every repository of the log drained first: each one's hooks spool into its own git directory.
+                try SharedLogDrain.drainEveryRepository(of: session.store, environment: environment).warnings
+                    .forEach { printError("warning: \($0)") }
+            }
             let repositories = try session.store.repositoryCount()
             if repositories > 1 && !allRepositories {
                 throw CommandFailure("this log (\(session.store.location.databasePath)) holds the events of \(repositories) repositories "
@@ -80,7 +85,9 @@ struct ShipCommand: ParsableCommand {
     private func shipOnce(_ session: AuditSession, _ conninfo: String) throws -> Shipper.Outcome {
         let connection = try CentralDestination.connect(conninfo)
         if newSource { _ = try session.store.renewSourceID() }
-        return try Shipper(store: session.store, connection: connection).ship(batch: batch, relocation: moved ? .moved : .refuse)
+        // refuge.host: the name this server ships as, where the host name is not a lasting one (a container's).
+        let host = try session.repository.configString("refuge.host").flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
+        return try Shipper(store: session.store, connection: connection, host: host).ship(batch: batch, relocation: moved ? .moved : .refuse)
     }
 
     private func report(_ outcome: Shipper.Outcome) throws {

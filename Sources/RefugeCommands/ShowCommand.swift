@@ -8,9 +8,13 @@ struct ShowCommand: ParsableCommand {
         discussion: """
             Each commit the update dropped is shown with where it is now: still lost, kept by a pin, \
             reachable again, rewritten (a copy with the same patch is on the branch) or recovered.
+            show --central reads the fleet's central store: the event, and what it dropped as its server \
+            saw it at its last ship (the central store holds events, not commits). Ids are each source's: \
+            --source names the source (its id, or its host) when several have the event.
             Examples:
               git refuge show 12
               git refuge show '#12' --json
+              git refuge show --central --source git1.example 12
             """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -20,7 +24,27 @@ struct ShowCommand: ParsableCommand {
               transform: EventID.init(parsing:))
     var event: EventID
 
+    @OptionGroup var central: CentralOptions
+
+    @Option(help: ArgumentHelp("With --central: the source the event is from, by its id or its host.", valueName: "source"))
+    var source: String?
+
+    func validate() throws {
+        if source != nil && !central.central { throw ValidationError("--source names a source of the central store: use it with --central") }
+    }
+
     func run() throws {
+        if central.central {
+            let detail = try reportingFailures {
+                try CentralEventDetail.load(event.number, source: source, connection: central.connect(repository))
+            }
+            if output.json {
+                print(try JSONOutput.render(CentralEventDetailJSON(detail)))
+            } else {
+                print(EventText(palette: .forStandardOutput(environment: environment)).detail(detail))
+            }
+            return
+        }
         let detail = try reportingFailures {
             let session = try repository.session(.reading)
             guard let detail = try session.detail(of: event.number) else {

@@ -274,4 +274,135 @@ struct CentralTests {
         let verified = try box.json(CentralVerifyOutput.self, ["verify", "--central", "--store", central, "--json"], in: box.root).1
         #expect(verified?.intact == true && verified?.sources?.count == 3)
     }
+
+    /// A report's JSON as dictionaries (its keys are Docs/Reports.md's).
+    func reportJSON(_ box: Sandbox, _ arguments: [String], in directory: String) throws -> [String: Any] {
+        let result = try box.run(box.refugeBinary, ["report", "--format", "json"] + arguments, in: directory)
+        #expect(result.succeeded, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    func headline(_ section: Any?) -> [String: Int] {
+        ((section as? [String: Any])?["headline"] as? [String: Int]) ?? [:]
+    }
+
+    @Test("three servers: report --central adds up their reports, per server and per repository, in every format; show --central lists what a force push dropped")
+    func fleetReport() throws {
+        let box = try Sandbox()
+        let postgres = try PostgresServer()
+        let central = try postgres.createDatabase("fleet")
+        let (first, alice) = try box.pushedClone()
+        let (second, bob) = try box.server(named: "second.git", clone: "bob")
+        let (third, carol) = try box.server(named: "third.git", clone: "carol")
+        var droppedCommits: [String] = []
+        for (index, (server, clone)) in [(first, alice), (second, bob), (third, carol)].enumerated() {
+            try box.git("config", "refuge.host", "git\(index + 1)", in: server)
+            try box.commit("base \(index)", in: clone)
+            try box.git("push", "-q", "origin", "HEAD:main", in: clone)
+            // Author dates a minute apart: the rewrite is new work, not an amend of the dropped commit.
+            droppedCommits.append(try box.commit("to be dropped \(index)", in: clone, at: 10 * index + 1))
+            try box.git("push", "-q", "origin", "HEAD:main", in: clone)
+            try box.git("reset", "-q", "--hard", "HEAD~1", in: clone)
+            try box.commit("rewrite \(index)", in: clone, at: 10 * index + 2)
+            try box.git("push", "-q", "--force", "origin", "HEAD:main", in: clone, environment: ["REMOTE_USER": "pusher\(index + 1)"])
+        }
+        try box.refuge("central", "init", "--to", central, in: first)
+        for server in [first, second, third] { #expect(try ship(box, server, to: central).0.succeeded) }
+
+        // The fleet's report is the sum of the servers' own, figure for figure.
+        let fleet = try reportJSON(box, ["--central", "--store", central], in: box.root)
+        let locals = try [first, second, third].map { try reportJSON(box, [], in: $0) }
+        let summed = locals.map { headline($0["summary"]) }.reduce(into: [String: Int]()) { total, one in
+            for (key, value) in one { total[key, default: 0] += value }
+        }
+        let fleetHeadline = headline(fleet["summary"])
+        #expect(!summed.isEmpty && fleetHeadline.filter { $0.key != "lost_chains" } == summed.filter { $0.key != "lost_chains" })
+        #expect(fleetHeadline["forced"] == 3 && fleetHeadline["commits_dropped"] == 3 && fleetHeadline["pinned"] == 3, "\(fleetHeadline) \(summed)")
+        let servers = (fleet["servers"] as? [[String: Any]]) ?? []
+        #expect(servers.map { $0["repository"] as? String } == ["git1", "git2", "git3"])
+        #expect(servers.map { headline($0)["forced"] } == [1, 1, 1])
+        let repositories = (fleet["repositories"] as? [[String: Any]]) ?? []
+        #expect(repositories.map { $0["repository"] as? String } == ["git1:\(first)", "git2:\(second)", "git3:\(third)"])
+        // Lost chains are found in a repository's objects, which the central store does not have: it says so.
+        for (index, local) in locals.enumerated() {
+            #expect(headline(repositories[index]).filter { $0.key != "lost_chains" } == headline(local["summary"]).filter { $0.key != "lost_chains" },
+                    "\(index)")
+        }
+        #expect(((fleet["summary"] as? [String: Any])?["lost_scan_problem"] as? String)?.hasPrefix(
+            "the central store holds events, not commits: git refuge lost on each server finds its lost chains") == true)
+        // Every format renders the breakdown.
+        let text = try box.refuge("report", "--central", "--store", central, in: box.root).stdout
+        #expect(text.contains("Servers\nserver") && text.contains("git2:\(second)"))
+        #expect(try box.refuge("report", "--central", "--store", central, "--format", "markdown", in: box.root).stdout.contains("## Servers"))
+        #expect(try box.refuge("report", "--central", "--store", central, "--format", "html", in: box.root).stdout.contains("<h2>Servers</h2>"))
+        let csv = try box.refuge("report", "--central", "--store", central, "--format", "csv", in: box.root).stdout
+        #expect(csv.split(separator: "\r\n").count == 1 + (fleetHeadline["events"] ?? -1))
+
+        // show --central: the force push on git2 and the commit it dropped, kept by the server's pin.
+        let forced = try #require(try box.events(in: second).last { $0.kind == "forced" }?.id)
+        let ambiguous = try box.refuge("show", "--central", "--store", central, "\(forced)", in: box.root)
+        #expect(ambiguous.status == 1 && ambiguous.stderr.contains("is an event of 3 sources (ids are each source's): give one with --source"))
+        struct Shown: Decodable {
+            struct Commit: Decodable { let oid, state, summary: String? }
+            let kind, host, pusher: String?
+            let droppedCommits: [Commit]?
+        }
+        struct Detail: Decodable {
+            let event: Shown?
+            let droppedCommits: [Shown.Commit]?
+        }
+        let (shown, detail) = try box.json(Detail.self, ["show", "--central", "--store", central, "--source", "git2", "\(forced)", "--json"],
+                                           in: box.root)
+        #expect(shown.succeeded, "\(shown.stderr)")
+        #expect(detail?.event?.kind == "forced" && detail?.event?.host == "git2" && detail?.event?.pusher == "pusher2")
+        #expect(detail?.droppedCommits?.map(\.oid) == [droppedCommits[1]] && detail?.droppedCommits?.first?.state == "pinned")
+        #expect(detail?.droppedCommits?.first?.summary == "to be dropped 1")
+        let shownText = try box.refuge("show", "--central", "--store", central, "--source", "git2", "\(forced)", in: box.root).stdout
+        #expect(shownText.contains("dropped commits (newest first, as git2 saw them at its last ship):")
+            && shownText.contains(String(droppedCommits[1].prefix(7))))
+
+        // A recovery on git2, shipped: the central store says the commit is back.
+        let recovered = try box.refuge("recover", "main", in: second)
+        #expect(recovered.succeeded, "\(recovered.stderr)")
+        #expect(try ship(box, second, to: central).1?.shipped ?? 0 > 0)
+        let after = try box.json(Detail.self, ["show", "--central", "--store", central, "--source", "git2", "\(forced)", "--json"], in: box.root).1
+        #expect(after?.droppedCommits?.first?.state == "recovered")
+        #expect(headline(try reportJSON(box, ["--central", "--store", central], in: box.root)["summary"])["recovered"] == 1)
+    }
+
+    @Test("a server-wide log shared by several repositories ships whole, with --all-repositories; without it, one line says so")
+    func serverWideLog() throws {
+        let box = try Sandbox()
+        let postgres = try PostgresServer()
+        let central = try postgres.createDatabase("fleet")
+        let shared = box.path("srv/refuge/audit.db")
+        var servers: [String] = []
+        for name in ["app", "lib", "docs"] {
+            let server = box.path("\(name).git")
+            try box.git("init", "--bare", "-q", server, in: box.root)
+            try box.git("config", "refuge.database", shared, in: server)
+            try box.refuge("install", in: server)
+            let clone = box.path("\(name)-clone")
+            try box.git("clone", "-q", server, clone, in: box.root)
+            try box.commit("\(name) one", in: clone)
+            try box.git("push", "-q", "origin", "HEAD:main", in: clone)
+            #expect(try box.events(in: server).count == 1)  // recorded into the shared log
+            try box.commit("\(name) two", in: clone)
+            try box.git("push", "-q", "origin", "HEAD:main", in: clone)  // waits in this repository's spool
+            servers.append(server)
+        }
+        try box.refuge("central", "init", "--to", central, in: servers[0])
+        let refused = try box.refuge("ship", "--to", central, in: servers[1])
+        #expect(refused.status == 1 && refused.stderr == "error: this log (\(shared)) holds the events of 3 repositories and ships whole "
+            + "(its chain spans them): git refuge ship --all-repositories\n")
+        // Every repository's spool recorded first: the second pushes ship too.
+        let (whole, shipped) = try ship(box, servers[2], to: central, "--all-repositories")
+        #expect(whole.succeeded && shipped?.shipped == 6, "\(whole.stderr)")
+        #expect(try postgres.psql("SELECT count(*) FROM source", database: "fleet") == "1")
+        #expect(try postgres.psql("SELECT string_agg(DISTINCT repository_path, ' ' ORDER BY repository_path) FROM event", database: "fleet")
+            == servers.sorted().joined(separator: " "))
+        #expect(try postgres.psql("SELECT count(*) FROM event", database: "fleet") == "6")
+        // Shipped from any of them, it is the same source: nothing twice.
+        #expect(try ship(box, servers[0], to: central, "--all-repositories").1?.shipped == 0)
+    }
 }

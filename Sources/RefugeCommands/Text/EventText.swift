@@ -91,4 +91,31 @@ public struct EventText {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// `show --central`: the event as `show` words it, where it is from, and what it dropped as its
+    /// source last shipped it.
+    public func detail(_ detail: CentralEventDetail) -> String {
+        let event = detail.central.event
+        var lines = [self.detail(EventDetail(event: event, droppedCommits: []))]
+        lines.append("  " + "source".padding(toLength: 13, withPad: " ", startingAt: 0)
+            + "\(detail.central.host) (source \(detail.central.source))")
+        if !detail.recoveries.isEmpty {
+            lines.append("  " + "undone by".padding(toLength: 13, withPad: " ", startingAt: 0)
+                + detail.recoveries.map { "event #\($0)" }.joined(separator: ", "))
+        }
+        if let dropped = detail.dropped, !dropped.isEmpty {
+            lines.append("")
+            lines.append(palette.bold("dropped commits") + " (newest first, as \(detail.central.host) saw them at its last ship):")
+            for state in dropped {
+                let commit = state.commit
+                lines.append("  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) "
+                    + "\(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+                lines.append("          " + state.state.rawValue + (state.recoveredBy.map { " (by recovery #\($0))" } ?? ""))
+            }
+        } else if detail.dropped == nil, event.kind.canDropCommits {
+            lines.append("")
+            lines.append("dropped commits: not sent by its source (only the newest rewrites of each repository are)")
+        }
+        return lines.joined(separator: "\n")
+    }
 }

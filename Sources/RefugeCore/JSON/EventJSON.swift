@@ -96,3 +96,32 @@ public struct CentralEventJSON: Encodable, Sendable {
         try container.encode(host, forKey: .host)
     }
 }
+
+/// `show --central --json`: the event's keys with source and host, and what it dropped as its source last
+/// shipped it (the report's states: lost, pinned, reachable, recovered, rewritten).
+public struct CentralEventDetailJSON: Encodable, Sendable {
+    let event: CentralEventJSON
+    @Nullable var droppedCommits: [Commit]?
+    let recoveries: [Int64]
+
+    struct Commit: Encodable, Sendable {
+        let oid: ObjectID
+        let author: String
+        let time: String
+        let summary: String
+        let state: String
+        @Nullable var recoveredBy: Int64?
+        enum CodingKeys: String, CodingKey { case oid, author, time, summary, state, recoveredBy = "recovered_by" }
+    }
+
+    enum CodingKeys: String, CodingKey { case event, droppedCommits = "dropped_commits", recoveries }
+
+    public init(_ detail: CentralEventDetail) {
+        event = CentralEventJSON(detail.central)
+        recoveries = detail.recoveries
+        droppedCommits = detail.dropped?.map {
+            Commit(oid: $0.commit.id, author: "\($0.commit.authorName) <\($0.commit.authorEmail)>", time: Timestamp.iso($0.commit.authorTime),
+                   summary: $0.commit.summary, state: $0.state.rawValue, recoveredBy: $0.recoveredBy)
+        }
+    }
+}

@@ -136,6 +136,8 @@ public struct AuditReport: Sendable {
     public let integrity: Integrity
     /// Every event in scope, oldest first (the CSV's rows): only when the builder was asked to list them.
     public let events: [AuditEvent]
+    /// A central report's per-server breakdown, one section per host (empty for a local log's report).
+    public var servers: [Section] = []
 }
 
 extension AuditReport.Section {

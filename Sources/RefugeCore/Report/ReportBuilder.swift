@@ -108,26 +108,9 @@ public struct ReportBuilder {
         var lostProblem: String?
         var explained: [AuditReport.Rewrite] = []
         if let opened {
-            // One walk of the live history serves both what became of dropped commits and the lost scan.
-            let scan = LostCommitScan(repository: opened, store: store)
-            let live = try scan.live()
-            // Copies of what the listed rewrites dropped, by the rule `lost` and `show` use.
-            let dropped = try figures.newestRewrites.compactMap { event -> (commit: ObjectID, leftAt: Date?)? in
-                guard let old = event.old, opened.contains(old), let commit = try opened.peelToCommit(old) else { return nil }
-                return (commit, event.time)
-            }
-            let copies = try CommitCopies(
-                repository: opened, liveTips: live.tips,
-                since: try CommitCopies.earliestCopyTime(dropped, repository: opened))
-            let states = try DroppedStates(
-                repository: opened, live: live, recoveries: try store.recoveries(in: path).filter { $0.status == .done },
-                copies: copies)
-            for event in figures.newestRewrites {
-                let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
-                explained.append(AuditReport.Rewrite(
-                    event: event, dropped: try states.dropped(by: event, recoveries: recoveries),
-                    recoveries: recoveries.compactMap(\.id)))
-            }
+            let explainer = try RewriteExplainer(repository: opened, path: path, store: store, rewrites: figures.newestRewrites)
+            explained = try figures.newestRewrites.map(explainer.explain)
+            let (scan, live) = (explainer.scan, explainer.live)
             do {
                 // Lost work only: a chain with a live copy (rewritten), recovered or applied is not waiting.
                 lost = try scan.run(.init(since: scope.since), live: live).filter { $0.state == .lost }
@@ -151,5 +134,36 @@ public struct ReportBuilder {
         let problems = sections.compactMap { section in section.lostScanProblem.map { "\(section.repository): \($0)" } }
         return figures.section(repository: "all repositories", rewrites: Array(rewrites), lost: lost,
                                lostProblem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+    }
+}
+
+/// What became of the commits rewrites dropped, from one walk of the live history of their repository:
+/// the report's explanation, and what `ship` sends the central store of the newest rewrites.
+struct RewriteExplainer {
+    let scan: LostCommitScan
+    let live: LostCommitScan.LiveHistory
+    let states: DroppedStates
+    let store: AuditStore
+
+    init(repository opened: Repository, path: String, store: AuditStore, rewrites: [AuditEvent]) throws {
+        self.store = store
+        // One walk of the live history serves both what became of dropped commits and the lost scan.
+        scan = LostCommitScan(repository: opened, store: store)
+        live = try scan.live()
+        // Copies of what the listed rewrites dropped, by the rule `lost` and `show` use.
+        let dropped = try rewrites.compactMap { event -> (commit: ObjectID, leftAt: Date?)? in
+            guard let old = event.old, opened.contains(old), let commit = try opened.peelToCommit(old) else { return nil }
+            return (commit, event.time)
+        }
+        let copies = try CommitCopies(
+            repository: opened, liveTips: live.tips, since: try CommitCopies.earliestCopyTime(dropped, repository: opened))
+        states = try DroppedStates(
+            repository: opened, live: live, recoveries: try store.recoveries(in: path).filter { $0.status == .done }, copies: copies)
+    }
+
+    func explain(_ event: AuditEvent) throws -> AuditReport.Rewrite {
+        let recoveries = try store.recoveries(undoing: event.id ?? -1).filter { $0.status == .done }
+        return AuditReport.Rewrite(event: event, dropped: try states.dropped(by: event, recoveries: recoveries),
+                                   recoveries: recoveries.compactMap(\.id))
     }
 }

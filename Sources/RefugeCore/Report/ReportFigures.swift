@@ -1,5 +1,18 @@
 import Foundation
 
+/// The queries a report's figures come from: the local log (AuditStore) answers them with SQLite, the
+/// central store (CentralReportQueries) with PostgreSQL, by the same rules.
+protocol ReportQueries {
+    func dailyCounts(_ filter: EventFilter) throws -> [EventDay]
+    func rewriteTotals(_ filter: EventFilter) throws -> AuditStore.RewriteTotals
+    func newestRewrites(_ filter: EventFilter, limit: Int) throws -> [AuditEvent]
+    func mostRewritten(by key: AuditStore.RewriteKey, _ filter: EventFilter, limit: Int) throws -> [(name: String, count: Int)]
+    func listed(_ listing: AuditStore.Listing, _ filter: EventFilter, limit: Int?) throws -> [AuditEvent]
+    func count(_ listing: AuditStore.Listing, _ filter: EventFilter) throws -> Int
+}
+
+extension AuditStore: ReportQueries {}
+
 /// What the audit log alone says of a filter: counts, rankings and the newest rows of each listing.
 struct ReportFigures {
     let eventCount: Int
@@ -16,7 +29,7 @@ struct ReportFigures {
     let recoveryCount: Int
     let limit: Int
 
-    init(store: AuditStore, filter: EventFilter, limit: Int) throws {
+    init(store: any ReportQueries, filter: EventFilter, limit: Int) throws {
         self.limit = limit
         days = try store.dailyCounts(filter)
         eventCount = days.reduce(0) { $0 + $1.count }
@@ -30,7 +43,7 @@ struct ReportFigures {
         refusalCount = try store.count(.refusals, filter)
         // A recovery writes its intent (`attempted`) and then its outcome: the listing shows the outcome; an
         // intent without one (the recovery failed) stays listed.
-        let recoveryRows = try store.listed(.recoveries, filter)
+        let recoveryRows = try store.listed(.recoveries, filter, limit: nil)
         let settled = Set(recoveryRows.filter { $0.status != .attempted }.map(\.batch))
         let kept = recoveryRows.filter { !($0.status == .attempted && settled.contains($0.batch)) }
         recoveries = Array(kept.suffix(limit))

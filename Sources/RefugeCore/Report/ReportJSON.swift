@@ -13,15 +13,18 @@ struct ReportJSON: Encodable, Sendable {
     let integrity: Integrity
     let summary: Section
     let repositories: [Section]
+    /// A central report's per-server breakdown (`report --central`); absent from a local log's report.
+    let servers: [Section]?
 
     enum CodingKeys: String, CodingKey {
-        case schema, generatedAt = "generated_at", database, scope, period, integrity, summary, repositories
+        case schema, generatedAt = "generated_at", database, scope, period, integrity, summary, repositories, servers
     }
 
     init(report: AuditReport) {
         (generatedAt, database) = (Timestamp.iso(report.generatedAt), report.database)
         (scope, period, integrity) = (Scope(report.scope), Period(report.period), Integrity(report.integrity))
         (summary, repositories) = (Section(report.total), report.repositories.map(Section.init))
+        servers = report.servers.isEmpty ? nil : report.servers.map(Section.init)
     }
 
     struct Scope: Encodable, Sendable {

@@ -84,6 +84,14 @@ enum ReportTemplates {
     <tr><td>updates</td>{{#bySide}}<td class="num">{{count}}</td>{{/bySide}}</tr>
     </table>
 
+    {{#multiServer}}
+    <h2>Servers</h2>
+    <table>
+    <tr><th>server</th><th class="num">updates</th><th class="num">forced updates and deletions</th><th class="num">commits still lost</th><th class="num">lost chains waiting</th></tr>
+    {{#serverRows}}<tr><td><code>{{repository}}</code></td><td class="num">{{updates}}</td><td class="num">{{rewrites}}</td><td class="num">{{stillLost}}</td><td class="num">{{lostChains}}</td></tr>
+    {{/serverRows}}
+    </table>
+    {{/multiServer}}
     {{#multiRepository}}
     <h2>Repositories</h2>
     <table>
@@ -171,6 +179,12 @@ enum ReportTemplates {
     {{{kindTable}}}
 
     {{{sideTable}}}
+    {{#multiServer}}
+
+    ## Servers
+
+    {{{serversTable}}}
+    {{/multiServer}}
     {{#multiRepository}}
 
     ## Repositories
@@ -221,6 +235,10 @@ enum ReportTemplates {
     {{{figuresTable}}}
     {{{kindTable}}}
     {{{sideTable}}}
+    {{#multiServer}}
+    Servers
+    {{{serversTable}}}
+    {{/multiServer}}
     {{#multiRepository}}
     Repositories
     {{{repositoriesTable}}}

@@ -51,6 +51,9 @@ struct ReportView {
     let integrityChecked: Bool
     let multiRepository: Bool
     let repositoryRows: [RepositoryRow]
+    /// A central report's servers (`report --central`), as rows of the same shape.
+    let multiServer: Bool
+    let serverRows: [RepositoryRow]
     // The timeline chart (HTML): bars, axis labels and the scale.
     let bars: [Bar]
     let axisLabels: [AxisLabel]
@@ -73,6 +76,8 @@ struct ReportView {
         var scope: [String] = []
         switch report.scope.repositories {
         case .current, .named: scope.append("repository \(total.repository)")
+        case .all where !report.servers.isEmpty:
+            scope.append("the central store: \(report.servers.count) server(s), \(report.repositories.count) repositories")
         case .all: scope.append("all \(report.repositories.count) repositories in the log")
         }
         if let ref = report.scope.ref { scope.append("ref \(ref)") }
@@ -143,11 +148,14 @@ struct ReportView {
         integrity = report.integrity.detail
         integrityChecked = report.integrity.checked
         multiRepository = multi
-        repositoryRows = report.repositories.map {
-            let figures = $0.headline
-            return RepositoryRow(repository: $0.repository, updates: figures.updates, rewrites: figures.rewrites,
+        func row(_ section: AuditReport.Section) -> RepositoryRow {
+            let figures = section.headline
+            return RepositoryRow(repository: section.repository, updates: figures.updates, rewrites: figures.rewrites,
                                  stillLost: figures.stillLost, lostChains: figures.lostChains)
         }
+        repositoryRows = report.repositories.map(row)
+        multiServer = !report.servers.isEmpty
+        serverRows = report.servers.map(row)
 
         // Chart: one bar per day, all updates in grey, forced updates and deletions in red on top of them.
         let days = total.timeline

@@ -5,7 +5,8 @@ import TextTable
 struct TabularView {
     let title, scopeNote, period, generatedAt, database, integrity: String
     let multiRepository: Bool
-    let figuresTable, kindTable, sideTable, repositoriesTable, rewritesTable, droppedList: String
+    let multiServer: Bool
+    let figuresTable, kindTable, sideTable, repositoriesTable, serversTable, rewritesTable, droppedList: String
     let refsTable, pushersTable, lostTable, recoveriesTable, unconfirmedTable, refusalsTable: String
 
     init(_ view: ReportView, markdown: Bool) {
@@ -29,12 +30,16 @@ struct TabularView {
         database = view.database
         integrity = view.integrity
         multiRepository = view.multiRepository
+        multiServer = view.multiServer
         figuresTable = table(["figure", "value"], view.figures.map { [$0.label, String($0.value)] })
         kindTable = table(["kind", "updates"], view.byKind.map { [$0.name, String($0.count)] })
         sideTable = table(["side", "updates"], view.bySide.map { [$0.name, String($0.count)] })
         repositoriesTable = table(
             ["repository", "updates", "rewrites", "still lost", "lost chains"],
             view.repositoryRows.map { [$0.repository, String($0.updates), String($0.rewrites), String($0.stillLost), String($0.lostChains)] })
+        serversTable = table(
+            ["server", "updates", "rewrites", "still lost", "lost chains"],
+            view.serverRows.map { [$0.repository, String($0.updates), String($0.rewrites), String($0.stillLost), String($0.lostChains)] })
         func noted(_ note: String?, _ table: String) -> String {
             guard let note else { return table }
             return (markdown ? "_\(note)_\n\n" : "  \(note)\n") + table

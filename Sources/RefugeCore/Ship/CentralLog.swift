@@ -13,18 +13,33 @@ public struct CentralEvent: Sendable {
 public enum CentralLog {
     public static func events(_ filter: EventFilter, connection: Connection) throws -> [CentralEvent] {
         try CentralSchema.check(connection)
-        var conditions: [String] = []
-        var parameters: [String?] = []
-        func parameter(_ value: String) -> String {
-            parameters.append(value)
-            return "$\(parameters.count)"
-        }
+        var query = CentralQuery(filter)
+        let order = filter.limit == nil ? "ASC" : "DESC"
+        let rows = try connection.execute("""
+            SELECT \(CentralQuery.eventColumns) \(query.from)
+            ORDER BY e.time \(order), e.source \(order), e.seq \(order)
+            \(filter.limit.map { "LIMIT \(query.parameter(String($0)))" } ?? "")
+            """, query.parameters, operation: "reading the central store's events")
+        let events = try (0..<rows.count).map { try CentralQuery.event(rows, $0) }
+        return filter.limit == nil ? events : events.reversed()
+    }
+}
+
+/// The SQL of a central read: the local log's filter (EventFilter, with the same rules word for word),
+/// narrowed to a host or a repository path for a report's breakdown; parameters sent apart.
+struct CentralQuery {
+    private(set) var conditions: [String] = []
+    private(set) var parameters: [String?] = []
+
+    init(_ filter: EventFilter, host: String? = nil, repositoryPath: String? = nil) {
+        if let host { conditions.append("s.host = \(parameter(host))") }
+        if let repositoryPath { conditions.append("e.repository_path = \(parameter(repositoryPath))") }
         if let side = filter.side { conditions.append("e.side = \(parameter(side.rawValue))") }
         if let ref = filter.ref {
-            conditions.append("e.ref IN (\(EventFilter.candidateNames(for: ref).map(parameter).joined(separator: ", ")))")
+            conditions.append("e.ref IN (\(EventFilter.candidateNames(for: ref).map { parameter($0) }.joined(separator: ", ")))")
         }
         if !filter.kinds.isEmpty {
-            conditions.append("e.kind IN (\(filter.kinds.map(\.rawValue).sorted().map(parameter).joined(separator: ", ")))")
+            conditions.append("e.kind IN (\(filter.kinds.map(\.rawValue).sorted().map { parameter($0) }.joined(separator: ", ")))")
         }
         if filter.rewrites {
             // The same rule as the local log's (EventFilter): history that was rewritten, not git's bookkeeping.
@@ -32,26 +47,34 @@ public enum CentralLog {
             if filter.statuses.isEmpty { conditions.append("e.status IN ('done', 'accepted', 'confirmed')") }
         }
         if !filter.statuses.isEmpty {
-            conditions.append("e.status IN (\(filter.statuses.map(\.rawValue).sorted().map(parameter).joined(separator: ", ")))")
+            conditions.append("e.status IN (\(filter.statuses.map(\.rawValue).sorted().map { parameter($0) }.joined(separator: ", ")))")
         }
         if let since = filter.since { conditions.append("e.time >= \(parameter(Timestamp.iso(since)))::timestamptz") }
         if let until = filter.until { conditions.append("e.time <= \(parameter(Timestamp.iso(until)))::timestamptz") }
         if let pusher = filter.pusher { conditions.append("e.pusher = \(parameter(pusher))") }
-        let order = filter.limit == nil ? "ASC" : "DESC"
-        let rows = try connection.execute("""
-            SELECT e.source, s.host, e.seq, (extract(epoch FROM e.time) * 1000)::bigint AS ms, e.side, e.hook,
-                   e.repository_path, e.ref, e.old, e.new, e.kind, e.dropped, e.pusher, e.remote, e.url, e.local_ref,
-                   e.push_options::text AS push_options, e.status, e.batch, e.process_id, e.reason, e.undoes
-            FROM event e JOIN source s ON s.id = e.source
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY e.time \(order), e.source \(order), e.seq \(order)
-            \(filter.limit.map { "LIMIT \($0)" } ?? "")
-            """, parameters, operation: "reading the central store's events")
-        let events = try (0..<rows.count).map { try decode(rows, $0) }
-        return filter.limit == nil ? events : events.reversed()
     }
 
-    private static func decode(_ rows: Connection.Rows, _ index: Int) throws -> CentralEvent {
+    mutating func parameter(_ value: String) -> String {
+        parameters.append(value)
+        return "$\(parameters.count)"
+    }
+
+    /// One more condition (a listing's), written against the event as `e`.
+    mutating func and(_ condition: String) { conditions.append(condition) }
+
+    /// `FROM event e JOIN source s … WHERE …`.
+    var from: String {
+        "FROM event e JOIN source s ON s.id = e.source" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+    }
+
+    /// The columns `event(_:_:)` decodes.
+    static let eventColumns = """
+        e.source, s.host, e.seq, (extract(epoch FROM e.time) * 1000)::bigint AS ms, e.side, e.hook,
+        e.repository_path, e.ref, e.old, e.new, e.kind, e.dropped, e.pusher, e.remote, e.url, e.local_ref,
+        e.push_options, e.status, e.batch, e.process_id, e.reason, e.undoes
+        """
+
+    static func event(_ rows: Connection.Rows, _ index: Int) throws -> CentralEvent {
         func text(_ column: String) -> String? { rows[index, column] }
         func word<T: RawRepresentable<String>>(_ column: String) throws -> T {
             guard let value = text(column).flatMap(T.init(rawValue:)) else {

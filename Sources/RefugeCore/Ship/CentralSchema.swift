@@ -69,6 +69,27 @@ public enum CentralSchema {
             CREATE POLICY event_read ON event FOR SELECT USING (true);
             CREATE POLICY event_ship ON event FOR INSERT
                 WITH CHECK (source IN (SELECT id FROM source WHERE shipper = current_user));
+            -- What became of the commits the newest rewrites of each repository dropped, as the source saw
+            -- it at its last ship (the central store has events, not commits): report and show --central.
+            CREATE TABLE dropped_commit (
+                source text NOT NULL REFERENCES source (id),
+                seq bigint NOT NULL,
+                position integer NOT NULL,
+                commit text NOT NULL,
+                author_name text NOT NULL,
+                author_email text NOT NULL,
+                author_time timestamptz NOT NULL,
+                summary text NOT NULL,
+                state text NOT NULL,
+                recovered_by bigint,
+                observed_at timestamptz NOT NULL,
+                PRIMARY KEY (source, seq, position)
+            );
+            ALTER TABLE dropped_commit ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY dropped_read ON dropped_commit FOR SELECT USING (true);
+            CREATE POLICY dropped_ship ON dropped_commit FOR ALL
+                USING (source IN (SELECT id FROM source WHERE shipper = current_user))
+                WITH CHECK (source IN (SELECT id FROM source WHERE shipper = current_user));
             -- A shipping role does not own the event table, so it cannot create partitions: this function
             -- (the owner's rights, a fixed search path) creates the month's partition, one creator at a time.
             CREATE FUNCTION refuge_ensure_partition(at timestamptz) RETURNS void
@@ -155,10 +176,12 @@ public enum CentralSchema {
                 "GRANT SELECT ON refuge_schema TO \(quoted)",
                 "GRANT SELECT, INSERT, UPDATE (host, database_path, first_seq, last_seq, last_hash, last_shipped_at) ON source TO \(quoted)",
                 "GRANT SELECT, INSERT ON event TO \(quoted)",
+                // Its own sources' rows only (row-level security): what the newest rewrites dropped, refreshed.
+                "GRANT SELECT, INSERT, DELETE ON dropped_commit TO \(quoted)",
                 "GRANT EXECUTE ON FUNCTION refuge_ensure_partition(timestamptz) TO \(quoted)",
             ]
         case .read:
-            statements = ["GRANT SELECT ON refuge_schema, source, event TO \(quoted)"]
+            statements = ["GRANT SELECT ON refuge_schema, source, event, dropped_commit TO \(quoted)"]
         }
         try connection.transaction("granting \(role.rawValue) to \(name)") {
             for statement in statements { try connection.execute(statement, operation: "granting \(role.rawValue) to \(name)") }

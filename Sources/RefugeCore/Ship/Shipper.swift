@@ -45,6 +45,7 @@ public struct Shipper {
         try CentralSchema.check(connection)
         var outcome = Outcome()
         outcome.source = try store.sourceID()
+        var touched = Set<String>()
         while true {
             let shipped = try connection.transaction("shipping events of \(databasePath)") { () throws -> Int in
                 let (lastSeq, lastHash) = try lockSource(outcome.source, relocation: relocation)
@@ -52,6 +53,7 @@ public struct Shipper {
                 (outcome.lastSeq, outcome.lastHash) = (lastSeq, lastHash)
                 guard let last = rows.last, let lastID = last.event.id else { return 0 }
                 try insert(rows, source: outcome.source)
+                touched.formUnion(rows.map(\.event.repository))
                 try connection.execute("""
                     UPDATE source SET last_seq = $2, last_hash = $3, last_shipped_at = now(), first_seq = coalesce(first_seq, $4)
                     WHERE id = $1
@@ -64,6 +66,8 @@ public struct Shipper {
             outcome.shipped += shipped
             outcome.batches += 1
         }
+        // After the events, never instead of them: a failure here leaves every event shipped.
+        try DroppedCommitShipping(store: store, connection: connection, source: outcome.source).refresh(touched: touched)
         return outcome
     }
 

@@ -7,6 +7,10 @@ public struct EventDetail: Sendable {
     /// that never fetched them).
     public let droppedCommits: [DroppedCommit]?
 
+    public init(event: AuditEvent, droppedCommits: [DroppedCommit]?) {
+        (self.event, self.droppedCommits) = (event, droppedCommits)
+    }
+
     public static func load(_ event: AuditEvent, repository: Repository, store: AuditStore) throws -> EventDetail {
         guard let update = event.update else { return EventDetail(event: event, droppedCommits: []) }
         let undoneBy = try event.id.map { try store.recoveries(undoing: $0) }?.filter { $0.status == .done } ?? []
