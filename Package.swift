@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "RefugeTestSupport"]),
         .testTarget(
             name: "RefugeCoreTests",
-            dependencies: ["RefugeCore", "GitKit", "RefugeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["RefugeCore", "GitKit", "PGKit", "RefugeTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["RefugeCore", "GitKit", "RefugeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

@@ -13,15 +13,22 @@ public struct CentralEvent: Sendable {
 public enum CentralLog {
     public static func events(_ filter: EventFilter, connection: Connection) throws -> [CentralEvent] {
         try CentralSchema.check(connection)
+        let (sql, parameters) = query(filter)
+        let rows = try connection.execute(sql, parameters, operation: "reading the central store's events")
+        let events = try (0..<rows.count).map { try CentralQuery.event(rows, $0) }
+        return filter.limit == nil ? events : events.reversed()
+    }
+
+    /// The statement `events` runs (its plan is checked in a test), and its parameters.
+    static func query(_ filter: EventFilter) -> (sql: String, parameters: [String?]) {
         var query = CentralQuery(filter)
         let order = filter.limit == nil ? "ASC" : "DESC"
-        let rows = try connection.execute("""
+        let sql = """
             SELECT \(CentralQuery.eventColumns) \(query.from)
             ORDER BY e.time \(order), e.source \(order), e.seq \(order)
             \(filter.limit.map { "LIMIT \(query.parameter(String($0)))" } ?? "")
-            """, query.parameters, operation: "reading the central store's events")
-        let events = try (0..<rows.count).map { try CentralQuery.event(rows, $0) }
-        return filter.limit == nil ? events : events.reversed()
+            """
+        return (sql, query.parameters)
     }
 }
 

@@ -1,0 +1,69 @@
+import Foundation
+import PGKit
+import RefugeTestSupport
+import Testing
+@testable import RefugeCore
+
+/// The fleet's queries read through their indexes and only the partitions they need: PostgreSQL's own
+/// plans (EXPLAIN) over a real central store of 200,000 events in fifteen monthly partitions.
+@Suite("Central store query plans")
+struct CentralQueryPlanTests {
+    /// The relations and indexes a plan reads.
+    func scanned(_ sql: String, _ parameters: [String?], _ connection: Connection) throws -> (relations: Set<String>, indexes: Set<String>) {
+        let rows = try connection.execute("EXPLAIN (FORMAT JSON) " + sql, parameters, operation: "explaining")
+        let plan = try JSONSerialization.jsonObject(with: Data((rows.values.first?.first ?? "[]")?.utf8 ?? "[]".utf8))
+        var relations = Set<String>(), indexes = Set<String>()
+        func walk(_ node: Any) {
+            if let dictionary = node as? [String: Any] {
+                if let name = dictionary["Relation Name"] as? String { relations.insert(name) }
+                if let name = dictionary["Index Name"] as? String { indexes.insert(name) }
+                dictionary.values.forEach(walk)
+            } else if let array = node as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(plan)
+        // The join with `source` (its host) reads that small table by its key.
+        return (relations.subtracting(["source"]), indexes.subtracting(["source_pkey"]))
+    }
+
+    @Test("log --central --forced --since 7.days.ago reads the rewrites' partial index of the last partitions; --ref reads the ref index")
+    func plans() throws {
+        let postgres = try PostgresServer()
+        let connection = try Connection(try postgres.createDatabase("fleet"))
+        try CentralSchema.migrate(connection)
+        try connection.executeScript("""
+            INSERT INTO source (id, host, database_path, last_hash) VALUES ('a', 'git1', '/srv/audit.db', 'h');
+            SELECT refuge_ensure_partition(now() - (m || ' months')::interval) FROM generate_series(0, 14) m;
+            INSERT INTO event (source, seq, time, side, hook, repository_path, ref, kind, status, batch, hash)
+            SELECT 'a', g, now() - (g * 3 || ' minutes')::interval, 'server', 'post-receive', '/srv/r.git',
+                   'refs/heads/b' || (g % 50), CASE WHEN g % 100 = 0 THEN 'forced' ELSE 'fast-forward' END, 'accepted', 'b', 'h'
+            FROM generate_series(1, 200000) g;
+            ANALYZE event;
+            """, operation: "filling the store")
+        let partitions = try connection.execute("SELECT count(*) AS n FROM pg_inherits WHERE inhparent = 'event'::regclass", operation: "counting")
+        #expect(Int(partitions[0, "n"] ?? "0") ?? 0 >= 14)
+
+        var forced = EventFilter(repository: nil)
+        forced.rewrites = true
+        forced.since = Date().addingTimeInterval(-7 * 86_400)
+        let (sql, parameters) = CentralLog.query(forced)
+        let plan = try scanned(sql, parameters, connection)
+        #expect(plan.relations.count <= 2 && plan.relations.allSatisfy { $0.hasPrefix("event_") }, "\(plan)")
+        #expect(!plan.indexes.isEmpty, "\(plan)")
+        for index in plan.indexes {
+            let definition = try connection.execute("SELECT indexdef FROM pg_indexes WHERE indexname = $1", [index], operation: "reading")
+            #expect(definition[0, "indexdef"]?.contains("(\"time\") WHERE (kind = ANY") == true, "\(index): \(definition.values)")
+        }
+
+        var ref = EventFilter(repository: nil)
+        ref.ref = "refs/heads/b7"
+        let (refSQL, refParameters) = CentralLog.query(ref)
+        let refPlan = try scanned(refSQL, refParameters, connection)
+        for index in refPlan.indexes {
+            let definition = try connection.execute("SELECT indexdef FROM pg_indexes WHERE indexname = $1", [index], operation: "reading")
+            #expect(definition[0, "indexdef"]?.contains("(ref, \"time\")") == true, "\(index): \(definition.values)")
+        }
+        #expect(!refPlan.indexes.isEmpty, "\(refPlan)")
+    }
+}
