@@ -362,6 +362,143 @@ def events(t, args, bin, env, wl):
     t.add("database bytes per event (files: db + wal, free pages included)", f"{on_disk / rows:.0f} B")
 
 
+# ---- the fleet: the central PostgreSQL store ---------------------------------------------------------
+
+class Postgres:
+    """A throwaway PostgreSQL 15 server on a unix socket (no TCP port), as the tests start one; fsync on,
+    as a real central store has it."""
+    BIN = "/usr/lib/postgresql/15/bin"
+
+    def __init__(self, directory):
+        self.dir = directory
+        self.account = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        os.chmod(directory, 0o755)
+        if self.account:
+            shutil.chown(directory, "postgres")
+        self.pg(["initdb", "-D", f"{directory}/data", "-A", "trust", "-U", "refuge", "-E", "UTF8", "--locale=C"])
+        self.pg(["pg_ctl", "-D", f"{directory}/data", "-l", f"{directory}/log", "-w", "-o",
+                 f"-k {directory} -c listen_addresses='' -c shared_buffers=512MB -c max_wal_size=4GB", "start"])
+
+    def pg(self, argv):
+        done = subprocess.run(self.account + [f"{self.BIN}/{argv[0]}", *argv[1:]], cwd="/tmp", capture_output=True, text=True)
+        if done.returncode:
+            raise CommandFailed(f"{argv[0]} failed: {done.stdout}{done.stderr}")
+
+    def conninfo(self, database):
+        return f"host={self.dir} user=refuge dbname={database}"
+
+    def sql(self, statement, database="fleet"):
+        done = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", self.dir, "-U", "refuge",
+                               "-d", database, "-c", statement], capture_output=True, text=True)
+        if done.returncode:
+            raise CommandFailed(f"psql: {statement[:80]}…: {done.stderr}")
+        return done.stdout.strip()
+
+    def stop(self):
+        subprocess.run(self.account + [f"{self.BIN}/pg_ctl", "-D", f"{self.dir}/data", "-m", "fast", "-w", "stop"],
+                       cwd="/tmp", capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def more_events(scratch, bin, env, db, name, entries):
+    """A repository that appends `entries` + 2 events to the log `db` (a reflog backfilled): new events to ship."""
+    repo = os.path.join(scratch, name)
+    shutil.rmtree(repo, ignore_errors=True)
+    run(["git", "init", "-q", repo], scratch, env)
+    ids = []
+    for n in range(2):
+        run(["git", "-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-q", "--allow-empty", "-m", f"c{n}"], repo, env)
+        ids.append(run(["git", "rev-parse", "HEAD"], repo, env).out.strip())
+    lines = [f"{'0' * 40} {ids[0]} B <b@example.com> 1767225600 +0000\tbranch: Created"]
+    current = ids[0]
+    for step in range(entries - 1):
+        following = ids[1] if current == ids[0] else ids[0]
+        lines.append(f"{current} {following} B <b@example.com> {1767225601 + step} +0000\treset: moving")
+        current = following
+    os.makedirs(os.path.join(repo, ".git", "logs", "refs", "heads"), exist_ok=True)
+    open(os.path.join(repo, ".git", "logs", "refs", "heads", "many"), "w").write("\n".join(lines) + "\n")
+    open(os.path.join(repo, ".git", "refs", "heads", "many"), "w").write(current + "\n")
+    run([bin, "backfill"], repo, dict(env, REFUGE_DATABASE=db))
+
+
+def fleet(t, args, bin, env, wl):
+    """Shipping the 1M-event log into a central PostgreSQL, then the fleet's queries over N sources."""
+    if not os.access(f"{Postgres.BIN}/initdb", os.X_OK):
+        return t.check("fleet: PostgreSQL 15 installed (apt-get install postgresql)", False, "no initdb")
+    events_db, scratch = os.path.join(wl["dir"], "events.db"), os.path.join(wl["dir"], "scratch")
+    if not os.path.exists(events_db):
+        return
+    sources = args.fleet_sources or (2 if args.quick else 10)
+    print(f"== fleet: ship the events log into PostgreSQL, then queries over {sources} sources", flush=True)
+    db = scratch_db(wl, "fleet.db")
+    shutil.copyfile(events_db, db)          # shipped and appended to: the workload's own log stays as built
+    repo = os.path.join(wl["dir"], "events")
+    local_env = dict(env, REFUGE_DATABASE=db)
+    postgres = Postgres(os.path.join(scratch, "pg"))
+    try:
+        postgres.sql("CREATE DATABASE fleet", database="postgres")
+        central = postgres.conninfo("fleet")
+        run([bin, "central", "init", "--to", central], repo, local_env)
+        rows = db_stats(db)[0]
+        first = run([bin, "ship", "--to", central, "--json"], repo, local_env)
+        shipped = json.loads(first.out)
+        rate = shipped["shipped"] / (first.ms / 1000)
+        t.add(f"ship {shipped['shipped']} events into an empty central store", f"{first.ms / 1000:.1f} s, {rate:,.0f} events/s",
+              trials=1, target="≥ 50,000/s", met=rate >= 50_000)
+        t.check("ship: every event central once", shipped["shipped"] == rows and
+                postgres.sql("SELECT count(*) || ' ' || count(DISTINCT seq) FROM event") == f"{rows} {rows}",
+                f"{shipped['shipped']} shipped of {rows}")
+        incremental = []
+        for trial in range(args.trials):
+            more_events(scratch, bin, env, db, f"more-{trial}", 998)   # 1,000 events with its two commits
+            incremental.append(run([bin, "ship", "--to", central, "--json"], repo, local_env))
+        t.timed("ship 1,000 new events (incremental)", incremental, limit_ms=200)
+        t.check("incremental ships: 1,000 events each", all(json.loads(r.out)["shipped"] == 1000 for r in incremental),
+                ", ".join(str(json.loads(r.out)["shipped"]) for r in incremental))
+        rs, _ = measure(1, lambda: run([bin, "verify", "--central", "--store", central, "--json"], repo, env))
+        verified = json.loads(rs[-1].out)
+        t.timed(f"verify --central (recompute {verified['sources'][0]['events']} events' chain)", rs)
+        t.check("verify --central: intact", verified["intact"], str(verified["sources"][0].get("first_break")))
+
+        # N sources of the same shape: the first one's rows copied under new ids and hosts, by SQL.
+        source = shipped["source"]
+        columns = ("seq, time, side, hook, repository_identity, repository_path, ref, old, new, kind, dropped, pusher, remote, "
+                   "url, local_ref, push_options, status, batch, process_id, reason, undoes, hash, stored_time")
+        started = time.perf_counter()
+        for k in range(2, sources + 1):
+            postgres.sql(f"INSERT INTO source (id, host, database_path, first_seq, last_seq, last_hash, last_shipped_at) "
+                         f"SELECT 'replica-{k}', 'git{k}', database_path, first_seq, last_seq, last_hash, now() FROM source WHERE id = '{source}'")
+            postgres.sql(f"INSERT INTO event (source, {columns}) SELECT 'replica-{k}', {columns} FROM event WHERE source = '{source}'")
+            if postgres.sql("SELECT to_regclass('event_day') IS NOT NULL") == "t":
+                postgres.sql(f"INSERT INTO event_day SELECT 'replica-{k}', repository_path, day, kind, side, status, hook, bookkeeping, count "
+                             f"FROM event_day WHERE source = '{source}'")
+        postgres.sql("VACUUM ANALYZE")
+        total = int(postgres.sql("SELECT count(*) FROM event"))
+        print(f"  {total} events in {sources} sources ({time.perf_counter() - started:.0f} s to copy)", flush=True)
+        rs, _ = measure(args.trials, lambda: run([bin, "log", "--central", "--store", central, "--forced", "--since", "7.days.ago",
+                                                  "--json"], repo, env))
+        found = json.loads(rs[-1].out)
+        t.timed(f"log --central --forced --since 7.days.ago ({total} events)", rs, limit_ms=100)
+        expected = int(postgres.sql("SELECT count(*) FROM event WHERE kind IN ('forced', 'delete') AND time >= now() - interval '7 days'"))
+        t.check("log --central --forced: the forced updates of the last 7 days, every source's",
+                abs(len(found) - expected) <= sources and all(e["kind"] in ("forced", "delete") for e in found),
+                f"{len(found)} events, {expected} in the store")
+        out = os.path.join(scratch, "central-report.json")
+        rs, _ = measure(args.trials, lambda: run([bin, "report", "--central", "--store", central, "--format", "json",
+                                                  "--output", out], repo, env))
+        t.timed(f"report --central --format json ({total} events)", rs, limit_ms=2000)
+        report = json.load(open(out))
+        t.check("report --central: every event counted, per server", report["summary"]["headline"]["events"] == total
+                and len(report["servers"]) == sources, f"{report['summary']['headline']['events']} events, "
+                f"{len(report.get('servers') or [])} servers")
+        size = int(postgres.sql("SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'event'::regclass"))
+        t.add("central bytes per event (table + indexes)", f"{size / total:.0f} B", target="≤ 400 B", met=size / total <= 400)
+    finally:
+        postgres.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "refuge-scale"))
@@ -373,6 +510,8 @@ def main():
                         help="leave out the report rows (and the lost scan of the events repository)")
     parser.add_argument("--events", type=int, help="event reflog entries, when the workload is built")
     parser.add_argument("--markdown", action="store_true", help="also print the table in Markdown")
+    parser.add_argument("--skip-fleet", action="store_true", help="leave out the central PostgreSQL store (ship, fleet queries)")
+    parser.add_argument("--fleet-sources", type=int, help="sources in the fleet rows (default 10; --quick 2)")
     args = parser.parse_args()
     args.trials = args.trials or (3 if args.quick else 5)
     bin = os.path.abspath(args.bin or os.environ.get("REFUGE_BIN") or
@@ -391,6 +530,8 @@ def main():
         dropped(t, args, bin, env, wl)
         lost(t, args, bin, env, wl)
         events(t, args, bin, env, wl)
+        if not args.skip_fleet:
+            fleet(t, args, bin, env, wl)
     except CommandFailed as failure:
         t.print(args.markdown)
         fail(f"a command failed: {failure}")

@@ -67,13 +67,17 @@ public final class Connection {
     /// Sends `rows` (already in COPY's text format: tab-separated, `\N` for NULL, one line each) into
     /// `COPY table (columns) FROM STDIN`.
     public func copy(into table: String, columns: [String], rows text: String, operation: String) throws {
+        try copy(into: table, columns: columns, bytes: Array(text.utf8), operation: operation)
+    }
+
+    /// The same, the rows already as UTF-8 bytes (a large batch, built without a String).
+    public func copy(into table: String, columns: [String], bytes: [UInt8], operation: String) throws {
         let start = PQexec(handle, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
         guard PQresultStatus(start) == PGRES_COPY_IN else {
             _ = try rows(of: start, operation: operation)
             throw PGError(sqlState: nil, message: "COPY did not start", operation: operation)
         }
         PQclear(start)
-        let bytes = Array(text.utf8)
         let sent = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) {
                 PQputCopyData(handle, $0, Int32(buffer.count))

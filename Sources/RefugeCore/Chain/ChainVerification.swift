@@ -60,13 +60,18 @@ struct ChainWalk {
 
     /// Checks one row read with `AuditChain.selection`; returns its stored hash.
     mutating func check(_ row: Row) -> String? {
+        check(row, values: AuditChain.values(of: row))
+    }
+
+    /// The same, with the row's values already read (a ship keeps them).
+    mutating func check(_ row: Row, values: [AuditChain.Value]) -> String? {
         count += 1
         let id: Int64 = row["row_id"]
         let stored: String? = row["hash"]
         if firstBreak == nil {
             if stored == nil {
                 firstBreak = .init(eventID: id, problem: "it is not sealed (no hash): written outside Refuge")
-            } else if stored != AuditChain.hash(of: row, previous: previous) {
+            } else if stored != AuditChain.hash(of: values, previous: previous) {
                 let missing = (lastID ?? 0) + 1
                 firstBreak = .init(eventID: id, problem: missing < id
                     ? "its hash does not chain to the row before it: event #\(missing) was deleted"

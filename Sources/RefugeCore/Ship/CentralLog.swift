@@ -35,7 +35,7 @@ public enum CentralLog {
 /// The SQL of a central read: the local log's filter (EventFilter, with the same rules word for word),
 /// narrowed to a host or a repository path for a report's breakdown; parameters sent apart.
 struct CentralQuery {
-    private(set) var conditions: [String] = []
+    private(set) var conditions: [String] = []  // on the event as `e`, its source as `s`
     private(set) var parameters: [String?] = []
 
     init(_ filter: EventFilter, host: String? = nil, repositoryPath: String? = nil) {

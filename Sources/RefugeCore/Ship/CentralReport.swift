@@ -20,16 +20,54 @@ struct CentralReportQueries: ReportQueries {
         return rewrites
     }
 
+    /// A filter of period only (a report's) reads `event_day`: the whole days from it, a first or last day
+    /// the period starts or ends inside from the events, as the local log's dailyCounts. Any other filter
+    /// counts the events themselves.
     func dailyCounts(_ filter: EventFilter) throws -> [EventDay] {
         var unlimited = filter
         unlimited.limit = nil
-        let query = query(unlimited)
+        guard filter.ref == nil, filter.pusher == nil, filter.side == nil, filter.kinds.isEmpty, !filter.rewrites,
+              filter.statuses.isEmpty
+        else {
+            return try countedEvents(query(unlimited))
+        }
+        var days = CentralQuery(EventFilter(repository: nil), host: host, repositoryPath: nil)
+        if let repositoryPath { days.and("d.repository_path = \(days.parameter(repositoryPath))") }
+        var partial: [CentralQuery] = []
+        if let since = filter.since {
+            days.and("d.day > \(days.parameter(EventDay.day(of: since)))::date")
+            var first = query(unlimited)
+            first.and("e.time < \(first.parameter(Timestamp.iso(EventDay.startOfNextDay(since))))::timestamptz")
+            partial.append(first)
+        }
+        if let until = filter.until {
+            days.and("d.day < \(days.parameter(EventDay.day(of: until)))::date")
+            if filter.since.map({ EventDay.day(of: $0) != EventDay.day(of: until) }) ?? true {
+                var last = unlimited
+                last.since = EventDay.startOfDay(until)
+                partial.append(query(last))
+            }
+        }
+        let whole = try connection.execute("""
+            SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.kind, d.side, d.status, d.hook, d.bookkeeping, sum(d.count) AS count
+            FROM event_day d JOIN source s ON s.id = d.source
+            \(days.conditions.isEmpty ? "" : "WHERE " + days.conditions.joined(separator: " AND "))
+            GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d.count) != 0
+            """, days.parameters, operation: "counting the central store's events by day")
+        return try Self.days(whole) + partial.flatMap(countedEvents)
+    }
+
+    private func countedEvents(_ query: CentralQuery) throws -> [EventDay] {
         let rows = try connection.execute("""
             SELECT to_char(e.time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, e.kind, e.side, e.status, e.hook,
                    \(RefRole.bookkeepingSQL("e.ref")) AS bookkeeping, count(*) AS count
             \(query.from) GROUP BY 1, 2, 3, 4, 5, 6
             """, query.parameters, operation: "counting the central store's events")
-        return try (0..<rows.count).map { index in
+        return try Self.days(rows)
+    }
+
+    private static func days(_ rows: Connection.Rows) throws -> [EventDay] {
+        try (0..<rows.count).map { index in
             func word<T: RawRepresentable<String>>(_ column: String) throws -> T {
                 guard let value = rows[index, column].flatMap(T.init(rawValue:)) else {
                     throw StoredValueError(table: "central event", column: column, value: rows[index, column] ?? "NULL",

@@ -90,6 +90,30 @@ public enum CentralSchema {
             CREATE POLICY dropped_ship ON dropped_commit FOR ALL
                 USING (source IN (SELECT id FROM source WHERE shipper = current_user))
                 WITH CHECK (source IN (SELECT id FROM source WHERE shipper = current_user));
+            -- Events per source, repository, UTC day, kind, side, status, hook and bookkeeping, kept by each
+            -- ship in the transaction of its batch (from the rows it really inserted): a report's counts
+            -- read these instead of every event, as the local log's event_day.
+            CREATE TABLE event_day (
+                source text NOT NULL REFERENCES source (id),
+                repository_path text NOT NULL,
+                day date NOT NULL,
+                kind text NOT NULL,
+                side text NOT NULL,
+                status text NOT NULL,
+                hook text NOT NULL,
+                bookkeeping boolean NOT NULL,
+                count bigint NOT NULL,
+                PRIMARY KEY (source, repository_path, day, kind, side, status, hook, bookkeeping)
+            );
+            ALTER TABLE event_day ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY event_day_read ON event_day FOR SELECT USING (true);
+            CREATE POLICY event_day_ship ON event_day FOR ALL
+                USING (source IN (SELECT id FROM source WHERE shipper = current_user))
+                WITH CHECK (source IN (SELECT id FROM source WHERE shipper = current_user));
+            -- The listings of a report, each through a partial index of the rows it reads.
+            CREATE INDEX event_refusals_by_time ON event (time) WHERE status = 'rejected';
+            CREATE INDEX event_unconfirmed_by_time ON event (time) WHERE status = 'attempted' AND side = 'client';
+            CREATE INDEX event_recoveries_by_time ON event (time) WHERE hook = 'recover';
             -- A shipping role does not own the event table, so it cannot create partitions: this function
             -- (the owner's rights, a fixed search path) creates the month's partition, one creator at a time.
             CREATE FUNCTION refuge_ensure_partition(at timestamptz) RETURNS void
@@ -178,10 +202,11 @@ public enum CentralSchema {
                 "GRANT SELECT, INSERT ON event TO \(quoted)",
                 // Its own sources' rows only (row-level security): what the newest rewrites dropped, refreshed.
                 "GRANT SELECT, INSERT, DELETE ON dropped_commit TO \(quoted)",
+                "GRANT SELECT, INSERT, UPDATE (count) ON event_day TO \(quoted)",
                 "GRANT EXECUTE ON FUNCTION refuge_ensure_partition(timestamptz) TO \(quoted)",
             ]
         case .read:
-            statements = ["GRANT SELECT ON refuge_schema, source, event, dropped_commit TO \(quoted)"]
+            statements = ["GRANT SELECT ON refuge_schema, source, event, event_day, dropped_commit TO \(quoted)"]
         }
         try connection.transaction("granting \(role.rawValue) to \(name)") {
             for statement in statements { try connection.execute(statement, operation: "granting \(role.rawValue) to \(name)") }

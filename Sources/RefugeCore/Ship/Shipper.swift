@@ -51,13 +51,14 @@ public struct Shipper {
                 let (lastSeq, lastHash) = try lockSource(outcome.source, relocation: relocation)
                 let rows = try store.shippable(after: lastSeq, head: lastHash, limit: batch)
                 (outcome.lastSeq, outcome.lastHash) = (lastSeq, lastHash)
-                guard let last = rows.last, let lastID = last.event.id else { return 0 }
+                guard let last = rows.last else { return 0 }
+                let lastID = last.id
                 try insert(rows, source: outcome.source)
-                touched.formUnion(rows.map(\.event.repository))
+                touched.formUnion(rows.map(\.repository))
                 try connection.execute("""
                     UPDATE source SET last_seq = $2, last_hash = $3, last_shipped_at = now(), first_seq = coalesce(first_seq, $4)
                     WHERE id = $1
-                    """, [outcome.source, String(lastID), last.hash, String(rows[0].event.id ?? 0)],
+                    """, [outcome.source, String(lastID), last.hash, String(rows[0].id)],
                     operation: "advancing the central store's mark for \(databasePath)")
                 (outcome.lastSeq, outcome.lastHash) = (lastID, last.hash)
                 return rows.count
@@ -99,31 +100,38 @@ public struct Shipper {
         return (Int64(rows[0, "last_seq"] ?? "0") ?? 0, rows[0, "last_hash"] ?? AuditChain.genesis)
     }
 
-    static let columns = ["source", "repository_identity", "time", "stored_time", "hash"] + CentralChain.centralColumns.filter { $0 != "time" }
+    /// The COPY columns, in the order CentralChain.appendCopyLine writes them.
+    static let columns = ["source", "repository_identity", "hash", "time", "stored_time"] + CentralChain.centralColumns.filter { $0 != "time" }
 
     /// COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING: COPY is the fast path, and
     /// has no ON CONFLICT of its own. Each row is sent as the values its hash covers (CentralChain).
     private func insert(_ rows: [AuditStore.ShippableEvent], source: String) throws {
         var months = Set<String>()
-        for row in rows where months.insert(String(Timestamp.iso(row.event.time).prefix(7))).inserted {
-            try CentralSchema.ensurePartition(for: row.event.time, connection)
+        for row in rows where months.insert(String(EventStorage.storedText(row.time).prefix(7))).inserted {
+            try CentralSchema.ensurePartition(for: row.time, connection)
         }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS shipping (LIKE event) ON COMMIT DELETE ROWS",
                                operation: "preparing the batch")
-        let chained = AuditChain.columns.filter { $0 != "time" }
-        var text = ""
+        var text: [UInt8] = []
+        text.reserveCapacity(rows.count * 400)
         for row in rows {
-            let fields: CentralChain.Fields
             do {
-                fields = try CentralChain.fields(of: row.chained, time: row.event.time)
+                try CentralChain.appendCopyLine([source, row.repositoryIdentity, row.hash], chained: row.chained, time: row.time, to: &text)
             } catch let unrepresentable as CentralChain.Unrepresentable {
-                throw CentralStoreError.unrepresentable(eventID: row.event.id ?? 0, column: unrepresentable.column)
+                throw CentralStoreError.unrepresentable(eventID: row.id, column: unrepresentable.column)
             }
-            let line: [String?] = [source, row.repositoryIdentity, fields.time, fields.storedTime, row.hash]
-                + chained.map { fields.values[$0] ?? nil }
-            text += line.map(Connection.copyField).joined(separator: "\t") + "\n"
         }
-        try connection.copy(into: "shipping", columns: Self.columns, rows: text, operation: "sending \(rows.count) event(s)")
-        try connection.execute("INSERT INTO event SELECT * FROM shipping ON CONFLICT DO NOTHING", operation: "storing the batch")
+        try connection.copy(into: "shipping", columns: Self.columns, bytes: text, operation: "sending \(rows.count) event(s)")
+        // The daily counts from the rows really inserted (RETURNING): a batch sent again counts nothing twice.
+        try connection.execute("""
+            WITH inserted AS (
+                INSERT INTO event SELECT * FROM shipping ON CONFLICT DO NOTHING
+                RETURNING source, repository_path, time, kind, side, status, hook, ref)
+            INSERT INTO event_day AS d (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
+            SELECT source, repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook,
+                   \(RefRole.bookkeepingSQL("ref")), count(*)
+            FROM inserted GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+            ON CONFLICT (source, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
+            """, operation: "storing the batch")
     }
 }

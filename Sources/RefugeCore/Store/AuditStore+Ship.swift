@@ -33,10 +33,13 @@ extension AuditStore {
         } ?? 0
     }
 
-    /// A sealed row to ship: the event, its hash, its repository's identity, and the values its hash
-    /// covers (what the central store keeps, so that it can recompute the chain).
+    /// A sealed row to ship: its id, time and repository, its hash, its repository's identity, and the
+    /// values its hash covers (what the central store keeps, so that it can recompute the chain). Taken
+    /// from the row the chain check reads, not decoded a second time as an AuditEvent.
     public struct ShippableEvent: Sendable {
-        public let event: AuditEvent
+        public let id: Int64
+        public let time: Date
+        public let repository: String
         public let hash: String
         public let repositoryIdentity: String?
         public let chained: [AuditChain.Value]
@@ -85,23 +88,27 @@ extension AuditStore {
             }
         }
         var walk = ChainWalk(from: head, after: cursor)
-        let rows = try Row.fetchAll(
+        let rows = try Row.fetchCursor(
             db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [cursor, limit])
-        var hashes: [Int64: String] = [:]
-        var chained: [Int64: [AuditChain.Value]] = [:]
-        for row in rows {
-            let stored = walk.check(row)
-            if let broken = walk.firstBreak { throw ChainRefusal(eventID: broken.eventID, problem: broken.problem) }
-            hashes[row["row_id"]] = stored
-            chained[row["row_id"]] = AuditChain.values(of: row)
-        }
-        guard let last = rows.last.map({ $0["row_id"] as Int64 }) else { return [] }
-        let events = try AuditEvent.filter(sql: "id > ? AND id <= ?", arguments: [cursor, last]).order(Column("id")).fetchAll(db)
         let identities = Dictionary(try Row.fetchAll(db, sql: "SELECT path, identity FROM repository").map {
             (($0["path"] as String), ($0["identity"] as String?)) }, uniquingKeysWith: { first, _ in first })
-        return events.map { event in
-            ShippableEvent(event: event, hash: hashes[event.id ?? 0] ?? "", repositoryIdentity: identities[event.repository] ?? nil,
-                           chained: chained[event.id ?? 0] ?? [])
+        let time = AuditChain.columns.firstIndex(of: "time")!, repository = AuditChain.columns.firstIndex(of: "repository")!
+        var shippable: [ShippableEvent] = []
+        while let row = try rows.next() {
+            let values = AuditChain.values(of: row)
+            let stored = walk.check(row, values: values)
+            if let broken = walk.firstBreak { throw ChainRefusal(eventID: broken.eventID, problem: broken.problem) }
+            let path: String
+            if case .text(let bytes) = values[repository] { path = String(decoding: bytes, as: UTF8.self) } else { path = "" }
+            var date = Date(timeIntervalSince1970: 0)
+            if case .text(let bytes) = values[time], let milliseconds = EventStorage.milliseconds(storedText: String(decoding: bytes, as: UTF8.self)) {
+                date = EventStorage.date(milliseconds: milliseconds)
+            } else if let decoded = try AuditEvent.filter(sql: "id = ?", arguments: [row["row_id"] as Int64]).fetchOne(db) {
+                date = decoded.time  // a time kept as other text (before v7): as the log reads it
+            }
+            shippable.append(ShippableEvent(id: row["row_id"], time: date, repository: path, hash: stored ?? "",
+                                            repositoryIdentity: identities[path] ?? nil, chained: values))
         }
+        return shippable
     }
 }
