@@ -442,7 +442,7 @@ def fleet(t, args, bin, env, wl):
         central = postgres.conninfo("fleet")
         run([bin, "central", "init", "--to", central], repo, local_env)
         rows = db_stats(db)[0]
-        first = run([bin, "ship", "--to", central, "--json"], repo, local_env)
+        first = run([bin, "ship", "--to", central, "--all-repositories", "--json"], repo, local_env)
         shipped = json.loads(first.out)
         rate = shipped["shipped"] / (first.ms / 1000)
         t.add(f"ship {shipped['shipped']} events into an empty central store", f"{first.ms / 1000:.1f} s, {rate:,.0f} events/s",
@@ -453,7 +453,7 @@ def fleet(t, args, bin, env, wl):
         incremental = []
         for trial in range(args.trials):
             more_events(scratch, bin, env, db, f"more-{trial}", 998)   # 1,000 events with its two commits
-            incremental.append(run([bin, "ship", "--to", central, "--json"], repo, local_env))
+            incremental.append(run([bin, "ship", "--to", central, "--all-repositories", "--json"], repo, local_env))
         t.timed("ship 1,000 new events (incremental)", incremental, limit_ms=200)
         t.check("incremental ships: 1,000 events each", all(json.loads(r.out)["shipped"] == 1000 for r in incremental),
                 ", ".join(str(json.loads(r.out)["shipped"]) for r in incremental))

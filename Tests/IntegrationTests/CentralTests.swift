@@ -7,15 +7,6 @@ import Testing
 /// the store half-way without losing or doubling an event.
 @Suite("The central store")
 struct CentralTests {
-    struct Shipped: Decodable {
-        let source: String?
-        let shipped: Int?
-        let lastSeq: Int?
-    }
-
-    func ship(_ box: Sandbox, _ repository: String, to conninfo: String, _ extra: String...) throws -> (Sandbox.Result, Shipped?) {
-        try box.json(Shipped.self, ["ship", "--to", conninfo, "--json"] + extra, in: repository)
-    }
 
     func sqlite(_ box: Sandbox, _ database: String, _ sql: String) throws {
         let result = try box.run("python3", ["-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()",
@@ -46,8 +37,8 @@ struct CentralTests {
         try box.commit("bob's work", in: bob)
         try box.git("push", "-q", "origin", "main", in: bob)
         try box.refuge("central", "init", "--to", central, in: server)
-        let firstSource = try #require(try ship(box, server, to: central).1?.source)
-        let secondSource = try #require(try ship(box, second, to: central).1?.source)
+        let firstSource = try #require(try box.ship(server, to: central).1?.source)
+        let secondSource = try #require(try box.ship(second, to: central).1?.source)
         let heads = try [server, second].map { try #require(box.json(VerifyOutput.self, ["verify", "--json"], in: $0).1) }
 
         // Every chain recomputed from the central rows ends at the head each local log has.
@@ -131,9 +122,9 @@ struct CentralTests {
         }
         func store(_ user: String, _ password: String) -> String { "host=\(postgres.socketDirectory) dbname=fleet user=\(user) password=\(password)" }
 
-        let (first, shipped) = try ship(box, server, to: store("git1", secrets[0]))
+        let (first, shipped) = try box.ship(server, to: store("git1", secrets[0]))
         #expect(first.succeeded && shipped?.shipped == 2, "\(first.stderr)")
-        let (other, otherShipped) = try ship(box, second, to: store("git2", secrets[1]))
+        let (other, otherShipped) = try box.ship(second, to: store("git2", secrets[1]))
         #expect(other.succeeded && otherShipped?.shipped == 1, "\(other.stderr)")
         let firstSource = try #require(shipped?.source), secondSource = try #require(otherShipped?.source)
         outputs += [first, other]
@@ -217,10 +208,10 @@ struct CentralTests {
         #expect(progress.last ?? 0 < local, "the ship finished before the last kill: \(progress)")
         // A killed shipper's transaction ends when its server process sees the socket close: until then
         // the source is "busy", as designed.
-        var (rest, shipped) = try ship(box, repository, to: central)
+        var (rest, shipped) = try box.ship(repository, to: central)
         for _ in 0..<10 where rest.stderr.contains("another git refuge ship is shipping this log") {
             usleep(200_000)
-            (rest, shipped) = try ship(box, repository, to: central)
+            (rest, shipped) = try box.ship(repository, to: central)
         }
         #expect(rest.succeeded, "\(rest.stderr)")
         let source = try #require(shipped?.source)
@@ -253,9 +244,9 @@ struct CentralTests {
         #expect(push.succeeded)
         #expect(try box.events(in: server).count == 2)
         try postgres.start()
-        let source = try #require(try ship(box, repository, to: central).1?.source)
+        let source = try #require(try box.ship(repository, to: central).1?.source)
         #expect(try centralCount(postgres, source: source) == (2_002, 2_002))
-        #expect(try ship(box, server, to: central).1?.shipped == 2)
+        #expect(try box.ship(server, to: central).1?.shipped == 2)
 
         // Two shippers of one new log at once: each ends shipped or "busy", never duplicating.
         let other = try box.repositoryWithEvents(1_500, named: "other")
@@ -268,7 +259,7 @@ struct CentralTests {
             #expect(racer.terminationStatus == 0 && error.isEmpty
                 || racer.terminationStatus == 1 && error.hasPrefix("error: another git refuge ship is shipping this log (source "), "\(error)")
         }
-        let (last, lastShipped) = try ship(box, other, to: central)
+        let (last, lastShipped) = try box.ship(other, to: central)
         #expect(last.succeeded && lastShipped?.lastSeq == 1_502)
         #expect(try centralCount(postgres, source: try #require(lastShipped?.source)) == (1_502, 1_502))
         let verified = try box.json(CentralVerifyOutput.self, ["verify", "--central", "--store", central, "--json"], in: box.root).1
@@ -307,7 +298,7 @@ struct CentralTests {
             try box.git("push", "-q", "--force", "origin", "HEAD:main", in: clone, environment: ["REMOTE_USER": "pusher\(index + 1)"])
         }
         try box.refuge("central", "init", "--to", central, in: first)
-        for server in [first, second, third] { #expect(try ship(box, server, to: central).0.succeeded) }
+        for server in [first, second, third] { #expect(try box.ship(server, to: central).0.succeeded) }
 
         // The fleet's report is the sum of the servers' own, figure for figure.
         let fleet = try reportJSON(box, ["--central", "--store", central], in: box.root)
@@ -364,7 +355,7 @@ struct CentralTests {
         // A recovery on git2, shipped: the central store says the commit is back.
         let recovered = try box.refuge("recover", "main", in: second)
         #expect(recovered.succeeded, "\(recovered.stderr)")
-        #expect(try ship(box, second, to: central).1?.shipped ?? 0 > 0)
+        #expect(try box.ship(second, to: central).1?.shipped ?? 0 > 0)
         let after = try box.json(Detail.self, ["show", "--central", "--store", central, "--source", "git2", "\(forced)", "--json"], in: box.root).1
         #expect(after?.droppedCommits?.first?.state == "recovered")
         #expect(headline(try reportJSON(box, ["--central", "--store", central], in: box.root)["summary"])["recovered"] == 1)
@@ -396,13 +387,13 @@ struct CentralTests {
         #expect(refused.status == 1 && refused.stderr == "error: this log (\(shared)) holds the events of 3 repositories and ships whole "
             + "(its chain spans them): git refuge ship --all-repositories\n")
         // Every repository's spool recorded first: the second pushes ship too.
-        let (whole, shipped) = try ship(box, servers[2], to: central, "--all-repositories")
+        let (whole, shipped) = try box.ship(servers[2], to: central, "--all-repositories")
         #expect(whole.succeeded && shipped?.shipped == 6, "\(whole.stderr)")
         #expect(try postgres.psql("SELECT count(*) FROM source", database: "fleet") == "1")
         #expect(try postgres.psql("SELECT string_agg(DISTINCT repository_path, ' ' ORDER BY repository_path) FROM event", database: "fleet")
             == servers.sorted().joined(separator: " "))
         #expect(try postgres.psql("SELECT count(*) FROM event", database: "fleet") == "6")
         // Shipped from any of them, it is the same source: nothing twice.
-        #expect(try ship(box, servers[0], to: central, "--all-repositories").1?.shipped == 0)
+        #expect(try box.ship(servers[0], to: central, "--all-repositories").1?.shipped == 0)
     }
 }

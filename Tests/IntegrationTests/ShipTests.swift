@@ -6,16 +6,6 @@ import Testing
 /// socket): exactly once, verified as it grows, refusing what does not chain, one clear line on failure.
 @Suite("Shipping to the central store")
 struct ShipTests {
-    struct Shipped: Decodable {
-        let source: String?
-        let shipped: Int?
-        let lastSeq: Int?
-        let lastHash: String?
-    }
-
-    func ship(_ box: Sandbox, _ repository: String, to conninfo: String, _ extra: String...) throws -> (Sandbox.Result, Shipped?) {
-        try box.json(Shipped.self, ["ship", "--to", conninfo, "--json"] + extra, in: repository)
-    }
 
     /// A second bare server with Refuge, and a clone of it named `clone`.
     func secondServer(_ box: Sandbox, clone name: String) throws -> (server: String, clone: String) {
@@ -65,7 +55,7 @@ struct ShipTests {
         var sources: [String] = []
         for repository in [server, second] {
             let local = try localRows(box, repository)
-            let (result, shipped) = try ship(box, repository, to: central)
+            let (result, shipped) = try box.ship(repository, to: central)
             #expect(result.succeeded, "\(result.stderr)")
             #expect(shipped?.shipped == local.count && shipped?.lastSeq == local.count)
             let source = try #require(shipped?.source)
@@ -102,12 +92,12 @@ struct ShipTests {
         #expect(byRef.stdout.split(separator: "\n").count == 1 && byRef.stdout.contains("on \(ProcessInfo.processInfo.hostName)"))
 
         // Again: nothing twice. A new push: it alone.
-        #expect(try ship(box, server, to: central).1?.shipped == 0)
+        #expect(try box.ship(server, to: central).1?.shipped == 0)
         let before = try box.events(in: server).count
         try box.commit("third", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
         let after = try box.events(in: server).count
-        let (_, again) = try ship(box, server, to: central)
+        let (_, again) = try box.ship(server, to: central)
         #expect(again?.shipped == after - before && again?.lastSeq == after)
         #expect(try centralRows(postgres, "fleet", source: sources[0]).count == after)
         // refuge.central is the default destination.
@@ -122,7 +112,7 @@ struct ShipTests {
         let central = try postgres.createDatabase("fleet")
         let (server, alice) = try box.pushedClone()
         try box.refuge("central", "init", "--to", central, in: server)
-        let (first, shipped) = try ship(box, server, to: central)
+        let (first, shipped) = try box.ship(server, to: central)
         #expect(first.succeeded && shipped?.shipped == 1)
         let source = try #require(shipped?.source)
 
@@ -158,13 +148,13 @@ struct ShipTests {
         holder.waitUntilExit()
         #expect(busy?.stderr == "error: another git refuge ship is shipping this log (source \(source)) right now; nothing was shipped twice, "
             + "try again when it is done\n")
-        #expect(try ship(box, server, to: central).1?.shipped == 1)
+        #expect(try box.ship(server, to: central).1?.shipped == 1)
 
         // A copy of the log from elsewhere: refused until it is a source of its own.
         try FileManager.default.copyItem(atPath: server, toPath: box.path("copy.git"))
         let copied = try box.refuge("ship", "--to", central, in: box.path("copy.git"))
         #expect(copied.status == 1 && copied.stderr.contains("a copy must ship as a source of its own (git refuge ship --new-source)"))
-        let own = try ship(box, box.path("copy.git"), to: central, "--new-source").1
+        let own = try box.ship(box.path("copy.git"), to: central, "--new-source").1
         #expect(own?.shipped == 2 && own?.source != source)
 
         // The last shipped row edited in the local log: the next ship names it and ships nothing.

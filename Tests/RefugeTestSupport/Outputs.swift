@@ -285,3 +285,12 @@ public struct CentralStatusOutput: Decodable, Sendable {
         public let unshipped: Int?
     }
 }
+
+/// `ship --json`.
+public struct ShipOutput: Decodable, Sendable {
+    public let source: String?
+    public let shipped: Int?
+    public let batches: Int?
+    public let lastSeq: Int?
+    public let lastHash: String?
+}

@@ -37,6 +37,11 @@ extension Sandbox {
         return repository
     }
 
+    /// `git refuge ship --to conninfo --json extra…` in `repository`.
+    public func ship(_ repository: String, to conninfo: String, _ extra: String...) throws -> (Result, ShipOutput?) {
+        try json(ShipOutput.self, ["ship", "--to", conninfo, "--json"] + extra, in: repository)
+    }
+
     /// `git refuge arguments…` started in the background; its standard error goes to `stderrPath`.
     public func startRefuge(_ arguments: [String], in directory: String, stderrPath: String) throws -> Process {
         let process = Process()
@@ -46,7 +51,7 @@ extension Sandbox {
         process.environment = baseEnvironment
         process.standardOutput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath) ?? FileHandle.nullDevice
         try process.run()
         return process
     }

@@ -80,9 +80,7 @@ public struct EventText {
             lines.append("")
             lines.append(palette.bold("dropped commits") + " (newest first):")
             for dropped in commits {
-                let commit = dropped.commit
-                lines.append("  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) "
-                    + "\(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+                lines.append(commitLine(dropped.commit))
                 lines.append("          " + whereNow(dropped))
             }
         } else if detail.droppedCommits == nil, event.kind.canDropCommits {
@@ -90,6 +88,11 @@ public struct EventText {
             lines.append("dropped commits: not in this repository's object store")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A dropped commit as `show` lists it: short id, author date, author, summary.
+    private func commitLine(_ commit: CommitSummary) -> String {
+        "  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) \(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)"
     }
 
     /// `show --central`: the event as `show` words it, where it is from, and what it dropped as its
@@ -107,9 +110,7 @@ public struct EventText {
             lines.append("")
             lines.append(palette.bold("dropped commits") + " (newest first, as \(detail.central.host) saw them at its last ship):")
             for state in dropped {
-                let commit = state.commit
-                lines.append("  \(palette.yellow(commit.id.short)) \(Timestamp.short(commit.authorTime)) "
-                    + "\(commit.authorName) <\(commit.authorEmail)>  \(commit.summary)")
+                lines.append(commitLine(state.commit))
                 lines.append("          " + state.state.rawValue + (state.recoveredBy.map { " (by recovery #\($0))" } ?? ""))
             }
         } else if detail.dropped == nil, event.kind.canDropCommits {

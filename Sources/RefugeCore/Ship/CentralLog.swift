@@ -39,7 +39,8 @@ struct CentralQuery {
     private(set) var parameters: [String?] = []
 
     init(_ filter: EventFilter, host: String? = nil, repositoryPath: String? = nil) {
-        if let host { conditions.append("s.host = \(parameter(host))") }
+        // By its sources, not the joined host: the planner then reads the (source, …) indexes.
+        if let host { conditions.append("e.source IN (SELECT id FROM source WHERE host = \(parameter(host)))") }
         if let repositoryPath { conditions.append("e.repository_path = \(parameter(repositoryPath))") }
         if let side = filter.side { conditions.append("e.side = \(parameter(side.rawValue))") }
         if let ref = filter.ref {

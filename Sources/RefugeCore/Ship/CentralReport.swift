@@ -31,7 +31,8 @@ struct CentralReportQueries: ReportQueries {
         else {
             return try countedEvents(query(unlimited))
         }
-        var days = CentralQuery(EventFilter(repository: nil), host: host, repositoryPath: nil)
+        var days = CentralQuery(EventFilter(repository: nil))
+        if let host { days.and("d.source IN (SELECT id FROM source WHERE host = \(days.parameter(host)))") }
         if let repositoryPath { days.and("d.repository_path = \(days.parameter(repositoryPath))") }
         var partial: [CentralQuery] = []
         if let since = filter.since {
@@ -229,9 +230,7 @@ public enum CentralReport {
         if case .named(let name) = scope.repositories { path = name }
         let fleet = CentralReportQueries(connection: connection, repositoryPath: path)
         var breakdown = fleet
-        let groups = try connection.execute("""
-            SELECT DISTINCT s.host, e.repository_path \(CentralQuery(filter, repositoryPath: path).from) ORDER BY 1, 2
-            """, CentralQuery(filter, repositoryPath: path).parameters, operation: "reading the central store's repositories")
+        let groups = try sectionGroups(filter, repositoryPath: path, connection)
         let note = "the central store holds events, not commits: git refuge lost on each server finds its lost chains "
             + "(what the listed rewrites dropped is as each server saw it at its last ship)"
         func section(_ queries: CentralReportQueries, name: String) throws -> AuditReport.Section {
@@ -249,11 +248,12 @@ public enum CentralReport {
             let host = groups[index, "host"] ?? "", repository = groups[index, "repository_path"] ?? ""
             if hosts.last != host { hosts.append(host) }
             (breakdown.host, breakdown.repositoryPath) = (host, repository)
-            repositories.append(try section(breakdown, name: "\(host):\(repository)"))
+            let found = try section(breakdown, name: "\(host):\(repository)")
+            if found.eventCount > 0 { repositories.append(found) }
         }
         let servers = try hosts.map { host in
             try section(CentralReportQueries(connection: connection, host: host, repositoryPath: path), name: host)
-        }
+        }.filter { $0.eventCount > 0 }
         let period = try fleet.period(filter)
         var report = AuditReport(
             generatedAt: now, database: "central store", scope: scope,
@@ -263,6 +263,25 @@ public enum CentralReport {
             events: listingEvents ? try fleet.listedEvents(filter) : [])
         report.servers = servers
         return report
+    }
+
+    /// The (host, repository path) pairs a report breaks down into: from the daily counts when the filter
+    /// is a period only (the days it touches; a pair without events in the period gets no section), else
+    /// from the events.
+    private static func sectionGroups(_ filter: EventFilter, repositoryPath: String?, _ connection: Connection) throws -> Connection.Rows {
+        guard filter.ref != nil || filter.pusher != nil else {
+            var days = CentralQuery(EventFilter(repository: nil))
+            if let repositoryPath { days.and("d.repository_path = \(days.parameter(repositoryPath))") }
+            if let since = filter.since { days.and("d.day >= \(days.parameter(EventDay.day(of: since)))::date") }
+            if let until = filter.until { days.and("d.day <= \(days.parameter(EventDay.day(of: until)))::date") }
+            return try connection.execute("""
+                SELECT DISTINCT s.host, d.repository_path FROM event_day d JOIN source s ON s.id = d.source
+                \(days.conditions.isEmpty ? "" : "WHERE " + days.conditions.joined(separator: " AND ")) ORDER BY 1, 2
+                """, days.parameters, operation: "reading the central store's repositories")
+        }
+        let query = CentralQuery(filter, repositoryPath: repositoryPath)
+        return try connection.execute("SELECT DISTINCT s.host, e.repository_path \(query.from) ORDER BY 1, 2", query.parameters,
+                                      operation: "reading the central store's repositories")
     }
 
     /// What the last `verify --central` found of each source's chain (it recomputes them; a report reads).

@@ -114,6 +114,8 @@ public enum CentralSchema {
             CREATE INDEX event_refusals_by_time ON event (time) WHERE status = 'rejected';
             CREATE INDEX event_unconfirmed_by_time ON event (time) WHERE status = 'attempted' AND side = 'client';
             CREATE INDEX event_recoveries_by_time ON event (time) WHERE hook = 'recover';
+            -- A report's sections (a server's sources, a repository on one): their rewrites.
+            CREATE INDEX event_rewrites_by_source ON event (source, repository_path, time) WHERE kind IN ('forced', 'delete');
             -- A shipping role does not own the event table, so it cannot create partitions: this function
             -- (the owner's rights, a fixed search path) creates the month's partition, one creator at a time.
             CREATE FUNCTION refuge_ensure_partition(at timestamptz) RETURNS void
