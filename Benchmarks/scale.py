@@ -2,6 +2,7 @@
 """Refuge at scale: one command, one table (stdlib only).
 
     Benchmarks/scale.py [--workload DIR] [--bin PATH] [--trials N] [--quick] [--skip-hooks] [--events N] [--markdown]
+                        [--skip-fleet] [--fleet-sources N]
 
 Times git-refuge against the git command that answers the same question, on the workload that
 Benchmarks/workload.py builds (reused when DIR/workload.json exists), and checks every answer against
