@@ -107,6 +107,10 @@ struct CentralTests {
         let (server, alice) = try box.pushedClone()
         try box.commit("two", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
+        // A force push: the shipping role also sends what it dropped (through row-level security).
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        try box.commit("two again", in: alice, at: 5)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
         let (second, bob) = try box.server(named: "second.git", clone: "bob")
         try box.commit("bob's work", in: bob)
         try box.git("push", "-q", "origin", "main", in: bob)
@@ -123,7 +127,8 @@ struct CentralTests {
         func store(_ user: String, _ password: String) -> String { "host=\(postgres.socketDirectory) dbname=fleet user=\(user) password=\(password)" }
 
         let (first, shipped) = try box.ship(server, to: store("git1", secrets[0]))
-        #expect(first.succeeded && shipped?.shipped == 2, "\(first.stderr)")
+        #expect(first.succeeded && shipped?.shipped == 3, "\(first.stderr)")
+        #expect(try postgres.psql("SELECT count(*) FROM dropped_commit", database: "fleet") == "1")
         let (other, otherShipped) = try box.ship(second, to: store("git2", secrets[1]))
         #expect(other.succeeded && otherShipped?.shipped == 1, "\(other.stderr)")
         let firstSource = try #require(shipped?.source), secondSource = try #require(otherShipped?.source)
@@ -163,13 +168,13 @@ struct CentralTests {
 
         // The reading role reads the fleet and verifies it, and cannot ship.
         let read = try box.refuge("log", "--central", "--store", store("auditor", secrets[2]), "--json", in: box.root)
-        #expect(read.succeeded && Output.array(LoggedEvent.self, from: read.stdout).count == 3, "\(read.stderr)")
+        #expect(read.succeeded && Output.array(LoggedEvent.self, from: read.stdout).count == 4, "\(read.stderr)")
         let verify = try box.refuge("verify", "--central", "--store", store("auditor", secrets[2]), in: box.root)
         #expect(verify.status == 0 && verify.stdout.hasSuffix("2 source(s), every chain intact\n"), "\(verify.stderr)")
         let readerShips = try box.refuge("ship", "--to", store("auditor", secrets[2]), "--new-source", in: server)
         #expect(readerShips.status == 1 && readerShips.stderr.contains("permission denied"))
         outputs += [read, verify, readerShips]
-        #expect(try centralCount(postgres, source: firstSource) == (2, 2))
+        #expect(try centralCount(postgres, source: firstSource) == (3, 3))
         for output in outputs {
             for secret in secrets { #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret)) }
         }

@@ -119,7 +119,7 @@ public enum CentralSchema {
             -- A shipping role does not own the event table, so it cannot create partitions: this function
             -- (the owner's rights, a fixed search path) creates the month's partition, one creator at a time.
             CREATE FUNCTION refuge_ensure_partition(at timestamptz) RETURNS void
-            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' AS $$
             DECLARE
                 start timestamptz := date_trunc('month', at, 'UTC');
                 name text := 'event_' || to_char(start AT TIME ZONE 'UTC', 'YYYY_MM');
@@ -195,10 +195,12 @@ public enum CentralSchema {
     public static func grant(_ role: Role, to name: String, _ connection: Connection) throws {
         try check(connection)
         let quoted = try connection.quoteIdentifier(name)
+        let schema = try connection.execute("SELECT quote_ident(current_schema()) AS schema", operation: "reading the schema")[0, "schema"] ?? "public"
         let statements: [String]
         switch role {
         case .ship:
             statements = [
+                "GRANT USAGE ON SCHEMA \(schema) TO \(quoted)",
                 "GRANT SELECT ON refuge_schema TO \(quoted)",
                 "GRANT SELECT, INSERT, UPDATE (host, database_path, first_seq, last_seq, last_hash, last_shipped_at) ON source TO \(quoted)",
                 "GRANT SELECT, INSERT ON event TO \(quoted)",
@@ -208,7 +210,8 @@ public enum CentralSchema {
                 "GRANT EXECUTE ON FUNCTION refuge_ensure_partition(timestamptz) TO \(quoted)",
             ]
         case .read:
-            statements = ["GRANT SELECT ON refuge_schema, source, event, event_day, dropped_commit TO \(quoted)"]
+            statements = ["GRANT USAGE ON SCHEMA \(schema) TO \(quoted)",
+                          "GRANT SELECT ON refuge_schema, source, event, event_day, dropped_commit TO \(quoted)"]
         }
         try connection.transaction("granting \(role.rawValue) to \(name)") {
             for statement in statements { try connection.execute(statement, operation: "granting \(role.rawValue) to \(name)") }
