@@ -20,6 +20,9 @@ public final class Connection {
             throw PGError(sqlState: nil, message: message.isEmpty ? "cannot connect" : message, operation: operation)
         }
         self.handle = handle
+        // Notices and a server's shutdown message go nowhere (libpq prints them on stderr by default): an
+        // error reaches the user as one line of the command's own, through PGError.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         // Quiet: NOTICEs (CREATE … IF NOT EXISTS that exists) are not for the user.
         _ = try? execute("SET client_min_messages = warning", operation: "configuring the session")
     }
