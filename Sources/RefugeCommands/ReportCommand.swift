@@ -59,6 +59,12 @@ struct ReportCommand: ParsableCommand {
                 report = try CentralReport.build(scope, connection: central.connect(repositoryOptions), listingEvents: format == .csv)
             } else {
                 let session = try repositoryOptions.session(.reading)
+                if scope.repositories == .all {
+                    // Every repository of a shared log spools into its own git directory: record what
+                    // each one's hooks wrote, so that the report covers them all.
+                    try SharedLogDrain.drainEveryRepository(of: session.store, environment: environment)
+                        .warnings.forEach { printError("warning: \($0)") }
+                }
                 report = try ReportBuilder(store: session.store, repository: session.repository)
                     .build(scope, listingEvents: format == .csv)
             }

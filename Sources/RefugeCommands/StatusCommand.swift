@@ -17,7 +17,13 @@ struct StatusCommand: ParsableCommand {
               git refuge status
               git refuge -C /srv/git/project.git status --json
               git refuge status --central --store 'service=refuge'
+              git refuge status --repositories /srv/git
+                  which bare repositories under /srv/git Refuge covers, and which not (exit 1 if any is not)
             """)
+
+    @Option(help: ArgumentHelp("List every bare repository under this directory: covered by Refuge's server hooks or not.",
+                               valueName: "root"))
+    var repositories: String?
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var output: OutputOptions
@@ -25,6 +31,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         if central.central { return try runCentral() }
+        if let repositories { return try runRepositories(under: repositories) }
         let status = try reportingFailures { try RefugeStatus.gather(repository.repository(), environment: environment) }
         status.drainWarnings.forEach { printError("warning: \($0)") }
         if output.json {
@@ -36,6 +43,36 @@ struct StatusCommand: ParsableCommand {
             printError("error: \(problem)")
             throw ExitCode.failure
         }
+    }
+
+    /// `--repositories ROOT`: one line per repository, covered or not, and the count.
+    func runRepositories(under root: String) throws {
+        let (tree, coverage) = try reportingFailures {
+            let tree = try ServerRepositories.find(under: root)
+            return (tree, tree.coverage())
+        }
+        if output.json {
+            print(try JSONOutput.render(RepositoriesJSON(root: tree.root, coverage: coverage)))
+        } else {
+            let palette = Palette.forStandardOutput(environment: environment)
+            for entry in coverage {
+                let state: String
+                if let problem = entry.problem {
+                    state = palette.red("unreadable: \(problem)")
+                } else if entry.installed.isEmpty {
+                    state = palette.red("not covered") + ": Refuge is not installed"
+                } else if !entry.missing.isEmpty {
+                    state = palette.yellow("partly covered") + ": " + entry.missing.map(\.rawValue).joined(separator: ", ") + " missing"
+                } else {
+                    state = palette.green("covered") + " (\(entry.layout?.rawValue ?? "?"))"
+                }
+                print("\(entry.path): \(state)")
+            }
+            let uncovered = coverage.filter { !$0.covered }.count
+            print("\(coverage.count) repositories under \(tree.root): \(coverage.count - uncovered) covered, \(uncovered) not"
+                + (uncovered > 0 ? "; git refuge install --server --repositories \(tree.root) covers them" : ""))
+        }
+        if coverage.contains(where: { !$0.covered }) { throw ExitCode.failure }
     }
 
     /// `--central`: the sources of the central store, their marks and chain state.

@@ -13,11 +13,43 @@ struct UninstallCommand: ParsableCommand {
             Examples:
               git refuge uninstall
               git refuge -C /srv/git/project.git uninstall
+              git refuge uninstall --repositories /srv/git
+                  every bare repository under /srv/git (and, for gitolite, the shims in its LOCAL_CODE)
+            Under gitolite, uninstalling one repository leaves the shims in LOCAL_CODE/hooks/common for the \
+            others (gitolite setup links them again): --repositories removes them too.
             """)
+
+    @Option(help: ArgumentHelp("Uninstall from every bare repository under this directory.", valueName: "root"))
+    var repositories: String?
+
+    @OptionGroup var output: OutputOptions
 
     @OptionGroup var repository: RepositoryOptions
 
+    func validate() throws {
+        if output.json && repositories == nil { throw ValidationError("--json goes with --repositories") }
+    }
+
     func run() throws {
+        if let repositories {
+            let (tree, outcomes) = try reportingFailures {
+                let tree = try ServerRepositories.find(under: repositories)
+                return (tree, tree.uninstall())
+            }
+            if output.json {
+                print(try JSONOutput.render(RepositoriesJSON(root: tree.root, outcomes: outcomes)))
+            } else {
+                for outcome in outcomes {
+                    if let failure = outcome.failure { printError("error: \(outcome.path): \(failure)"); continue }
+                    print(outcome.changes.isEmpty ? "nothing to remove in \(outcome.path)"
+                          : "removed from \(outcome.path): " + outcome.changes.map(\.hook.rawValue).joined(separator: ", ")
+                            + (outcome.pins > 0 ? " (kept \(outcome.pins) pin(s))" : ""))
+                }
+                print("\(outcomes.count) repositories under \(tree.root); the audit logs and the pins are kept")
+            }
+            if outcomes.contains(where: { $0.failure != nil }) { throw ExitCode.failure }
+            return
+        }
         try reportingFailures {
             let repository = try repository.repository()
             let uninstalled = try HookInstaller(repository: repository).uninstall()

@@ -1,4 +1,5 @@
 import Foundation
+import RefugeCore
 import RefugeTestSupport
 import Testing
 
@@ -38,7 +39,7 @@ struct RobustnessTests {
         #expect(push.succeeded && push.stderr.isEmpty)
         let log = try box.refuge("log", in: server)
         #expect(log.status == 1)
-        #expect(log.stderr.hasPrefix("error: cannot open the audit log \(blocked)/audit.db: Not a directory; "))
+        #expect(log.stderr.hasPrefix("error: cannot open the audit log \(blocked)/audit.db as \(Identity.accountName(uid: geteuid())): Not a directory; "))
         #expect(log.stderr.split(separator: "\n").count == 1)
         #expect(try box.refuge("status", in: server).stdout.contains("spool:       1 file(s) waiting"))
 

@@ -66,7 +66,8 @@ struct TruthfulAnswersTests {
         let seen = box.path("seen.txt")
         try "#!/bin/sh\ncat >> '\(seen)'\n".write(toFile: "\(server)/hooks/post-receive.d/ci", atomically: true, encoding: .utf8)
         chmod("\(server)/hooks/post-receive.d/ci", 0o755)
-        let install = try box.refuge("install", in: server)
+        // Chained, as the plain layout does (by default, a post-receive.d/ makes it dot-d: ServerLayoutTests).
+        let install = try box.refuge("install", "--layout", "plain", in: server)
         #expect(install.succeeded, "\(install.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(server)/hooks/refuge-chained/post-receive"))
 

@@ -48,10 +48,15 @@ struct RuleTests {
     func pusherVariablesAgree() {
         let line = HookScripts.text(for: .postReceive).split(separator: "\n").first { $0.contains("for v in ") }
         #expect(line?.split(separator: " ").drop { $0 != "in" }.dropFirst().map { String($0).replacingOccurrences(of: ";", with: "") }
-            .filter { !$0.isEmpty && $0 != "do" } == Identity.serverPusherVariables)
+            .filter { !$0.isEmpty && $0 != "do" } == Identity.recordedServerVariables)
         #expect(Identity.serverPusher(in: ["REMOTE_USER": "web", "GL_USER": "gl"])?.name == "gl")
         #expect(Identity.serverPusher(in: ["GL_USER": "", "REMOTE_USER": "a\nb", "GIT_PUSH_CERT_SIGNER": "s"])?.variable == "GIT_PUSH_CERT_SIGNER")
         #expect(Identity.serverPusher(in: [:]) == nil)
+        #expect(Identity.serverPusher(in: ["SSH_CONNECTION": "192.0.2.7 50022 192.0.2.1 22"]) == nil)
+        #expect(Identity.remoteAddress(in: ["SSH_CONNECTION": "2001:db8::7 50022 2001:db8::1 22", "REMOTE_ADDR": "x"]) == "2001:db8::7")
+        #expect(Identity.remoteAddress(in: ["SSH_CLIENT": "192.0.2.8 50022 22"]) == "192.0.2.8")
+        #expect(Identity.remoteAddress(in: ["REMOTE_ADDR": "198.51.100.9"]) == "198.51.100.9")
+        #expect(Identity.remoteAddress(in: ["GL_USER": "alice"]) == nil)
     }
 
     @Test("the shims that pass git's input on to a chained hook do it with the same code (each shim stands alone)")

@@ -30,6 +30,7 @@ public struct LoggedEvent: Decodable, Sendable {
     public let pushOptions: [String]?
     public let localRef, batch, reason: String?
     public let undoes: Int?
+    public let address: String?
 }
 
 /// `show --json`: the event's keys, and the commits it dropped.
@@ -50,7 +51,7 @@ public struct EventDetail: Decodable, Sendable {
 
 /// `status --json`.
 public struct StatusOutput: Decodable, Sendable {
-    public let repository, hooksDirectory, database: String?
+    public let repository, hooksDirectory, database, layout: String?
     public let hooks: [Hook]?
     public let shared, databaseExists, healthy: Bool?
     public let events: Int?
@@ -293,4 +294,15 @@ public struct ShipOutput: Decodable, Sendable {
     public let batches: Int?
     public let lastSeq: Int?
     public let lastHash: String?
+}
+
+/// `install`, `uninstall` and `status` with `--repositories ROOT --json`.
+public struct RepositoriesOutput: Decodable, Sendable {
+    public let root: String?
+    public let repositories: [Entry]?
+
+    public struct Entry: Decodable, Sendable {
+        public let path, layout, database, error: String?
+        public let hooks, missing: [String]?
+    }
 }

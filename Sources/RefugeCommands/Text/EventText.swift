@@ -28,6 +28,7 @@ public struct EventText {
             parts.append(palette.bold(event.dropped.map { "dropped \($0)" } ?? "dropped unknown"))
         }
         if let pusher = event.pusher { parts.append("by \(pusher)") }
+        if let address = event.address { parts.append("from \(address)") }
         if let remote = event.remote ?? event.url { parts.append("to \(remote)") }
         if event.source == .recover { parts.append("recover" + (event.undoes.map { " of #\($0)" } ?? "")) }
         parts.append("(\(event.status.rawValue))")
@@ -67,6 +68,7 @@ public struct EventText {
         field("new", event.new?.hex ?? "(none)")
         field("local ref", event.localRef)
         field("pusher", event.pusher)
+        field("address", event.address)
         field("remote", event.remote)
         field("url", event.url)
         field("push options", event.pushOptions?.joined(separator: ", "))

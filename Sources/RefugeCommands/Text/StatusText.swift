@@ -7,6 +7,7 @@ struct StatusText {
 
     func text(_ status: RefugeStatus) -> String {
         var lines = ["repository:  \(status.repository)", "hooks:       \(status.hooksDirectory)"]
+        if let layout = status.layout { lines.append("layout:      \(layout.layout.rawValue) (\(layout.reason))") }
         for hook in status.hooks {
             var state: String
             if !hook.installed {

@@ -35,7 +35,10 @@ public enum PolicyCheck {
         }
         guard outcome.refuse else { return outcome }
         let spool = SpoolDirectory(path: AuditLocation.spoolDirectory(commonDirectory: repository.commonDirectory))
-        if !spool.append(block(for: outcome.refusals, pusher: pusher), gitProcess: gitProcess) {
+        let from = Identity.addressVariables.compactMap { name in
+            environment[name].flatMap { $0.isEmpty || $0.contains("\n") ? nil : (name, $0) }
+        }.first
+        if !spool.append(block(for: outcome.refusals, pusher: pusher, address: from), gitProcess: gitProcess) {
             outcome.unrecorded = spool.path
         }
         return outcome
@@ -43,9 +46,11 @@ public enum PolicyCheck {
 
     /// The `R` block: each refusal classified now, as a refused push's quarantined objects are deleted
     /// before any drain could read them.
-    static func block(for refusals: [ServerPolicy.Refusal], pusher: (variable: String, name: String)?) -> SpoolBlock {
+    static func block(for refusals: [ServerPolicy.Refusal], pusher: (variable: String, name: String)?,
+                      address: (variable: String, value: String)? = nil) -> SpoolBlock {
         var block = SpoolBlock(kind: .rejected, uptime: Uptime.now)
         if let pusher { block.metadata.append("env", "\(pusher.variable)=\(pusher.name)") }
+        if let address { block.metadata.append("env", "\(address.variable)=\(address.value)") }
         var lines: [String] = []
         for refusal in refusals {
             let update = refusal.update

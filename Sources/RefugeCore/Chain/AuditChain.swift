@@ -8,11 +8,19 @@ import GitKit
 /// Written in the same IMMEDIATE transaction as the row, so concurrent writers cannot fork the chain.
 /// Docs/Reliability.md says what this proves and what it does not.
 public enum AuditChain {
-    /// The columns a row's hash covers, in this order (format `refuge-chain-v1`).
-    public static let columns = [
+    /// The columns a row's hash covers, in this order (format `refuge-chain-v1`): the table's columns when
+    /// the chain began, then those added later.
+    public static let columns = v1Columns + addedColumns
+
+    /// The columns of the table when the chain began (migration v4 sealed its first rows over these).
+    static let v1Columns = [
         "id", "time", "side", "hook", "repository", "ref", "old", "new", "kind", "dropped", "pusher", "remote", "url",
         "local_ref", "push_options", "status", "batch", "process_id", "reason", "undoes",
     ]
+
+    /// Columns added since (`address`, v11): hashed only when set, so that every row sealed before one was
+    /// added keeps its hash, and a row that sets it is covered like any other.
+    static let addedColumns = ["address"]
 
     static let format = "refuge-chain-v1"
     /// What the first row chains to.
@@ -21,13 +29,13 @@ public enum AuditChain {
     /// What the chain reads of a row: the row's id and stored hash (as hex), then for each column its
     /// storage class, its value, and its bytes (a TEXT value whole: a string read through the C API would
     /// stop at a NUL byte). The repository is read as its path, from its table.
-    static let selection = selection(hash: hashSQL, repository: EventStorage.repositoryPathSQL)
+    static let selection = selection(hash: hashSQL, repository: EventStorage.repositoryPathSQL, columns: columns)
 
     /// The same for the table as migration v4 found it (the repository a text column, `prev_hash` a
     /// column): the migration that sealed the first rows must keep doing what it did.
-    static let v4Selection = selection(hash: "hash", repository: "repository") + ", prev_hash"
+    static let v4Selection = selection(hash: "hash", repository: "repository", columns: v1Columns) + ", prev_hash"
 
-    private static func selection(hash: String, repository: String) -> String {
+    private static func selection(hash: String, repository: String, columns: [String]) -> String {
         (["id AS row_id", "\(hash) AS hash"] + columns.flatMap { column in
             let value = column == "repository" ? repository : column
             return ["typeof(\(value)) AS \"t_\(column)\"", "\(value) AS \"v_\(column)\"",
@@ -65,11 +73,11 @@ public enum AuditChain {
     }
 
     /// The values of a row read with `selection`, one per column of `columns`, by position (three per
-    /// column after row_id and hash). Read as DatabaseValues, not decoded one by one: a ship reads a
+    /// column after row_id and hash; a row read with `v4Selection` has the v1 columns only). Read as DatabaseValues, not decoded one by one: a ship reads a
     /// million rows, and GRDB's generic decoding was most of its time.
     static func values(of row: Row) -> [Value] {
         let cells = Array(row.databaseValues)
-        return columns.indices.map { index in
+        return columns.indices.prefix((cells.count - 2) / 3).map { index in
             let base = 2 + 3 * index
             if let text = storedBeforeV7(columns[index], type: cells[base], value: cells[base + 1]) { return .text(Array(text.utf8)) }
             guard case .string(let type) = cells[base].storage else { return .unknown }
@@ -98,7 +106,8 @@ public enum AuditChain {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1_024)
         bytes += "\(format)\n\(previous)\n".utf8
-        for (column, value) in zip(columns, values) {
+        for (index, (column, value)) in zip(columns, values).enumerated() {
+            if index >= v1Columns.count, value == .null { continue }  // an added column, not set
             bytes += column.utf8
             bytes.append(UInt8(ascii: "="))
             switch value {

@@ -68,6 +68,12 @@ public struct Doctor {
                             fix: "git refuge install")]
         }
         var findings: [Finding] = []
+        // A manager that took over the hooks after install (a forge's hook rewrite, gitolite set up later).
+        if let installed = try? installer.installedLayout(), let now = try? installer.layout(), installed.layout != now.layout {
+            findings.append(Finding(severity: .warning, area: "hooks",
+                                    what: "installed for the \(installed.layout.rawValue) layout, but \(now.reason)",
+                                    fix: "git refuge install --server --layout \(now.layout.rawValue)"))
+        }
         for state in states where expected.contains(state.hook) || state.installed {
             if !state.installed {
                 let cost = state.hook == .postCheckout

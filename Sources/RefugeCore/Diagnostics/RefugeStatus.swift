@@ -7,6 +7,8 @@ public struct RefugeStatus: Sendable {
     public let repository: String
     public let hooksDirectory: String
     public let hooks: [HookInstaller.HookState]
+    /// Where the hooks go, and why (HookLayout).
+    public let layout: ResolvedHookLayout?
     public let configuration: RefugeConfiguration
     public var location: AuditLocation { configuration.location }
     public let databaseExists: Bool
@@ -49,7 +51,7 @@ public struct RefugeStatus: Sendable {
         let doctor = try Doctor.examine(repository, environment: environment, depth: .quick)
         return RefugeStatus(
             repository: repository.auditIdentity, hooksDirectory: try installer.hooksDirectory(),
-            hooks: try installer.states(), configuration: configuration, databaseExists: exists,
+            hooks: try installer.states(), layout: try? installer.installedLayout(), configuration: configuration, databaseExists: exists,
             eventCount: summary?.eventCount ?? (exists ? nil : 0), lastEvent: summary?.lastEvent,
             databaseProblem: problem, spoolWaiting: spool.waitingFiles.count,
             drainWarnings: warnings, healthy: doctor.healthy, problem: doctor.firstProblem)

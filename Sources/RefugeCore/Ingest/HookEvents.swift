@@ -16,7 +16,7 @@ struct HookEvents {
         -> [AuditEvent]
     {
         warnings += parsed.malformed.map(\.description)
-        let pusher = pusher(metadata)
+        let (pusher, address) = (pusher(metadata), address(metadata))
         let options = metadata.all("option")
         let batch = UUID().uuidString
         return parsed.lines.map { update in
@@ -24,7 +24,7 @@ struct HookEvents {
             return AuditEvent(
                 time: time, side: .server, source: .hook(.postReceive), repository: repository.auditIdentity, update: update,
                 kind: classification.kind, dropped: classification.dropped, status: .accepted, batch: batch,
-                pusher: pusher, pushOptions: options.isEmpty ? nil : options, processID: gitProcess)
+                pusher: pusher, pushOptions: options.isEmpty ? nil : options, processID: gitProcess, address: address)
         }
     }
 
@@ -47,17 +47,25 @@ struct HookEvents {
                 time: time, side: .server, source: .hook(.preReceive), repository: repository.auditIdentity, update: update,
                 kind: kinds[update.ref].flatMap(UpdateKind.init(rawValue:)) ?? (update.new == nil ? .delete : .forced),
                 dropped: dropped[update.ref].flatMap { Int($0) }, status: .rejected, batch: batch,
-                pusher: pusher(metadata), processID: gitProcess, reason: reasons[update.ref])
+                pusher: pusher(metadata), processID: gitProcess, reason: reasons[update.ref], address: address(metadata))
         }
     }
 
     /// The server's pusher from the `=env` lines the hook wrote, else the spool file's owner.
     func pusher(_ metadata: SpoolBlock.Metadata) -> String {
-        let variables = Dictionary(metadata.all("env").compactMap { entry -> (String, String)? in
+        Identity.serverPusher(in: variables(metadata))?.name ?? Identity.accountName(uid: owner)
+    }
+
+    /// Where the push came from, from the same lines; nil when the front end said nothing.
+    func address(_ metadata: SpoolBlock.Metadata) -> String? {
+        Identity.remoteAddress(in: variables(metadata))
+    }
+
+    private func variables(_ metadata: SpoolBlock.Metadata) -> [String: String] {
+        Dictionary(metadata.all("env").compactMap { entry -> (String, String)? in
             guard let equals = entry.firstIndex(of: "=") else { return nil }
             return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
         }, uniquingKeysWith: { first, _ in first })
-        return Identity.serverPusher(in: variables)?.name ?? Identity.accountName(uid: owner)
     }
 
     /// pre-push: one `attempted` client event per ref; `ref` is the remote's. An overwritten tip this clone

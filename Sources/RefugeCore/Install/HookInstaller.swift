@@ -45,18 +45,32 @@ public struct HookInstaller {
         public var removed = false
         /// Whether a Refuge shim was there already (a re-install rewrites it).
         public var wasInstalled = false
+        /// The layout's manager never runs this hook: not installed.
+        public var unsupported = false
     }
 
-    /// Installs the role's hooks. Re-running rewrites Refuge's own shims (say, with a moved binary) and
-    /// never chains a Refuge shim to itself.
+    /// The layout install uses: `forced`, else what the repository's hooks look like now.
+    public func layout(forced: HookLayout? = nil) throws -> ResolvedHookLayout {
+        try ResolvedHookLayout.resolve(repository, hooksDirectory: try hooksDirectory(), forced: forced)
+    }
+
+    /// The layout the installed hooks are in: recorded by install, else found out now.
+    public func installedLayout() throws -> ResolvedHookLayout {
+        try ResolvedHookLayout.installed(repository, hooksDirectory: try hooksDirectory())
+    }
+
+    /// Installs the role's hooks where the layout's manager runs them (HookLayout). Re-running rewrites
+    /// Refuge's own shims (say, with a moved binary) and never chains a Refuge shim to itself.
     /// - Parameter policy: also install pre-receive (server policy); it is installed anyway on a server
     ///   where `refuge.protect` is set.
     /// - Parameter allowForeignOwner: install even when another account owns the hooks directory. Refused
     ///   by default: that account's git would run the shims (and, the other way round, hooks it wrote there
     ///   would be chained and run by yours).
+    /// - Returns: the layout, what changed, and the hooks the layout's manager never runs (not installed).
     public func install(role: Role, binaryPath: String, location: AuditLocation, policy: Bool = false,
-                        allowForeignOwner: Bool = false) throws -> [Change] {
-        let directory = try hooksDirectory()
+                        allowForeignOwner: Bool = false, layout forced: HookLayout? = nil) throws -> Installed {
+        let layout = try layout(forced: forced)
+        let directory = layout.hooksDirectory
         if !allowForeignOwner, let owner = Self.owner(of: directory), owner != geteuid() {
             throw InstallError.foreignOwner(directory: directory, owner: Identity.accountName(uid: owner))
         }
@@ -68,11 +82,55 @@ public struct HookInstaller {
         }
         var changes: [Change] = []
         for hook in hooks {
-            let path = "\(directory)/\(hook.rawValue)"
+            guard let placement = layout.placement(of: hook) else {
+                changes.append(Change(hook: hook, path: "", chained: nil, unsupported: true))
+                continue
+            }
+            changes.append(try install(placement, binaryPath: binaryPath))
+        }
+        // A policy hook that nothing asks for any more (`refuge.protect` unset, no --policy) goes: it would
+        // start a program on every push to enforce nothing.
+        if role == .server, !hooks.contains(.preReceive), let placement = layout.placement(of: .preReceive),
+           let removed = try Self.remove(placement, sharedToo: false) {
+            changes.append(removed)
+        }
+        try repository.setConfig(HookLayout.configKey, to: layout.layout.rawValue)
+        // Pins are Refuge's bookkeeping: no fetch, clone, ls-remote or push sees or touches them.
+        try repository.addConfigValue("transfer.hideRefs", RefugeRefs.root)
+        if role == .server, try repository.localConfigString("core.logAllRefUpdates") == nil {
+            // Bare repositories keep no reflog by default; recovery reads them. `always` includes tags.
+            try repository.setConfig("core.logAllRefUpdates", to: "always")
+            try repository.setConfig(Self.logAllRefUpdatesKey, to: "true")
+        }
+        return Installed(layout: layout, changes: changes)
+    }
+
+    public struct Installed: Sendable {
+        public let layout: ResolvedHookLayout
+        public let changes: [Change]
+    }
+
+    /// Writes one hook's shim where its placement says, keeping what was there.
+    private func install(_ placement: HookPlacement, binaryPath: String) throws -> Change {
+        let hook = placement.hook, path = placement.path
+        let directory = (path as NSString).deletingLastPathComponent
+        switch placement.kind {
+        case .dispatched:
+            // A file of Refuge's own among the manager's: nothing to chain, the manager runs both.
+            if FileManager.default.fileExists(atPath: path), !Self.isRefugeShim(at: path) {
+                throw InstallError.slotTaken(path: path)
+            }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let wasInstalled = Self.isRefugeShim(at: path)
+            try Self.writeShim(hook, to: path, binaryPath: binaryPath)
+            return Change(hook: hook, path: path, chained: nil, wasInstalled: wasInstalled)
+        case .slot, .linked:
             let chainedPath = Self.chainedPath(hook, in: directory)
             try Self.moveLegacyChainedHook(hook, in: directory)
             var chained: String? = FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil
-            if FileManager.default.fileExists(atPath: path), !Self.isRefugeShim(at: path) {
+            let link = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+            let wasInstalled = Self.isRefugeShim(at: path)
+            if (FileManager.default.fileExists(atPath: path) || link != nil), !wasInstalled {
                 if chained != nil {
                     throw InstallError.chainSlotTaken(hook: path, chained: chainedPath)
                 }
@@ -81,31 +139,44 @@ public struct HookInstaller {
                 chained = chainedPath
             }
             if chained != nil { Self.linkDispatchDirectory(hook, in: directory) }
-            let wasInstalled = Self.isRefugeShim(at: path)
-            try Self.writeShim(hook, to: path, binaryPath: binaryPath)
-            changes.append(Change(hook: hook, path: path, chained: chained, wasInstalled: wasInstalled))
+            if case .linked(let shim) = placement.kind {
+                // gitolite's LOCAL_CODE/hooks/common: one shim for every repository, linked into this one
+                // exactly as `gitolite setup` links it (so that its next run changes nothing).
+                if FileManager.default.fileExists(atPath: shim), !Self.isRefugeShim(at: shim) {
+                    throw InstallError.slotTaken(path: shim)
+                }
+                try FileManager.default.createDirectory(atPath: (shim as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try Self.writeShim(hook, to: shim, binaryPath: binaryPath)
+                if link != shim {
+                    unlink(path)
+                    guard symlink(shim, path) == 0 else {
+                        throw InstallError.cannotMove(from: shim, to: path, reason: String(cString: strerror(errno)))
+                    }
+                }
+            } else {
+                try Self.writeShim(hook, to: path, binaryPath: binaryPath)
+            }
+            return Change(hook: hook, path: path, chained: chained, wasInstalled: wasInstalled)
         }
-        // A policy hook that nothing asks for any more (`refuge.protect` unset, no --policy) goes: it would
-        // start a program on every push to enforce nothing.
-        if role == .server, !hooks.contains(.preReceive), let removed = try Self.removeShim(.preReceive, in: directory) {
-            changes.append(removed)
-        }
-        // Pins are Refuge's bookkeeping: no fetch, clone, ls-remote or push sees or touches them.
-        try repository.addConfigValue("transfer.hideRefs", RefugeRefs.root)
-        if role == .server, try repository.localConfigString("core.logAllRefUpdates") == nil {
-            // Bare repositories keep no reflog by default; recovery reads them. `always` includes tags.
-            try repository.setConfig("core.logAllRefUpdates", to: "always")
-            try repository.setConfig(Self.logAllRefUpdatesKey, to: "true")
-        }
-        return changes
     }
 
-    /// Removes Refuge's shim for `hook`, giving a chained hook its place back; nil when none is installed.
-    private static func removeShim(_ hook: GitHook, in directory: String) throws -> Change? {
-        let path = "\(directory)/\(hook.rawValue)"
+    /// Removes Refuge's shim of a placement, giving a chained hook its place back; nil when none is
+    /// installed. A gitolite shim shared by every repository goes only when `sharedToo`.
+    private static func remove(_ placement: HookPlacement, sharedToo: Bool) throws -> Change? {
+        let hook = placement.hook, path = placement.path
+        let directory = (path as NSString).deletingLastPathComponent
         guard isRefugeShim(at: path) else { return nil }
+        if placement.kind == .dispatched {
+            try FileManager.default.removeItem(atPath: path)
+            rmdir(directory)  // only when empty: a manager's own .d directory keeps its files
+            return Change(hook: hook, path: path, chained: nil, removed: true, wasInstalled: true)
+        }
         try moveLegacyChainedHook(hook, in: directory)  // before the shim goes: a refusal leaves both
         try FileManager.default.removeItem(atPath: path)
+        if case .linked(let shim) = placement.kind, sharedToo, isRefugeShim(at: shim) {
+            try FileManager.default.removeItem(atPath: shim)
+        }
         let chainedPath = self.chainedPath(hook, in: directory)
         var restored: String?
         if FileManager.default.fileExists(atPath: chainedPath) {
@@ -128,13 +199,18 @@ public struct HookInstaller {
 
     /// Removes Refuge's shims, gives chained hooks their place back, and undoes install's config. The
     /// audit log and the pins stay (and so does `transfer.hideRefs` while pins do).
-    public func uninstall() throws -> Uninstalled {
-        let directory = try hooksDirectory()
+    /// - Parameter sharedToo: also remove the shims gitolite links into every repository (uninstall
+    ///   `--repositories`); else they stay for the other repositories.
+    public func uninstall(sharedToo: Bool = false) throws -> Uninstalled {
+        let layout = try installedLayout()
+        let directory = layout.hooksDirectory
         var changes: [Change] = []
         for hook in GitHook.allCases {
-            if let change = try Self.removeShim(hook, in: directory) { changes.append(change) }
+            guard let placement = layout.placement(of: hook) else { continue }
+            if let change = try Self.remove(placement, sharedToo: sharedToo) { changes.append(change) }
         }
         rmdir("\(directory)/\(Self.chainedDirectory)")  // only when empty: anything else in it stays
+        try? repository.unsetConfig(HookLayout.configKey)
         // Pins that remain stay hidden; without any, the config is as it was.
         let pins = try repository.references(under: RefugeRefs.kept).count
         if pins == 0 {
@@ -159,10 +235,13 @@ public struct HookInstaller {
         public let chained: String?
     }
 
+    /// Each hook the installed layout can run, where that layout puts it.
     public func states() throws -> [HookState] {
-        let directory = try hooksDirectory()
-        return GitHook.allCases.map { hook in
-            let path = "\(directory)/\(hook.rawValue)"
+        let layout = try installedLayout()
+        let directory = layout.hooksDirectory
+        return GitHook.allCases.compactMap { hook in
+            guard let placement = layout.placement(of: hook) else { return nil }
+            let path = placement.path
             let installed = Self.isRefugeShim(at: path)
             let binary = installed ? Self.binary(inShimAt: path) : nil
             let chainedPath = Self.chainedPath(hook, in: directory)
@@ -272,6 +351,9 @@ public struct HookInstaller {
 
 public enum InstallError: Error, CustomStringConvertible {
     case chainSlotTaken(hook: String, chained: String)
+    case slotTaken(path: String)
+    case gitoliteMissing
+    case gitoliteNoLocalCode
     case cannotMove(from: String, to: String, reason: String)
     case foreignOwner(directory: String, owner: String)
 
@@ -280,6 +362,14 @@ public enum InstallError: Error, CustomStringConvertible {
         case .chainSlotTaken(let hook, let chained):
             return "\(hook) is not Refuge's, and \(chained) already holds a chained hook; "
                 + "merge the two by hand, then run git refuge install again"
+        case .slotTaken(let path):
+            return "\(path) is not Refuge's: move it away (or merge it into your own hook), then run git refuge install again"
+        case .gitoliteMissing:
+            return "this repository's hooks are gitolite's, but the gitolite command is not on PATH: "
+                + "run install as gitolite's account, or choose another layout with --layout"
+        case .gitoliteNoLocalCode:
+            return "gitolite's rc sets no LOCAL_CODE, where hooks for every repository go: in ~/.gitolite.rc, uncomment "
+                + "LOCAL_CODE => \"$ENV{HOME}/local\", then run git refuge install again"
         case .cannotMove(let from, let to, let reason):
             return "cannot move \(from) to \(to): \(reason)"
         case .foreignOwner(let directory, let owner):

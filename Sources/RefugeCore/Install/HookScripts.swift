@@ -112,12 +112,30 @@ enum HookScripts {
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
 
-            # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays receive-pack, the
-            # process whose spool file already holds this push's reference-transaction lines (that pairing removes the
-            # duplicates; a second shell would break it and record every update twice).
+            # The git process whose spool file already holds this push's reference-transaction lines: receive-pack
+            # (pairing the two removes the duplicates; recording into another file would record every update twice).
+            # It is $PPID when git runs this shim; when a forge's dispatcher runs it from hooks/post-receive.d/, it is
+            # an ancestor a few shells up. Found by cmdline, with builtins only. Where no ancestor is receive-pack (a
+            # long-lived server ran the shim: Gitaly's custom hooks), no reference-transaction lines exist to pair
+            # with: the block goes into a file of this shell's own, complete when it exits. Without /proc: $PPID.
+            spooler() {
+              p=$PPID i=0
+              while [ "$i" -lt 6 ]; do
+                x=; IFS= read -r x < "/proc/$p/cmdline" 2>/dev/null || [ -n "$x" ] || { [ "$i" = 0 ] && return; break; }
+                case $x in *receive-pack*) return ;; esac
+                y=; IFS= read -r y < "/proc/$p/stat" 2>/dev/null || break
+                y=${y##*) } y=${y#* } p=${y%% *}                   # "pid (comm) state ppid …": the parent
+                case $p in ""|0|1|*[!0-9]*) break ;; esac
+                i=$((i + 1))
+              done
+              p=$$
+            }
+
+            # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays receive-pack.
             refuge() {
             nl='
             '
+            spooler
             z=0000000000000000000000000000000000000000
             # The last drain could not write the audit log: say so, once per push (the spool keeps the record).
             [ ! -e "$s/log-unwritable" ] || echo "refuge: warning: the audit log cannot be written; this push waits in the spool (git refuge doctor says why)" >&2
@@ -127,7 +145,8 @@ enum HookScripts {
             { echo "A $t"
               # Who pushed, as the server knows it; a value with a line break would break the block, so it is left out.
               # printf, not echo: dash's echo would turn a backslash in a value (CORP\alice) into a control character.
-              for v in GL_USER REMOTE_USER GIT_PUSH_CERT_SIGNER; do
+              # Then where from: sshd's SSH_CONNECTION and SSH_CLIENT, a web server's REMOTE_ADDR.
+              for v in GL_USER GITEA_PUSHER_NAME GL_USERNAME REMOTE_USER GIT_PUSH_CERT_SIGNER SSH_CONNECTION SSH_CLIENT REMOTE_ADDR; do
                 eval "x=\${$v-}"
                 case $x in ""|*"$nl"*) ;; *) printf '%s\n' "=env $v=$x" ;; esac
               done
@@ -150,7 +169,7 @@ enum HookScripts {
                 git merge-base --is-ancestor "$a" "$b" 2>/dev/null || case $nl$k in *" $a$nl"*) ;; *) k="${k}update refs/refuge/kept/$a $a$nl" ;; esac
               done
               echo .
-            } 2>/dev/null >> "$s/rt.$PPID" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
+            } 2>/dev/null >> "$s/rt.$p" || echo "refuge: warning: cannot write to $s; this push is not in the audit log" >&2
             if [ -n "$k" ]; then
               # once per object (update-ref refuses a list that names a ref twice); the pin's own update runs no hooks
               printf '%s' "$k" | git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept (forced)" --stdin >/dev/null 2>&1 ||

@@ -22,6 +22,8 @@ public struct StatusJSON: Encodable, Sendable {
 
     let repository: String
     let hooksDirectory: String
+    /// HookLayout's name; null when it cannot be told (gitolite's rc unreadable, say).
+    @Nullable var layout: String?
     let hooks: [Hook]
     let database: String
     let shared: Bool
@@ -36,13 +38,13 @@ public struct StatusJSON: Encodable, Sendable {
     let config: Config
 
     enum CodingKeys: String, CodingKey {
-        case repository, hooks, database, shared, databaseExists = "database_exists", events, healthy, config
+        case repository, hooks, layout, database, shared, databaseExists = "database_exists", events, healthy, config
         case unhealthyBecause = "unhealthy_because"
         case lastEvent = "last_event", problem, spoolWaiting = "spool_waiting", hooksDirectory = "hooks_directory"
     }
 
     public init(_ status: RefugeStatus) {
-        (repository, hooksDirectory) = (status.repository, status.hooksDirectory)
+        (repository, hooksDirectory, layout) = (status.repository, status.hooksDirectory, status.layout?.layout.rawValue)
         hooks = status.hooks.map {
             Hook(name: $0.hook.rawValue, path: $0.path, installed: $0.installed, executable: $0.executable,
                  binary: $0.binary, binaryExists: $0.binaryExists, chained: $0.chained)
@@ -188,5 +190,40 @@ public struct CentralStatusJSON: Encodable, Sendable {
                    verifiedAt: $0.verifiedAt.map(Timestamp.iso), chainProblem: $0.chainProblem)
         }
         local = status.local.map { Local(source: $0.source, head: $0.head, unshipped: $0.unshipped) }
+    }
+}
+
+/// `install`, `uninstall` and `status` with `--repositories ROOT --json`: one entry per repository.
+public struct RepositoriesJSON: Encodable, Sendable {
+    let root: String
+    let repositories: [Entry]
+
+    struct Entry: Encodable, Sendable {
+        let path: String
+        @Nullable var layout: String?
+        /// Installed or removed now (install, uninstall); installed (status).
+        let hooks: [String]
+        /// status: the server hooks the layout can run that are not installed.
+        @Nullable var missing: [String]?
+        @Nullable var database: String?
+        @Nullable var error: String?
+    }
+
+    public init(root: String, outcomes: [ServerRepositories.Outcome]) {
+        self.root = root
+        repositories = outcomes.map { outcome in
+            Entry(path: outcome.path, layout: outcome.layout?.layout.rawValue,
+                  hooks: outcome.changes.filter { !$0.unsupported }.map(\.hook.rawValue), missing: nil,
+                  database: outcome.database, error: outcome.failure)
+        }
+    }
+
+    public init(root: String, coverage: [ServerRepositories.Coverage]) {
+        self.root = root
+        repositories = coverage.map { entry in
+            Entry(path: entry.path, layout: entry.layout?.rawValue,
+                  hooks: entry.installed.map(\.rawValue),
+                  missing: entry.missing.map(\.rawValue), database: nil, error: entry.problem)
+        }
     }
 }

@@ -22,9 +22,10 @@ public struct EventJSON: Encodable, Sendable {
     let batch: String
     @Nullable var reason: String?
     @Nullable var undoes: Int64?
+    @Nullable var address: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, remote, url, status
+        case id, time, side, hook, repository, ref, old, new, kind, dropped, pusher, address, remote, url, status
         case pushOptions = "push_options", localRef = "local_ref", batch, reason, undoes
     }
 
@@ -32,6 +33,7 @@ public struct EventJSON: Encodable, Sendable {
         (id, time, side, hook, repository, ref) = (event.id, Timestamp.iso(event.time), event.side, event.source, event.repository, event.ref)
         (old, new, kind, dropped, pusher, remote, url) = (event.old, event.new, event.kind, event.dropped, event.pusher, event.remote, event.url)
         (status, pushOptions, localRef, batch, reason, undoes) = (event.status, event.pushOptions, event.localRef, event.batch, event.reason, event.undoes)
+        address = event.address
     }
 }
 

@@ -36,12 +36,15 @@ public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
     public var reason: String?
     /// For a recovery: the event whose update it undid.
     public var undoes: Int64?
+    /// Where a server's push came from (the client's IP address, from sshd's or the web server's
+    /// variables); nil for a local path or `git daemon`, and for every event recorded before v11.
+    public var address: String?
 
     public init(
         time: Date, side: Side, source: EventSource, repository: String, update: RefUpdate, kind: UpdateKind,
         dropped: Int?, status: EventStatus, batch: String, pusher: String? = nil, remote: String? = nil,
         url: String? = nil, localRef: String? = nil, pushOptions: [String]? = nil, processID: Int64? = nil,
-        reason: String? = nil, undoes: Int64? = nil
+        reason: String? = nil, undoes: Int64? = nil, address: String? = nil
     ) {
         self.time = time
         self.side = side
@@ -62,6 +65,7 @@ public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
         self.processID = processID
         self.reason = reason
         self.undoes = undoes
+        self.address = address
     }
 
     public var update: RefUpdate? { RefUpdate(ref: ref, old: old, new: new) }
@@ -77,8 +81,8 @@ public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
         try db.cachedStatement(sql: EventStorage.insertRepositorySQL).execute(arguments: [repository])
         let insert = try db.cachedStatement(sql: """
             INSERT INTO event (time, side, hook, repository_id, ref, old, new, kind, dropped, pusher, remote, url,
-                local_ref, push_options, status, batch, process_id, reason, undoes)
-            VALUES (?, ?, ?, \(EventStorage.repositoryIDSQL), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                local_ref, push_options, status, batch, process_id, reason, undoes, address)
+            VALUES (?, ?, ?, \(EventStorage.repositoryIDSQL), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let options = try pushOptions.map { options in
             let encoder = JSONEncoder()
@@ -88,7 +92,7 @@ public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
         let values: [(any DatabaseValueConvertible)?] = [
             EventStorage.milliseconds(time), side.rawValue, source.rawValue, repository, ref, EventStorage.stored(old),
             EventStorage.stored(new), kind.rawValue, dropped, pusher, remote, url, localRef, options, status.rawValue,
-            EventStorage.stored(batch: batch), processID, reason, undoes,
+            EventStorage.stored(batch: batch), processID, reason, undoes, address,
         ]
         try insert.execute(arguments: StatementArguments(values))
         var saved = self
@@ -130,6 +134,7 @@ public struct AuditEvent: Hashable, Sendable, FetchableRecord, TableRecord {
         processID = try row.decode(Int64?.self, forColumn: "process_id")
         reason = try row.decode(String?.self, forColumn: "reason")
         undoes = try row.decode(Int64?.self, forColumn: "undoes")
+        address = row.hasColumn("address") ? try row.decode(String?.self, forColumn: "address") : nil
     }
 
 }

@@ -104,7 +104,7 @@ struct ReportView {
             let event = rewrite.event
             return Rewrite(
                 id: "#\(event.id ?? 0)", time: Timestamp.short(event.time), repository: event.repository, ref: event.ref,
-                kind: event.kind.rawValue, pusher: event.pusher ?? "unknown", side: event.side.rawValue,
+                kind: event.kind.rawValue, pusher: (event.pusher ?? "unknown") + (event.address.map { " from \($0)" } ?? ""), side: event.side.rawValue,
                 from: event.old?.short ?? "-", to: event.new?.short ?? "(deleted)",
                 count: event.dropped.map(String.init) ?? "unknown",
                 dropped: (rewrite.dropped ?? []).map { dropped in

@@ -79,7 +79,7 @@ struct CentralQuery {
     static let eventColumns = """
         e.source, s.host, e.seq, (extract(epoch FROM e.time) * 1000)::bigint AS ms, e.side, e.hook,
         e.repository_path, e.ref, e.old, e.new, e.kind, e.dropped, e.pusher, e.remote, e.url, e.local_ref,
-        e.push_options, e.status, e.batch, e.process_id, e.reason, e.undoes
+        e.push_options, e.status, e.batch, e.process_id, e.reason, e.undoes, e.address
         """
 
     static func event(_ rows: Connection.Rows, _ index: Int) throws -> CentralEvent {
@@ -101,7 +101,8 @@ struct CentralQuery {
             dropped: text("dropped").flatMap { Int($0) }, status: try word("status"), batch: text("batch") ?? "",
             pusher: text("pusher"), remote: text("remote"), url: text("url"), localRef: text("local_ref"),
             pushOptions: try text("push_options").map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) },
-            processID: text("process_id").flatMap { Int64($0) }, reason: text("reason"), undoes: text("undoes").flatMap { Int64($0) })
+            processID: text("process_id").flatMap { Int64($0) }, reason: text("reason"), undoes: text("undoes").flatMap { Int64($0) },
+            address: text("address"))
         event.id = text("seq").flatMap { Int64($0) }
         return CentralEvent(event: event, source: text("source") ?? "", host: text("host") ?? "")
     }

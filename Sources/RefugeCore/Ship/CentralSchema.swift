@@ -132,6 +132,10 @@ public enum CentralSchema {
             END $$;
             REVOKE ALL ON FUNCTION refuge_ensure_partition(timestamptz) FROM PUBLIC;
             """),
+        ("v3: the pusher's address", """
+            -- Where a server's push came from (the local log's v11): hashed by the chain only when set.
+            ALTER TABLE event ADD COLUMN address text;
+            """),
     ]
 
     /// Creates or brings the schema up to date (a new database, or one a newer migration list extends).

@@ -44,7 +44,9 @@ public struct SpoolDirectory: Sendable {
     /// blocks of concurrent writers never interleave. False when it cannot.
     func append(_ block: SpoolBlock, gitProcess: Int32) -> Bool {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let descriptor = open("\(path)/rt.\(gitProcess)", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        // 0666 less the umask, as the shims' `>>` creates it: in a shared log's setgid spool, the group
+        // (an administrator, the web server's account) must read what this account wrote.
+        let descriptor = open("\(path)/rt.\(gitProcess)", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
         let bytes = Array(block.render().utf8)

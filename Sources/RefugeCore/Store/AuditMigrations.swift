@@ -136,6 +136,11 @@ enum AuditMigrations {
             try db.execute(sql: "INSERT INTO log_source (id, made_at) VALUES (?, ?)",
                            arguments: [UUID().uuidString.lowercased(), EventStorage.storedText(Date())])
         }
+        // Where a server's push came from (Docs/Servers.md). The chain hashes the column only when it is
+        // set (AuditChain.addedColumns), so every row sealed before keeps its hash.
+        migrator.registerMigration("v11: the pusher's address") { db in
+            try db.execute(sql: "ALTER TABLE event ADD COLUMN address TEXT")
+        }
         return migrator
     }
 

@@ -317,10 +317,11 @@ public enum AuditStoreError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
-            return "cannot open the audit log \(path): \(reason); check refuge.database or REFUGE_DATABASE "
+            return "cannot open the audit log \(path) as \(Identity.accountName(uid: geteuid())): \(reason); check "
+                + "refuge.database or REFUGE_DATABASE, and refuge.sharedDatabase where several accounts write it "
                 + "(git refuge status shows what waits in the spool meanwhile)"
         case .cannotWrite(let path, let reason):
-            return "cannot write to the audit log \(path): \(reason)"
+            return "cannot write to the audit log \(path) as \(Identity.accountName(uid: geteuid())): \(reason)"
         case .cannotRead(let path, let reason):
             return "cannot read the audit log \(path): \(reason)"
         }

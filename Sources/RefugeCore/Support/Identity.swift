@@ -10,10 +10,30 @@ public enum Identity {
         return accountName(uid: uid)
     }
 
-    /// The variables that name a server's pusher, most trusted first: gitolite's user (`GL_USER`), the web
-    /// server's authenticated user (`REMOTE_USER`), a signed push's signer. The post-receive shim copies
-    /// the same list into the spool (Hooks/post-receive; RuleTests keeps the two equal).
-    public static let serverPusherVariables = ["GL_USER", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"]
+    /// The variables that name a server's pusher, most trusted first: gitolite's user (`GL_USER`), the
+    /// pusher Gitea and Forgejo give their hooks (`GITEA_PUSHER_NAME`), GitLab's (`GL_USERNAME`, in Gitaly's
+    /// custom hooks), the web server's authenticated user (`REMOTE_USER`), a signed push's signer.
+    public static let serverPusherVariables = ["GL_USER", "GITEA_PUSHER_NAME", "GL_USERNAME", "REMOTE_USER", "GIT_PUSH_CERT_SIGNER"]
+
+    /// The variables that say where a push came from, in the order read: sshd's `SSH_CONNECTION`
+    /// (`client-ip client-port server-ip server-port`) and older `SSH_CLIENT` (`client-ip client-port
+    /// server-port`), a CGI server's `REMOTE_ADDR`.
+    public static let addressVariables = ["SSH_CONNECTION", "SSH_CLIENT", "REMOTE_ADDR"]
+
+    /// What the post-receive shim copies into the spool: the pusher's variables, then the address's
+    /// (Hooks/post-receive; RuleTests keeps the two equal).
+    public static let recordedServerVariables = serverPusherVariables + addressVariables
+
+    /// Where a push came from: the client's address from the first of `addressVariables` set, nil when
+    /// none is (a push over a local path, or `git daemon`).
+    public static func remoteAddress(in environment: [String: String]) -> String? {
+        for variable in addressVariables {
+            guard let value = environment[variable], !value.contains("\n") else { continue }
+            let address = variable == "REMOTE_ADDR" ? value : String(value.prefix { $0 != " " })
+            if !address.isEmpty { return address }
+        }
+        return nil
+    }
 
     /// The server's pusher: the first of `serverPusherVariables` set in `environment` (empty values and
     /// values with a newline skipped, as the shim skips them), with its variable; nil when none is.
