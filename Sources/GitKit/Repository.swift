@@ -22,6 +22,11 @@ public final class Repository {
         var handle: OpaquePointer?
         let flags = fromEnvironment ? GIT_REPOSITORY_OPEN_FROM_ENV.rawValue : 0
         let result = git_repository_open_ext(&handle, fromEnvironment ? nil : path, flags, nil)
+        if result == GIT_ENOTFOUND.rawValue || result == GIT_EOWNER.rawValue,
+           let trusted = openTrustedByCommandLine(fromEnvironment ? nil : path, flags: flags) {
+            git_error_clear()
+            return Repository(pointer: trusted)
+        }
         if result == GIT_ENOTFOUND.rawValue {
             try Self.explainOwnership(fromEnvironment ? nil : path, flags: flags, operation: "opening the git repository at \(path)")
             throw GitError(
@@ -37,11 +42,35 @@ public final class Repository {
         Libgit2.ensureInitialised()
         var handle: OpaquePointer?
         let result = git_repository_open_ext(&handle, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        if result == GIT_ENOTFOUND.rawValue || result == GIT_EOWNER.rawValue,
+           let trusted = openTrustedByCommandLine(path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue) {
+            git_error_clear()
+            return Repository(pointer: trusted)
+        }
         if result == GIT_ENOTFOUND.rawValue {
             try explainOwnership(path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, operation: "opening the git repository at \(path)")
         }
         try check(result, "opening the git repository at \(path)")
         return Repository(pointer: handle!)
+    }
+
+    /// git also reads `safe.directory` from its command line (`git -c`, `GIT_CONFIG_COUNT`: "protected"
+    /// configuration, as a web server passes it to `git http-backend` and so to the hooks); libgit2 reads
+    /// only the files. A repository the command line trusts (`*`, or its path) opens without the check.
+    private static func openTrustedByCommandLine(_ path: String?, flags: UInt32) -> OpaquePointer? {
+        let trusted = CommandLineConfig.current.values("safe.directory").compactMap { $0 }
+        guard !trusted.isEmpty else { return nil }
+        refuge_git_set_owner_validation(0)
+        defer { refuge_git_set_owner_validation(1) }
+        var probe: OpaquePointer?
+        guard git_repository_open_ext(&probe, path, flags, nil) == 0, let probe else {
+            git_error_clear()
+            return nil
+        }
+        let location = (Self.trimmed(git_repository_workdir(probe) ?? git_repository_path(probe)) as NSString).standardizingPath
+        if trusted.contains(where: { $0 == "*" || ($0 as NSString).standardizingPath == location }) { return probe }
+        git_repository_free(probe)
+        return nil
     }
 
     /// libgit2 1.5 refuses a repository owned by another user (git's `safe.directory` rule) but reports

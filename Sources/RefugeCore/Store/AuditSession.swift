@@ -27,6 +27,12 @@ public final class AuditSession {
         self.repository = repository
         let location = try AuditLocation.resolve(for: repository, environment: environment)
         let spool = SpoolDirectory(path: location.spoolDirectory)
+        // A log this account may not even look for (a shared log's directory, another group's): say so,
+        // rather than read an empty log.
+        var info = stat()
+        if stat(location.databasePath, &info) != 0, errno == EACCES {
+            throw AuditStoreError.cannotOpen(path: location.databasePath, reason: String(cString: strerror(EACCES)))
+        }
         let recorded = FileManager.default.fileExists(atPath: location.databasePath) || !spool.waitingFiles.isEmpty
         if access != .recording, !recorded {
             let installed = try HookInstaller(repository: repository).states().contains { $0.installed }
