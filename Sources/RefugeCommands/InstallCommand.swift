@@ -14,17 +14,17 @@ struct InstallCommand: ParsableCommand {
             still runs, with the same input. Running install again is harmless (and adds hooks a newer \
             version brings, and removes pre-receive once refuge.protect is unset). Installed again after \
             a time without Refuge, it says how many updates were not recorded meanwhile.
+            Where the hooks go depends on who manages them (--layout forces a choice): plain (git's \
+            hooks/), hooks-path (core.hooksPath), dot-d (Gitea and Forgejo run hooks/<hook>.d/*), gitaly \
+            (GitLab: custom_hooks/<hook>.d/), gitolite (its LOCAL_CODE/hooks/common, linked into every \
+            repository as gitolite setup links it). Docs/Servers.md says how each is found out.
             Examples:
               git refuge install
               git config --add refuge.protect refs/heads/main && git refuge install
                   on a server: also refuse forced updates of main
               git refuge -C /srv/git/project.git install --server
               git refuge install --server --repositories /srv/git --group git
-                  every bare repository under /srv/git, one audit log shared by the group git
-            Where the hooks go depends on who manages them (--layout forces a choice): plain (git's \
-            hooks/), hooks-path (core.hooksPath), dot-d (Gitea and Forgejo run hooks/<hook>.d/*), gitaly \
-            (GitLab: custom_hooks/<hook>.d/), gitolite (its LOCAL_CODE/hooks/common, linked into every \
-            repository as gitolite setup links it). Docs/Servers.md says how each is found out.
+                  every bare repository there, one log shared by the group
             """)
 
     @Flag(name: .long, help: "Install the client hooks, whatever the repository is.")

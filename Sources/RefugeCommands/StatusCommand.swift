@@ -18,7 +18,7 @@ struct StatusCommand: ParsableCommand {
               git refuge -C /srv/git/project.git status --json
               git refuge status --central --store 'service=refuge'
               git refuge status --repositories /srv/git
-                  which bare repositories under /srv/git Refuge covers, and which not (exit 1 if any is not)
+                  which repositories there are covered (exit 1 if one is not)
             """)
 
     @Option(help: ArgumentHelp("List every bare repository under this directory: covered by Refuge's server hooks or not.",

@@ -10,13 +10,13 @@ struct UninstallCommand: ParsableCommand {
             Removes exactly what install added. It leaves on purpose, and says how to remove: the audit \
             log (the record of what happened), the pins (what they keep stays safe) and, while pins remain, \
             transfer.hideRefs refs/refuge (so that clients never see them).
+            Under gitolite, uninstalling one repository leaves the shims in LOCAL_CODE/hooks/common for the \
+            others (gitolite setup links them again): --repositories removes them too.
             Examples:
               git refuge uninstall
               git refuge -C /srv/git/project.git uninstall
               git refuge uninstall --repositories /srv/git
-                  every bare repository under /srv/git (and, for gitolite, the shims in its LOCAL_CODE)
-            Under gitolite, uninstalling one repository leaves the shims in LOCAL_CODE/hooks/common for the \
-            others (gitolite setup links them again): --repositories removes them too.
+                  every bare repository there (and gitolite's shared shims)
             """)
 
     @Option(help: ArgumentHelp("Uninstall from every bare repository under this directory.", valueName: "root"))
