@@ -58,7 +58,11 @@ public final class Repository {
     /// configuration, as a web server passes it to `git http-backend` and so to the hooks); libgit2 reads
     /// only the files. A repository the command line trusts (`*`, or its path) opens without the check.
     private static func openTrustedByCommandLine(_ path: String?, flags: UInt32) -> OpaquePointer? {
-        let trusted = CommandLineConfig.current.values("safe.directory").compactMap { $0 }
+        // An empty value resets the list, as in git.
+        let trusted = CommandLineConfig.current.values("safe.directory").reduce(into: [String]()) { list, value in
+            guard let value else { return }
+            if value.isEmpty { list.removeAll() } else { list.append(value) }
+        }
         guard !trusted.isEmpty else { return nil }
         refuge_git_set_owner_validation(0)
         defer { refuge_git_set_owner_validation(1) }

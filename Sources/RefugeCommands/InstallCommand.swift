@@ -87,7 +87,11 @@ struct InstallCommand: ParsableCommand {
                 let chained = change.chained.map { " (runs the existing hook, kept as \($0))" } ?? ""
                 print("installed \(change.hook.rawValue) at \(change.path)\(chained)")
             }
-            for change in changes where change.removed {
+            for change in changes where change.superseded {
+                print("removed \(change.hook.rawValue) from \(change.path): the \(resolved.layout.rawValue) layout runs it from elsewhere"
+                    + (change.chained == nil ? "" : "; restored the hook that was there before"))
+            }
+            for change in changes where change.removed && !change.superseded {
                 let restored = change.chained == nil ? "" : "; restored the hook that was there before"
                 print("removed \(change.hook.rawValue) from \(change.path): refuge.protect is not set\(restored)")
             }

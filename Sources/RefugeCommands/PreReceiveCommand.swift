@@ -17,7 +17,7 @@ struct PreReceiveCommand: ParsableCommand {
             printError("refuge: warning: cannot open the repository; refuge.protect is not enforced for this push")
             return
         }
-        let outcome = PolicyCheck.run(input: input, repository: repository, environment: environment, gitProcess: getppid())
+        let outcome = PolicyCheck.run(input: input, repository: repository, environment: environment, gitProcess: ReceivePack.spoolProcess())
         PolicyText.lines(outcome).forEach(printError)
         if outcome.refuse { throw ExitCode.failure }
     }

@@ -172,6 +172,17 @@ struct FrontEndTests {
         #expect(events.last?.new == after && events.last?.pusher == "bob" && events.last?.side == "server")
         let status = try gl.run(["git-refuge", "status", "--repositories", repositories], in: gl.home, binDirectory: bin)
         #expect(status.contains("\(app): covered (gitolite)"), "\(status)")
+
+        // Uninstalled from every repository: the shared shims go, and no repository keeps a dangling link.
+        let uninstall = try gl.run(["git-refuge", "uninstall", "--repositories", repositories], in: gl.home, binDirectory: bin)
+        #expect(uninstall.contains("removed from \(app): post-receive, reference-transaction, pre-receive (kept 2 pin(s))"), "\(uninstall)")
+        // gitolite's setup linked the shared pre-receive into its other repositories too: it goes as well.
+        #expect(uninstall.contains("removed from \(repositories)/gitolite-admin.git: post-receive, reference-transaction, pre-receive\n"),
+                "\(uninstall)")
+        for repository in [app, "\(repositories)/gitolite-admin.git"] {
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(repository)/hooks/post-receive")) == nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(gl.home)/local/hooks/common/post-receive"))
     }
 
     @Test("git http-backend behind nginx and fcgiwrap: the pusher from REMOTE_USER, hooks as www-data into the shared log, no credential stored",

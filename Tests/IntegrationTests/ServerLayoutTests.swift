@@ -159,16 +159,38 @@ struct ServerLayoutTests {
         #expect(status?.hooks?.map { $0.name ?? "" }.sorted() == ["post-receive", "pre-receive"])
     }
 
-    @Test("--layout plain on a Gitea repository chains the forge's hook instead; status and doctor name the drift")
+    @Test("--layout plain on a Gitea repository chains the forge's hook instead; doctor names the drift; install moves it to post-receive.d")
     func forcedLayout() throws {
         let box = try Sandbox()
-        let server = try Self.giteaRepository(box, seen: box.path("seen"))
+        let seen = box.path("seen")
+        let server = try Self.giteaRepository(box, seen: seen)
         let install = try box.refuge("install", "--layout", "plain", in: server)
         #expect(install.succeeded, "\(install.stderr)")
         #expect(install.stdout.contains("layout: plain (--layout plain)"))
         #expect(FileManager.default.fileExists(atPath: "\(server)/hooks/refuge-chained/post-receive"))
         let doctor = try box.refuge("doctor", in: server)
         #expect(doctor.stdout.contains("installed for the plain layout, but hooks/post-receive.d/ exists"), "\(doctor.stdout)")
+
+        // Chained, a push of two refs reaches the forge's hook as git's two lines.
+        let clone = box.path("clone")
+        try box.git("clone", "-q", server, clone, in: box.root)
+        let first = try box.commit("one", in: clone)
+        try box.git("push", "-q", "origin", "main", "main:topic", in: clone)
+        let zero = String(repeating: "0", count: 40)
+        #expect(try String(contentsOfFile: "\(seen).post-receive", encoding: .utf8)
+            == "\(zero) \(first) refs/heads/main\n\(zero) \(first) refs/heads/topic\n")
+
+        // Installed again as found out: the slot's shim goes, the forge's hook gets its place back, and the
+        // next push is recorded once, not by both shims.
+        let moved = try box.refuge("install", in: server)
+        #expect(moved.stdout.contains("removed post-receive from \(server)/hooks/post-receive: the dot-d layout runs it from elsewhere; "
+            + "restored the hook that was there before"), "\(moved.stdout)")
+        #expect(try String(contentsOfFile: "\(server)/hooks/post-receive", encoding: .utf8) == Self.giteaDispatcher)
+        let second = try box.commit("two", in: clone)
+        try box.git("push", "-q", "origin", "main", in: clone)
+        let events = try box.events(in: server)
+        #expect(events.map { $0.ref } == ["refs/heads/main", "refs/heads/topic", "refs/heads/main"])
+        #expect(events.last?.new == second && events.last?.side == "server")
         let bad = try box.refuge("install", "--layout", "forge", in: server)
         #expect(bad.status == 64 && bad.stderr.contains("forge"), "\(bad.status) \(bad.stderr)")
     }

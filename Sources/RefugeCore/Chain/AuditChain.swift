@@ -55,9 +55,15 @@ public enum AuditChain {
         return Data(stride(from: 0, to: digits.count - 1, by: 2).map { nibble(digits[$0]) << 4 | nibble(digits[$0 + 1]) })
     }
 
-    /// The selection for the table as it is: before v7 (no `repository` table), the v4 one.
+    /// The same without the columns added since v1, for a table v11 has not reached yet (a log opened
+    /// read-only, which migrates nothing: `verify --no-drain`, `doctor`, an archived copy).
+    static let v7Selection = selection(hash: hashSQL, repository: EventStorage.repositoryPathSQL, columns: v1Columns)
+
+    /// The selection for the table as it is: before v7 (no `repository` table), the v4 one; before v11
+    /// (no `address`), the v1 columns.
     static func selection(_ db: Database) throws -> String {
-        try db.tableExists("repository") ? selection : v4Selection
+        guard try db.tableExists("repository") else { return v4Selection }
+        return try db.columns(in: "event").contains { $0.name == "address" } ? selection : v7Selection
     }
 
     /// A column's value as the chain hashes it: its storage class and bytes (a value in compact storage

@@ -151,7 +151,7 @@ extension AuditStore {
                 checkpoint = (id, verifiedAt)
             }
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id", arguments: [start])
+                db, sql: "SELECT \(try AuditChain.selection(db)) FROM event WHERE id > ? ORDER BY id", arguments: [start])
             var last = start
             while let row = try rows.next() {
                 _ = walk.check(row)

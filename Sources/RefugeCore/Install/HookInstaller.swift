@@ -47,6 +47,8 @@ public struct HookInstaller {
         public var wasInstalled = false
         /// The layout's manager never runs this hook: not installed.
         public var unsupported = false
+        /// Removed because this layout puts the hook elsewhere (a shim left from another layout).
+        public var superseded = false
     }
 
     /// The layout install uses: `forced`, else what the repository's hooks look like now.
@@ -84,9 +86,11 @@ public struct HookInstaller {
         for hook in hooks {
             guard let placement = layout.placement(of: hook) else {
                 changes.append(Change(hook: hook, path: "", chained: nil, unsupported: true))
+                changes += try removeElsewhere(hook, keeping: nil, layout: layout)
                 continue
             }
             changes.append(try install(placement, binaryPath: binaryPath))
+            changes += try removeElsewhere(hook, keeping: placement, layout: layout)
         }
         // A policy hook that nothing asks for any more (`refuge.protect` unset, no --policy) goes: it would
         // start a program on every push to enforce nothing.
@@ -125,11 +129,15 @@ public struct HookInstaller {
             try Self.writeShim(hook, to: path, binaryPath: binaryPath)
             return Change(hook: hook, path: path, chained: nil, wasInstalled: wasInstalled)
         case .slot, .linked:
+            // gitolite's shared shim slot must be free (or Refuge's) before anything here moves.
+            if case .linked(let shim) = placement.kind, FileManager.default.fileExists(atPath: shim), !Self.isRefugeShim(at: shim) {
+                throw InstallError.slotTaken(path: shim)
+            }
             let chainedPath = Self.chainedPath(hook, in: directory)
             try Self.moveLegacyChainedHook(hook, in: directory)
             var chained: String? = FileManager.default.fileExists(atPath: chainedPath) ? chainedPath : nil
             let link = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
-            let wasInstalled = Self.isRefugeShim(at: path)
+            let wasInstalled = Self.isRefuge(placement)
             if (FileManager.default.fileExists(atPath: path) || link != nil), !wasInstalled {
                 if chained != nil {
                     throw InstallError.chainSlotTaken(hook: path, chained: chainedPath)
@@ -142,9 +150,6 @@ public struct HookInstaller {
             if case .linked(let shim) = placement.kind {
                 // gitolite's LOCAL_CODE/hooks/common: one shim for every repository, linked into this one
                 // exactly as `gitolite setup` links it (so that its next run changes nothing).
-                if FileManager.default.fileExists(atPath: shim), !Self.isRefugeShim(at: shim) {
-                    throw InstallError.slotTaken(path: shim)
-                }
                 try FileManager.default.createDirectory(atPath: (shim as NSString).deletingLastPathComponent,
                                                         withIntermediateDirectories: true)
                 try Self.writeShim(hook, to: shim, binaryPath: binaryPath)
@@ -161,12 +166,30 @@ public struct HookInstaller {
         }
     }
 
+    /// Whether Refuge's shim is at a placement: a gitolite slot also when it links to the shared shim
+    /// that another repository's uninstall already removed.
+    static func isRefuge(_ placement: HookPlacement) -> Bool {
+        if case .linked(let shim) = placement.kind,
+           (try? FileManager.default.destinationOfSymbolicLink(atPath: placement.path)) == shim { return true }
+        return isRefugeShim(at: placement.path)
+    }
+
+    /// Removes Refuge's shims of `hook` from every place another layout would have put them (a forge
+    /// installed after Refuge, or `--layout` changed): two shims would record each update twice.
+    private func removeElsewhere(_ hook: GitHook, keeping kept: HookPlacement?, layout: ResolvedHookLayout) throws -> [Change] {
+        try layout.alternatives(of: hook).compactMap { placement in
+            guard placement.path != kept?.path, var change = try Self.remove(placement, sharedToo: false) else { return nil }
+            change.superseded = true
+            return change
+        }
+    }
+
     /// Removes Refuge's shim of a placement, giving a chained hook its place back; nil when none is
     /// installed. A gitolite shim shared by every repository goes only when `sharedToo`.
     private static func remove(_ placement: HookPlacement, sharedToo: Bool) throws -> Change? {
         let hook = placement.hook, path = placement.path
         let directory = (path as NSString).deletingLastPathComponent
-        guard isRefugeShim(at: path) else { return nil }
+        guard isRefuge(placement) else { return nil }
         if placement.kind == .dispatched {
             try FileManager.default.removeItem(atPath: path)
             rmdir(directory)  // only when empty: a manager's own .d directory keeps its files
@@ -206,8 +229,9 @@ public struct HookInstaller {
         let directory = layout.hooksDirectory
         var changes: [Change] = []
         for hook in GitHook.allCases {
-            guard let placement = layout.placement(of: hook) else { continue }
-            if let change = try Self.remove(placement, sharedToo: sharedToo) { changes.append(change) }
+            let placement = layout.placement(of: hook)
+            if let placement, let change = try Self.remove(placement, sharedToo: sharedToo) { changes.append(change) }
+            changes += try removeElsewhere(hook, keeping: placement, layout: layout)
         }
         rmdir("\(directory)/\(Self.chainedDirectory)")  // only when empty: anything else in it stays
         try? repository.unsetConfig(HookLayout.configKey)

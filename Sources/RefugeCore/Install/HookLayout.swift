@@ -77,6 +77,18 @@ public struct ResolvedHookLayout: Sendable, Equatable {
         }
     }
 
+    /// Every other place a layout puts `hook` in this repository (git's slot, a `.d` directory, Gitaly's
+    /// custom hooks): where a shim left from another layout would be.
+    func alternatives(of hook: GitHook) -> [HookPlacement] {
+        var places = [HookPlacement(hook: hook, path: "\(hooksDirectory)/\(hook.rawValue)", kind: .slot)]
+        if HookLayout.dispatchedHooks.contains(hook) {
+            places.append(HookPlacement(hook: hook, path: "\(hooksDirectory)/\(hook.rawValue).d/\(HookLayout.dispatchedName)", kind: .dispatched))
+            places.append(HookPlacement(hook: hook, path: "\(customHooksDirectory)/\(hook.rawValue).d/\(HookLayout.dispatchedName)",
+                                        kind: .dispatched))
+        }
+        return places
+    }
+
     /// Finds out who manages `repository`'s hooks, unless `forced`. gitolite first (its `update` hook is
     /// unmistakable), then Gitaly's `custom_hooks/`, then a forge's `.d` directories, then
     /// `core.hooksPath`, else git's own `hooks/`.
@@ -98,7 +110,7 @@ public struct ResolvedHookLayout: Sendable, Equatable {
         let custom = "\(repository.commonDirectory)/custom_hooks"
         return ResolvedHookLayout(layout: recorded, reason: "recorded by install (\(HookLayout.configKey))",
                                   hooksDirectory: hooksDirectory, customHooksDirectory: custom,
-                                  localCode: recorded == .gitolite ? try? Gitolite.localCode() : nil)
+                                  localCode: recorded == .gitolite ? Gitolite.localCode(linkedFrom: hooksDirectory) : nil)
     }
 
     /// What the repository looks like now, whatever install recorded.
@@ -128,6 +140,19 @@ public struct ResolvedHookLayout: Sendable, Equatable {
 
 /// What Refuge asks gitolite: only gitolite can evaluate its rc file (Perl).
 enum Gitolite {
+    /// LOCAL_CODE as the repository's links show it (`<LOCAL_CODE>/hooks/common/<hook>`), else gitolite's
+    /// answer: status or uninstall run as another account (root) still find the shims.
+    static func localCode(linkedFrom hooksDirectory: String) -> String? {
+        for hook in GitHook.allCases {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(hooksDirectory)/\(hook.rawValue)"),
+                  target.hasSuffix("/hooks/common/\(hook.rawValue)") else { continue }
+            let common = (target as NSString).deletingLastPathComponent
+            guard HookInstaller.isRefugeShim(at: target) || !FileManager.default.fileExists(atPath: target) else { continue }
+            return ((common as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        }
+        return try? localCode()
+    }
+
     /// `LOCAL_CODE` from `gitolite query-rc`, run as this account (gitolite's own account, whose rc it is).
     /// gitolite is not git: running it is the only way to read its configuration.
     static func localCode() throws -> String {

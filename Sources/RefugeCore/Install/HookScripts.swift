@@ -111,6 +111,8 @@ enum HookScripts {
             c=$g
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
+            nl='
+            '
 
             # The git process whose spool file already holds this push's reference-transaction lines: receive-pack
             # (pairing the two removes the duplicates; recording into another file would record every update twice).
@@ -133,8 +135,6 @@ enum HookScripts {
 
             # Refuge's part, in a function: with a chained hook no second shell runs, so $PPID stays receive-pack.
             refuge() {
-            nl='
-            '
             spooler
             z=0000000000000000000000000000000000000000
             # The last drain could not write the audit log: say so, once per push (the spool keeps the record).

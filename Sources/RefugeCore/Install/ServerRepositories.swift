@@ -26,7 +26,8 @@ public struct ServerRepositories: Sendable {
         var pending = [standardized]
         while let directory = pending.popLast() {
             if Self.looksLikeGitDirectory(directory) {
-                if let repository = try? Repository.open(at: directory), repository.isBare { found.append(directory) }
+                // One that cannot be opened (another account's, damaged) is listed too: its line says why.
+                if (try? Repository.open(at: directory))?.isBare != false { found.append(directory) }
                 continue
             }
             guard let names = try? manager.contentsOfDirectory(atPath: directory) else { continue }
@@ -144,7 +145,8 @@ public struct ServerRepositories: Sendable {
                 let repository = try Repository.open(at: path)
                 let installer = HookInstaller(repository: repository)
                 let states = try installer.states()
-                let missing = GitHook.server.filter { hook in states.contains { $0.hook == hook && !$0.installed } }
+                let missing = states.isEmpty ? GitHook.server  // the layout's shims cannot be found at all
+                    : GitHook.server.filter { hook in states.contains { $0.hook == hook && !$0.installed } }
                 let recorded = try repository.localConfigString(HookLayout.configKey).flatMap(HookLayout.init(rawValue:))
                 return Coverage(path: path, layout: recorded, installed: states.filter(\.installed).map(\.hook),
                                 missing: missing, problem: nil)

@@ -213,9 +213,15 @@ public struct RepositoriesJSON: Encodable, Sendable {
         self.root = root
         repositories = outcomes.map { outcome in
             Entry(path: outcome.path, layout: outcome.layout?.layout.rawValue,
-                  hooks: outcome.changes.filter { !$0.unsupported }.map(\.hook.rawValue), missing: nil,
+                  hooks: Self.hooks(outcome.changes), missing: nil,
                   database: outcome.database, error: outcome.failure)
         }
+    }
+
+    /// Install: the hooks installed; uninstall (whose changes are all removals): the hooks removed.
+    private static func hooks(_ changes: [HookInstaller.Change]) -> [String] {
+        let installed = changes.filter { !$0.unsupported && !$0.removed }
+        return (installed.isEmpty ? changes.filter { $0.removed && !$0.superseded } : installed).map(\.hook.rawValue)
     }
 
     public init(root: String, coverage: [ServerRepositories.Coverage]) {
