@@ -22,27 +22,9 @@ public enum FrontEnds {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let output = Pipe(), errors = Pipe(), stdin = Pipe()
-        (process.standardOutput, process.standardError, process.standardInput) = (output, errors, stdin)
-        try process.run()
-        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        let errorData = Mutex(Data())
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            let data = errors.fileHandleForReading.readDataToEndOfFile()
-            errorData.withLock { $0 = data }
-            group.leave()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failed(command: arguments.joined(separator: " "),
-                         stderr: String(decoding: errorData.withLock { $0 }, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self)
+        let result = try Sandbox.collect(process, input: input)
+        guard result.succeeded else { throw Failed(command: arguments.joined(separator: " "), stderr: result.stderr) }
+        return result.stdout
     }
 
     /// Starts a program that puts itself in the background (or `setsid -f`), its output going nowhere: a

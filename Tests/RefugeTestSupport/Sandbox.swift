@@ -89,6 +89,11 @@ public final class Sandbox: @unchecked Sendable {  // immutable after init
         process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? root)
         process.environment = baseEnvironment.merging(extra) { _, new in new }
+        return try Self.collect(process, input: input)
+    }
+
+    /// Runs a configured process to completion, `input` on its stdin, and collects what it printed.
+    public static func collect(_ process: Process, input: String?) throws -> Result {
         let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
