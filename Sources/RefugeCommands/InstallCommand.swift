@@ -118,7 +118,7 @@ struct InstallCommand: ParsableCommand {
         let outcomes = try reportingFailures {
             let tree = try ServerRepositories.find(under: root)
             var options = ServerRepositories.Options(
-                binaryPath: Self.executablePath(), database: database.map(Self.absolute) ?? ServerRepositories.defaultDatabase(root: tree.root),
+                binaryPath: Self.executablePath(), database: database.map(ServerRepositories.absolutePath) ?? ServerRepositories.defaultDatabase(root: tree.root),
                 group: group, layout: layout)
             (options.policy, options.allowForeignOwner) = (policy, force)
             return (tree, try tree.install(options, environment: environment))
@@ -143,12 +143,6 @@ struct InstallCommand: ParsableCommand {
                 + "audit log\(logs.count == 1 ? "" : "s"): \(logs.isEmpty ? "none" : logs.joined(separator: ", "))")
         }
         if results.contains(where: { $0.failure != nil }) { throw ExitCode.failure }
-    }
-
-    static func absolute(_ path: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
-        return expanded.hasPrefix("/") ? expanded
-            : ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
     }
 
     /// The absolute path of this binary, written into the shims.

@@ -213,7 +213,8 @@ struct ServerLayoutTests {
         #expect(installed?.repositories?.map { $0.path ?? "" } == repositories.sorted())
         #expect(installed?.repositories?.allSatisfy { $0.error == nil && $0.layout == "plain" && $0.database == "\(root)/.refuge/audit.db" } == true)
         #expect(installed?.repositories?.allSatisfy { $0.hooks == ["post-receive", "reference-transaction"] } == true)
-        let again = try box.refuge("install", "--server", "--repositories", root, in: box.root)
+        // Again, with the root given relative to the working directory: the same repositories, nothing new.
+        let again = try box.refuge("install", "--server", "--repositories", "srv", in: box.root)
         #expect(again.succeeded && again.stdout.contains("\(count) repositories under \(root): \(count) covered, 0 failed"), "\(again.stdout)")
         #expect(again.stdout.split(separator: "\n").filter { $0.hasPrefix("up to date ") }.count == count)
 

@@ -17,7 +17,7 @@ public struct ServerRepositories: Sendable {
     /// reached twice). A non-bare repository's `.git` is not a server's.
     public static func find(under root: String) throws -> ServerRepositories {
         let manager = FileManager.default
-        let standardized = (((root as NSString).expandingTildeInPath) as NSString).standardizingPath
+        let standardized = absolutePath(root)
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: standardized, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ServerRepositoriesError.notADirectory(root)
@@ -39,6 +39,16 @@ public struct ServerRepositories: Sendable {
             }
         }
         return ServerRepositories(root: standardized, paths: found.sorted())
+    }
+
+    /// `path` made absolute (from the working directory) and standardized: every path a repository's
+    /// config or a report will hold is absolute (a relative `refuge.database` means one relative to each
+    /// repository's git directory).
+    public static func absolutePath(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let absolute = expanded.hasPrefix("/") ? expanded
+            : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(expanded)
+        return (absolute as NSString).standardizingPath
     }
 
     private static func looksLikeGitDirectory(_ path: String) -> Bool {
