@@ -74,6 +74,19 @@ extension Repository {
         return result == 1
     }
 
+    /// The best common ancestor of two commits (`git merge-base A B`), nil when they share no history.
+    public func mergeBase(_ one: ObjectID, _ two: ObjectID) throws -> ObjectID? {
+        var base = git_oid()
+        var (a, b) = (one.raw, two.raw)
+        let result = git_merge_base(&base, pointer, &a, &b)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(result, "finding the merge base of \(one.short) and \(two.short)")
+        return ObjectID(base)
+    }
+
     /// How many commits are reachable from `tips` and from none of `hidden` (`git rev-list --count TIPS ^HIDDEN`).
     public func countCommits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID]) throws -> Int {
         var count = 0
@@ -128,6 +141,14 @@ extension Repository {
     /// Author, time and summary line of commit `id`.
     public func commitSummary(_ id: ObjectID) throws -> CommitSummary {
         try withCommit(id) { Self.summary(of: $0, id: id) }
+    }
+
+    /// Who committed `id`: `Name <email>`.
+    public func committer(of id: ObjectID) throws -> String {
+        try withCommit(id) { commit in
+            guard let signature = git_commit_committer(commit)?.pointee else { return "unknown" }
+            return "\(String(cString: signature.name)) <\(String(cString: signature.email))>"
+        }
     }
 
     /// Runs `body` on commit `id`, looked up and freed here.

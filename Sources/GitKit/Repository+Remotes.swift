@@ -33,6 +33,23 @@ public final class FetchRefspecs {
         }
         return nil
     }
+
+    /// The reverse: the remote ref a fetch writes into `trackingReference` (`refs/remotes/origin/main` →
+    /// `refs/heads/main`), nil when no fetch refspec writes it.
+    public func remoteReference(forTracking trackingReference: String) throws -> String? {
+        for index in 0..<git_remote_refspec_count(remote) {
+            guard let spec = git_remote_get_refspec(remote, index),
+                  git_refspec_direction(spec) == GIT_DIRECTION_FETCH,
+                  git_refspec_dst_matches(spec, trackingReference) == 1
+            else { continue }
+            return try takeString(
+                { git_refspec_rtransform(&$0, spec, trackingReference) }, "mapping \(trackingReference) back through fetch refspecs")
+        }
+        return nil
+    }
+
+    /// The remote's URL as configured (nil for none).
+    public var url: String? { git_remote_url(remote).map { String(cString: $0) } }
 }
 
 extension Repository {

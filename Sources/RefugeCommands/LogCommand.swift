@@ -53,7 +53,7 @@ struct LogCommand: ParsableCommand {
 
     func run() throws {
         if central.central { return try runCentral() }
-        let events = try reportingFailures {
+        let (session, events) = try reportingFailures {
             let session = try repository.session(.reading)
             var filter = EventFilter(repository: allRepositories ? nil : session.repository.auditIdentity)
             filter.side = side
@@ -64,14 +64,16 @@ struct LogCommand: ParsableCommand {
             (filter.since, filter.until) = (period.since, period.until)
             filter.pusher = pusher
             filter.limit = limit
-            return try session.store.events(filter)
+            return (session, try session.store.events(filter))
         }
         if output.json {
             print(try JSONOutput.render(events.map(EventJSON.init)))
         } else {
             let text = EventText(palette: .forStandardOutput(environment: environment))
+            let own = OwnWorkMarker(session: session)
             for event in events {
-                print(allRepositories ? "\(text.line(event))  in \(event.repository)" : text.line(event))
+                let line = text.line(event) + (own.marker(for: event).map { "  " + text.palette.bold($0) } ?? "")
+                print(allRepositories ? "\(line)  in \(event.repository)" : line)
             }
         }
     }
@@ -94,6 +96,22 @@ extension LogCommand {
             let text = EventText(palette: .forStandardOutput(environment: environment))
             for central in events { print("\(text.line(central.event))  in \(central.event.repository) on \(central.host)") }
         }
+    }
+}
+
+/// `log`'s mark on a fetch's forced update of a remote-tracking ref that dropped commits of yours: the
+/// update that did it, when someone force-pushed over your work (DroppedUpstreamWork).
+struct OwnWorkMarker {
+    let session: AuditSession
+
+    func marker(for event: AuditEvent) -> String? {
+        guard event.side == .local, event.kind == .forced, event.happened, event.ref.hasPrefix("refs/remotes/"),
+              event.repository == session.repository.auditIdentity, let old = event.old, let new = event.new,
+              let work = try? DroppedUpstreamWork.find(trackingRef: event.ref, old: old, new: new, time: event.time,
+                                                       repository: session.repository, store: session.store, askServer: false)
+        else { return nil }
+        let ids = work.commits.prefix(3).map(\.commit.id.short).joined(separator: ", ")
+        return "<- dropped \(work.commits.count) of yours (\(ids)\(work.commits.count > 3 ? ", …" : ""))"
     }
 }
 

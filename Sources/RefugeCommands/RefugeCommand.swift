@@ -24,7 +24,7 @@ public struct RefugeCommand: ParsableCommand {
             CheckCommand.self, LostCommand.self, RecoverCommand.self, PruneCommand.self, ForgetCommand.self, ReportCommand.self,
             BackfillCommand.self, VerifyCommand.self, DoctorCommand.self, IdentityCommand.self, DrainCommand.self,
             ShipCommand.self, CentralCommand.self,
-            PrePushCheckCommand.self, PreReceiveCommand.self,
+            PrePushCheckCommand.self, PreReceiveCommand.self, FetchCheckCommand.self, PreRebaseCheckCommand.self,
         ])
 
     public init() {}

@@ -214,6 +214,13 @@ public struct ReportOutput: Decodable, Sendable {
         public let unconfirmedPushes, policyRefusals, recoveries: [LoggedEvent]?
         public let timeline: [Day]?
         public let listLimit: Int?
+        public let workDroppedFromPushers: [DroppedWork]?
+    }
+
+    public struct DroppedWork: Decodable, Sendable {
+        public let event: Int?
+        public let time, ref, forcedBy, pushedBy, summary: String?
+        public let commits: [Dropped]?
     }
 
     public struct Headline: Decodable, Sendable {

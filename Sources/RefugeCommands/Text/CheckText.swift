@@ -13,6 +13,18 @@ struct CheckText {
         if let moved = check.lastMoved {
             lines.append("\(tracking) last moved \(Timestamp.ago(moved.time)) (\(moved.detail))")
         }
+        for work in check.droppedUpstream {
+            let when = work.time.map { " \(Timestamp.ago($0))" } ?? ""
+            lines.append(palette.bold("your work was dropped from \(tracking): its forced update\(when) "
+                + "(\(work.old.short)...\(work.new.short)) left out \(work.commits.count) commit(s) of yours, still missing there:"))
+            for commit in work.commits {
+                let held = commit.heldBy.isEmpty ? palette.red("in none of your branches") : "still in \(commit.heldBy.joined(separator: ", "))"
+                lines.append(UpstreamText.commitLine(commit).replacingOccurrences(of: "refuge: ", with: "") + "  \(held)")
+            }
+            let (who, name) = UpstreamText.rewriter(work)
+            lines += ([who] + UpstreamText.nextSteps(work, rewriter: name, fromCheck: true))
+                .map { $0.replacingOccurrences(of: "refuge: ", with: "") }
+        }
         if check.wouldDrop.isEmpty {
             lines.append(palette.green("a force push now would drop nothing"))
             return lines.joined(separator: "\n")

@@ -65,6 +65,10 @@ public struct ForcePushCheck: Sendable {
 
     public var safeToForce: Bool { atRisk.isEmpty }
 
+    /// The other way round: forced updates of the remote-tracking ref that dropped commits of yours which
+    /// it still lacks (someone force-pushed over your work; DroppedUpstreamWork.open).
+    public var droppedUpstream: [DroppedUpstreamWork] = []
+
     public enum Failure: Error, CustomStringConvertible {
         case noBranch(String)
         case noUpstream(branch: String)
@@ -112,7 +116,8 @@ public struct ForcePushCheck: Sendable {
             branch: full, trackingRef: tracking, local: localTip, remote: remoteTip,
             ahead: try localTip.map { try repository.countCommits(reachableFrom: [$0], excluding: [remoteTip]) } ?? 0,
             behind: risk.wouldDrop.count, wouldDrop: risk.wouldDrop,
-            verdicts: risk.verdicts, lastMoved: try lastMovement(of: tracking, repository: repository, store: store))
+            verdicts: risk.verdicts, lastMoved: try lastMovement(of: tracking, repository: repository, store: store),
+            droppedUpstream: try DroppedUpstreamWork.open(trackingRef: tracking, repository: repository, store: store))
     }
 
     /// The rule itself: the commits of `remoteTip` that `localTip` lacks, and what each of them is. Integrated

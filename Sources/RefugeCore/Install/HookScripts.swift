@@ -227,6 +227,7 @@ enum HookScripts {
             # in "prepared" aborts the update). It starts no program on the common path; it appends to a spool file that
             # `git refuge` drains later. Format and reasons: Docs/Hooks.md.
             trap '' XFSZ                       # over a file-size limit, a write fails (and is reported); the hook lives on
+            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
             z=0000000000000000000000000000000000000000
             nl='
             '
@@ -287,7 +288,7 @@ enum HookScripts {
             committed)
               read -r t _ < /proc/uptime 2>/dev/null || t=-
               [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-              k= h=
+              k= h= f=
               { echo "C $t"
                 while IFS= read -r l; do
                   printf '%s\n' "$l"
@@ -305,10 +306,32 @@ enum HookScripts {
                         refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;;  # RefRole's bookkeeping: never pinned
                         *) keep "${l%% *}" ;;
                       esac ;;
+                    $z" "*) ;;                                      # a creation
+                    *" refs/remotes/"*) f=$f$l$nl ;;                # a remote-tracking ref moved: forced? (below)
                   esac
                 done
                 echo .
               } 2>/dev/null >> "$s/rt.$PPID" || warn "cannot write to $s; a ref update is missing from the audit log"
+              # A remote-tracking ref force-updated by a fetch (someone force-pushed): tell the user now if it dropped
+              # work of theirs, before a `pull --rebase` drops it from their branch too. git wrote the reflog entry
+              # before this state, and fetch names a forced update there ("fetch: forced-update", "pull: …"): one read
+              # of its last line per moved remote-tracking ref, and a program only for a forced one. Without a reflog
+              # (core.logAllRefUpdates=false), git's ancestry test.
+              if [ -n "$f" ]; then
+                u=
+                while read -r a b r; do
+                  [ -n "$r" ] || continue
+                  if [ -f "$c/logs/$r" ]; then
+                    v=$(tail -n 1 "$c/logs/$r" 2>/dev/null)
+                    case $v in "$a $b "*": forced-update") u="$u$a $b $r$nl" ;; esac
+                  elif ! git merge-base --is-ancestor "$a" "$b" </dev/null 2>/dev/null; then
+                    u="$u$a $b $r$nl"
+                  fi
+                done <<EOF
+            $f
+            EOF
+                [ -z "$u" ] || ! command -v "$REFUGE_BIN" >/dev/null 2>&1 || printf '%s' "$u" | "$REFUGE_BIN" fetch-check
+              fi
               # HEAD is detached now: when it next leaves this commit, post-checkout (git runs no transaction when HEAD
               # goes back to a branch) or the drain keeps what it leaves behind. A builtin read: no program starts.
               if [ -n "$h" ] && [ ! -e "$s/detached.$w" ]; then
@@ -451,6 +474,31 @@ enum HookScripts {
             if [ -x "$chained" ]; then
               exec "$chained" "$@"
             fi
+            exit 0
+            """## + "\n"
+        case .preRebase:
+            return ##"""
+            #!/bin/sh
+            # refuge-hook: pre-rebase (installed by `git refuge install`; `git refuge uninstall` removes it)
+            # git runs it before `git rebase` and before the rebase of `git pull --rebase` ($1: the upstream, $2: the
+            # branch when the rebase names one; $PPID: git rebase, whose command line says what it goes onto).
+            # `git refuge pre-rebase-check` warns (refuge.prePush=warn, the default) or refuses (block) a rebase that
+            # would drop commits of yours that upstream no longer has since someone force-pushed over them.
+            # `git rebase --no-verify` skips this hook; the check reads `git pull --rebase --no-verify` itself.
+            REFUGE_BIN=${REFUGE_BIN:-git-refuge}
+
+            # Refuge's part. Only the check's "refuse" (exit 1) stops the rebase: Refuge's own trouble never does.
+            refuge() {
+              command -v "$REFUGE_BIN" >/dev/null 2>&1 || return 0
+              "$REFUGE_BIN" pre-rebase-check --git-process "$PPID" -- "$@" </dev/null
+              [ $? -ne 1 ] || exit 1
+            }
+
+            # A hook that was here before Refuge (kept in refuge-chained/ under its own name) runs first: if it
+            # refuses, the rebase does not happen and there is nothing to check.
+            chained=${0%/*}/refuge-chained/${0##*/}   # a name refuge() does not use: it runs in this shell
+            if [ -x "$chained" ]; then "$chained" "$@" </dev/null || exit; fi
+            refuge "$@"
             exit 0
             """## + "\n"
         }

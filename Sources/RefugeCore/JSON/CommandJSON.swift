@@ -100,16 +100,19 @@ public struct CheckJSON: Encodable, Sendable {
     let wouldDrop: [Commit]
     let safeToForce: Bool
     @Nullable var lastMoved: Moved?
+    let droppedUpstream: [DroppedUpstreamJSON]
 
     enum CodingKeys: String, CodingKey {
         case branch, trackingRef = "tracking_ref", local, remote, ahead, behind
         case wouldDrop = "would_drop", safeToForce = "safe_to_force", lastMoved = "last_moved"
+        case droppedUpstream = "dropped_upstream"
     }
 
     public init(_ check: ForcePushCheck) {
         (branch, trackingRef, local, remote) = (check.branch, check.trackingRef, check.local, check.remote)
         (ahead, behind, safeToForce) = (check.ahead, check.behind, check.safeToForce)
         lastMoved = check.lastMoved.map { Moved(time: Timestamp.iso($0.time), how: $0.how, detail: $0.detail) }
+        droppedUpstream = check.droppedUpstream.map(DroppedUpstreamJSON.init)
         let never = Set(check.neverIntegrated.map(\.id))
         wouldDrop = check.wouldDrop.map { commit in
             let verdict = check.verdicts[commit.id] ?? .neverIntegrated
@@ -231,5 +234,44 @@ public struct RepositoriesJSON: Encodable, Sendable {
                   hooks: entry.installed.map(\.rawValue),
                   missing: entry.missing.map(\.rawValue), database: nil, error: entry.problem)
         }
+    }
+}
+
+/// A forced update of a remote-tracking ref that dropped commits of yours (`check --json`'s
+/// `dropped_upstream`).
+public struct DroppedUpstreamJSON: Encodable, Sendable {
+    struct Commit: Encodable, Sendable {
+        let oid: ObjectID, author: String, time: String, summary: String
+        @Nullable var pushedAt: String?
+        let heldBy: [String]
+        enum CodingKeys: String, CodingKey { case oid, author, time, summary, pushedAt = "pushed_at", heldBy = "held_by" }
+    }
+
+    let trackingRef: String
+    let old: ObjectID
+    let new: ObjectID
+    @Nullable var time: String?
+    let dropped: Int
+    let yours: [Commit]
+    @Nullable var forcedBy: String?
+    @Nullable var forcedAt: String?
+    @Nullable var newTipCommitter: String?
+
+    enum CodingKeys: String, CodingKey {
+        case trackingRef = "tracking_ref", old, new, time, dropped, yours, forcedBy = "forced_by", forcedAt = "forced_at"
+        case newTipCommitter = "new_tip_committer"
+    }
+
+    public init(_ work: DroppedUpstreamWork) {
+        (trackingRef, old, new, dropped) = (work.trackingRef, work.old, work.new, work.droppedCount)
+        time = work.time.map(Timestamp.iso)
+        yours = work.commits.map {
+            Commit(oid: $0.commit.id, author: "\($0.commit.authorName) <\($0.commit.authorEmail)>",
+                   time: Timestamp.iso($0.commit.authorTime), summary: $0.commit.summary, pushedAt: $0.pushedAt.map(Timestamp.iso),
+                   heldBy: $0.heldBy)
+        }
+        forcedBy = work.rewrittenBy?.pusher
+        forcedAt = work.rewrittenBy.map { Timestamp.iso($0.time) }
+        newTipCommitter = work.newTipCommitter
     }
 }

@@ -6,9 +6,11 @@ public enum GitHook: String, Codable, Sendable, CaseIterable {
     case preReceive = "pre-receive"
     /// Records HEAD's return from a detached HEAD to a branch (no transaction runs) and keeps what it left.
     case postCheckout = "post-checkout"
+    /// Warns before a rebase drops commits of yours that upstream lost to a force push (records nothing).
+    case preRebase = "pre-rebase"
 
     /// The hooks that belong in a clone.
-    public static let client: [GitHook] = [.prePush, .referenceTransaction, .postCheckout]
+    public static let client: [GitHook] = [.prePush, .referenceTransaction, .postCheckout, .preRebase]
     /// The hooks that belong on a server (pre-receive joins them when `refuge.protect` is set).
     public static let server: [GitHook] = [.postReceive, .referenceTransaction]
 }

@@ -123,6 +123,10 @@ public struct AuditReport: Sendable {
         public let recoveryCount: Int
         public let listLimit: Int
         public let timeline: [Day]
+        /// Whose pushed commits the listed rewrites on the server dropped (DroppedWorkAttribution), oldest
+        /// first; empty where the repository could not be opened, and in a central report (the fleet's rows
+        /// carry no history to walk).
+        public var droppedWork: [DroppedWork] = []
     }
 
     public let generatedAt: Date

@@ -107,9 +107,12 @@ public struct ReportBuilder {
         var lost: [LostCommit] = []
         var lostProblem: String?
         var explained: [AuditReport.Rewrite] = []
+        var droppedWork: [AuditReport.DroppedWork] = []
         if let opened {
             let explainer = try RewriteExplainer(repository: opened, path: path, store: store, rewrites: figures.newestRewrites)
             explained = try figures.newestRewrites.map(explainer.explain)
+            let attribution = DroppedWorkAttribution(repository: opened, store: store)
+            droppedWork = try explained.flatMap(attribution.attribute)
             let (scan, live) = (explainer.scan, explainer.live)
             do {
                 // Lost work only: a chain with a live copy (rewritten), recovered or applied is not waiting.
@@ -124,7 +127,9 @@ public struct ReportBuilder {
                 explained.append(AuditReport.Rewrite(event: event, dropped: nil, recoveries: recoveries.compactMap(\.id)))
             }
         }
-        return figures.section(repository: path, rewrites: explained, lost: lost, lostProblem: lostProblem)
+        var section = figures.section(repository: path, rewrites: explained, lost: lost, lostProblem: lostProblem)
+        section.droppedWork = droppedWork
+        return section
     }
 
     static func merge(_ sections: [AuditReport.Section], figures: ReportFigures, limit: Int) -> AuditReport.Section {
@@ -132,8 +137,10 @@ public struct ReportBuilder {
             .sorted { ($0.event.time, $0.event.id ?? 0) < ($1.event.time, $1.event.id ?? 0) }.suffix(limit)
         let lost = sections.flatMap(\.lostWaiting).sorted { $0.time > $1.time }
         let problems = sections.compactMap { section in section.lostScanProblem.map { "\(section.repository): \($0)" } }
-        return figures.section(repository: "all repositories", rewrites: Array(rewrites), lost: lost,
-                               lostProblem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        var merged = figures.section(repository: "all repositories", rewrites: Array(rewrites), lost: lost,
+                                     lostProblem: problems.isEmpty ? nil : problems.joined(separator: "; "))
+        merged.droppedWork = sections.flatMap(\.droppedWork).sorted { ($0.event.time, $0.event.id ?? 0) < ($1.event.time, $1.event.id ?? 0) }
+        return merged
     }
 }
 

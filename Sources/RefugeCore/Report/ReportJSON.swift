@@ -80,13 +80,14 @@ struct ReportJSON: Encodable, Sendable {
         let recoveries: [EventJSON]
         let timeline: [AuditReport.Day]
         let listLimit: Int
+        let workDroppedFromPushers: [DroppedWork]
 
         enum CodingKeys: String, CodingKey {
             case repository, headline, byKind = "by_kind", bySide = "by_side", rewrites
             case mostRewrittenRefs = "most_rewritten_refs", topForcePushers = "top_force_pushers"
             case lostCommits = "lost_commits", lostScanProblem = "lost_scan_problem"
             case unconfirmedPushes = "unconfirmed_pushes", policyRefusals = "policy_refusals", recoveries, timeline
-            case listLimit = "list_limit"
+            case listLimit = "list_limit", workDroppedFromPushers = "work_dropped_from_pushers"
         }
 
         init(_ section: AuditReport.Section) {
@@ -101,6 +102,27 @@ struct ReportJSON: Encodable, Sendable {
             policyRefusals = section.refusals.map(EventJSON.init)
             recoveries = section.recoveries.map(EventJSON.init)
             (timeline, listLimit) = (section.timeline, section.listLimit)
+            workDroppedFromPushers = section.droppedWork.map(DroppedWork.init)
+        }
+    }
+
+    /// One forced update and one person whose pushed commits it dropped.
+    struct DroppedWork: Encodable, Sendable {
+        let event: Int64
+        let time: String
+        let ref: String
+        @Nullable var forcedBy: String?
+        let pushedBy: String
+        let commits: [Dropped]
+        let summary: String
+
+        enum CodingKeys: String, CodingKey {
+            case event, time, ref, forcedBy = "forced_by", pushedBy = "pushed_by", commits, summary
+        }
+
+        init(_ work: AuditReport.DroppedWork) {
+            (event, time, ref) = (work.event.id ?? 0, Timestamp.iso(work.event.time), work.event.ref)
+            (forcedBy, pushedBy, commits, summary) = (work.event.pusher, work.pushedBy, work.commits.map(Dropped.init), work.sentence)
         }
     }
 

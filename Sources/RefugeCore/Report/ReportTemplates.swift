@@ -113,6 +113,12 @@ enum ReportTemplates {
     {{/hasRewrites}}
     {{^hasRewrites}}<p class="none">None: no forced update or deletion in this period.</p>{{/hasRewrites}}
 
+    <h2>Work dropped from people who pushed it</h2>
+    {{#hasDroppedWork}}<ul class="dropped-work">
+    {{#droppedWork}}<li>{{sentence}}<ul class="dropped">{{#commits}}<li><span class="oid" title="{{oid}}">{{short}}</span> {{summary}} <span class="badge state-{{state}}">{{state}}</span> <small>{{note}}</small></li>{{/commits}}</ul></li>
+    {{/droppedWork}}</ul>{{/hasDroppedWork}}
+    {{^hasDroppedWork}}<p class="none">None: no forced update on the server dropped commits someone else had pushed.</p>{{/hasDroppedWork}}
+
     <h2>Most rewritten refs</h2>
     <table><tr><th>ref</th><th class="num">forced updates and deletions</th></tr>
     {{#mostRewrittenRefs}}<tr><td><code>{{name}}</code></td><td class="num">{{count}}</td></tr>{{/mostRewrittenRefs}}
@@ -197,6 +203,10 @@ enum ReportTemplates {
     {{{rewritesTable}}}
     {{{droppedList}}}
 
+    ## Work dropped from people who pushed it
+
+    {{{droppedWorkList}}}
+
     ## Most rewritten refs
 
     {{{refsTable}}}
@@ -246,6 +256,8 @@ enum ReportTemplates {
     Forced updates and deletions
     {{{rewritesTable}}}
     {{{droppedList}}}
+    Work dropped from people who pushed it
+    {{{droppedWorkList}}}
     Most rewritten refs
     {{{refsTable}}}
     Most frequent force-pushers

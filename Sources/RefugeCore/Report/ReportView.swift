@@ -20,6 +20,7 @@ struct ReportView {
         let detail: String
     }
     struct Rank { let name: String; let count: Int }
+    struct DroppedWork { let sentence: String; let commits: [Dropped] }
     struct Bar {
         let x: String; let width: String; let totalY: String; let totalHeight: String; let rewriteY: String
         let rewriteHeight: String; let title: String
@@ -37,6 +38,9 @@ struct ReportView {
     let bySide: [Rank]
     let rewrites: [Rewrite]
     let hasRewrites: Bool
+    /// "Alice's force push of main at … dropped 2 of bob's commits, still lost".
+    let droppedWork: [DroppedWork]
+    let hasDroppedWork: Bool
     let mostRewrittenRefs: [Rank]
     let topForcePushers: [Rank]
     let lost: [Lost]
@@ -116,6 +120,14 @@ struct ReportView {
                 unknown: rewrite.dropped == nil, recoveredBy: rewrite.recoveries.map { "#\($0)" }.joined(separator: ", "))
         }
         hasRewrites = !rewrites.isEmpty
+        droppedWork = total.droppedWork.map { work in
+            DroppedWork(sentence: work.sentence, commits: work.commits.map { dropped in
+                Dropped(short: dropped.commit.id.short, oid: dropped.commit.id.hex, summary: dropped.commit.summary,
+                        author: dropped.commit.authorName, state: dropped.state.rawValue,
+                        note: dropped.recoveredBy.map { "by recovery #\($0)" } ?? "")
+            })
+        }
+        hasDroppedWork = !droppedWork.isEmpty
         mostRewrittenRefs = total.mostRewrittenRefs.map { Rank(name: $0.name, count: $0.count) }
         topForcePushers = total.topForcePushers.map { Rank(name: $0.name, count: $0.count) }
         lost = total.lostWaiting.map { row in

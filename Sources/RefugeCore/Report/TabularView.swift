@@ -8,6 +8,8 @@ struct TabularView {
     let multiServer: Bool
     let figuresTable, kindTable, sideTable, repositoriesTable, serversTable, rewritesTable, droppedList: String
     let refsTable, pushersTable, lostTable, recoveriesTable, unconfirmedTable, refusalsTable: String
+    /// One sentence per forced update and person whose pushed work it dropped, with the commits.
+    let droppedWorkList: String
 
     init(_ view: ReportView, markdown: Bool) {
         func cell(_ text: String) -> String {
@@ -61,6 +63,15 @@ struct TabularView {
             }
         }
         droppedList = dropped.joined(separator: "\n") + (dropped.isEmpty ? "" : "\n")
+        var work: [String] = []
+        for row in view.droppedWork {
+            work.append(markdown ? "- \(cell(row.sentence))" : "  \(row.sentence)")
+            for commit in row.commits {
+                work.append(markdown ? "  - `\(commit.short)` \(cell(commit.summary)): **\(commit.state)**"
+                    : "    \(commit.short) \(commit.summary): \(commit.state)")
+            }
+        }
+        droppedWorkList = work.isEmpty ? (markdown ? "_none_\n" : "  (none)\n") : work.joined(separator: "\n") + "\n"
         refsTable = table(["ref", "rewrites"], view.mostRewrittenRefs.map { [$0.name, String($0.count)] })
         pushersTable = table(["pusher", "rewrites"], view.topForcePushers.map { [$0.name, String($0.count)] })
         lostTable = (view.lostProblem.map { "\($0)\n" } ?? "") + table(

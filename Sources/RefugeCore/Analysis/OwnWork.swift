@@ -1,0 +1,44 @@
+import Foundation
+import GitKit
+
+/// Which commits are this clone's own: the ones it pushed (the audit log's pushes that happened) and the
+/// ones its user wrote (`user.email`). Read once; asked about many commits.
+struct OwnWork {
+    let repository: Repository
+    /// `user.email`, lowercased; nil when unset.
+    let email: String?
+    /// This clone's pushes that happened (confirmed by the remote-tracking update), with a new value here.
+    let pushes: [AuditEvent]
+
+    init(repository: Repository, store: AuditStore?) {
+        self.repository = repository
+        email = ((try? repository.configString("user.email")) ?? nil)?.lowercased()
+        var filter = EventFilter(repository: repository.auditIdentity)
+        filter.side = .client
+        // A log this binary cannot read (opened read-only by a hook before any command migrated it) leaves
+        // authorship to go by.
+        pushes = ((try? store?.events(filter)) ?? nil)?.filter { $0.happened && $0.new.map(repository.contains) == true } ?? []
+    }
+
+    func wrote(_ commit: CommitSummary) -> Bool {
+        email.map { commit.authorEmail.lowercased() == $0 } ?? false
+    }
+
+    /// When this clone first pushed each of `commits`: a push counts for the commits it brought to the
+    /// remote (its new value's history beyond the remote's old value). Only pushes whose new value is one of
+    /// `commits` are walked: a push of a tip that is not among them brought none of them (`commits` is the
+    /// set one update dropped, closed under "a parent of a dropped commit outside `hidden` is dropped").
+    /// `hidden`: history that is not in question (the new value of the update).
+    func pushTimes(of commits: Set<ObjectID>, hidden: [ObjectID]) throws -> [ObjectID: Date] {
+        var times: [ObjectID: Date] = [:]
+        for push in pushes {
+            guard let new = push.new, let tip = try repository.peelToCommit(new), commits.contains(tip) else { continue }
+            let before = try push.old.flatMap { repository.contains($0) ? try repository.peelToCommit($0) : nil }
+            for commit in try repository.commitSet(reachableFrom: [tip], excluding: hidden + (before.map { [$0] } ?? []))
+            where commits.contains(commit) {
+                times[commit] = min(times[commit] ?? push.time, push.time)
+            }
+        }
+        return times
+    }
+}
