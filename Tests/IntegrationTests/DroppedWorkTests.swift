@@ -1,0 +1,139 @@
+import Foundation
+import RefugeTestSupport
+import Testing
+
+/// The person whose work a force push dropped hears of it: during the fetch that brings the forced
+/// update, before the pull --rebase that would drop it from their branch too, from check and log, and the
+/// server's report names them. Real server, real clones, real hooks.
+@Suite("Telling the person whose work was dropped")
+struct DroppedWorkTests {
+    @Test("Bob pushes, Alice force-pushes over him: Bob's fetch warns, pull --rebase warns or refuses, replay restores, the report names Bob")
+    func bobsStory() throws {
+        let box = try Sandbox()
+        let (server, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        let asAlice = ["REMOTE_USER": "alice"], asBob = ["REMOTE_USER": "bob"]
+        try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice, environment: asAlice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob, environment: asBob)
+
+        // Fetches that drop nothing print nothing: a new branch, then a fast-forward of it.
+        try box.git("checkout", "-q", "-b", "topic", in: alice)
+        try box.commit("topic 1", in: alice)
+        try box.git("push", "-q", "origin", "topic", in: alice, environment: asAlice)
+        let created = try box.git("fetch", "origin", in: bob)
+        try box.commit("topic 2", in: alice)
+        try box.git("push", "-q", "origin", "topic", in: alice, environment: asAlice)
+        let fastForward = try box.git("fetch", "origin", in: bob)
+        #expect(!created.stderr.contains("refuge:") && !fastForward.stderr.contains("refuge:"))
+        #expect(fastForward.stderr.contains("origin/topic"))
+
+        // Alice, who never fetched Bob's fix, force-pushes main.
+        try box.git("checkout", "-q", "main", in: alice)
+        let alicesWork = try box.commit("alice's work", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice, environment: asAlice)
+
+        // Bob's fetch says what it dropped of his, who did it, and what to do.
+        let fetch = try box.git("fetch", "origin", in: bob)
+        let lines = fetch.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("refuge:") }
+        #expect(lines.first == "refuge: origin/main was force-updated (\(fix.prefix(7))...\(alicesWork.prefix(7))) "
+            + "and no longer has 1 commit of yours:")
+        #expect(lines.contains { $0.hasPrefix("refuge:   \(fix.prefix(7)) bob's fix  (you pushed it ") })
+        #expect(lines.contains { $0.hasPrefix("refuge: alice force-pushed it ") && $0.hasSuffix("(the server's audit log says so)") })
+        #expect(lines.contains("refuge: main still has it. Safe next steps:"))
+        #expect(lines.contains { $0.contains("do not git pull --rebase yet") && $0.contains("--no-fork-point keeps it") })
+        #expect(lines.contains { $0.contains("git refuge recover main --replay") })
+        #expect(lines.contains("refuge:   tell alice, who force-pushed it, before pushing it again"))
+        #expect(fetch.stderr.contains("(forced update)"))
+
+        // check shows the same finding; log marks the update that did it.
+        let (_, check) = try box.json(CheckFinding.self, ["check", "--json"], in: bob)
+        let finding = try #require(check?.droppedUpstream?.first)
+        #expect(check?.droppedUpstream?.count == 1)
+        #expect(finding.trackingRef == "refs/remotes/origin/main" && finding.old == fix && finding.new == alicesWork)
+        #expect(finding.yours?.map(\.oid) == [fix] && finding.yours?.first?.heldBy == ["main"])
+        #expect(finding.forcedBy == "alice" && finding.dropped == 1)
+        let log = try box.refuge("log", "--ref", "refs/remotes/origin/main", in: bob).stdout.split(separator: "\n")
+        #expect(log.filter { $0.contains("<- dropped 1 of yours (\(fix.prefix(7)))") }.count == 1)
+        #expect(log.last?.contains(" forced ") == true && log.last?.contains("<- dropped 1 of yours") == true)
+
+        // With refuge.prePush=block, pull --rebase is refused before it drops the fix; --no-verify goes ahead.
+        try box.git("config", "refuge.prePush", "block", in: bob)
+        let refused = try box.git("pull", "--rebase", in: bob, allowFailure: true)
+        #expect(!refused.succeeded)
+        #expect(refused.stderr.contains("refuge: this rebase would drop 1 commit of yours from main that upstream no longer has"))
+        #expect(refused.stderr.contains("refuge:   \(fix.prefix(7)) bob's fix"))
+        #expect(refused.stderr.contains("refuge: rebase refused (refuge.prePush=block)"))
+        #expect(try box.revParse("main", in: bob) == fix)
+
+        // Warned (the default), the rebase goes ahead and drops it, as git's fork point makes it.
+        try box.git("config", "--unset", "refuge.prePush", in: bob)
+        let pulled = try box.git("pull", "--rebase", in: bob)
+        #expect(pulled.stderr.contains("refuge: this rebase would drop 1 commit of yours from main"))
+        #expect(pulled.stderr.contains("refuge: rebasing anyway (refuge.prePush=warn"))
+        #expect(try box.revParse("main", in: bob) == alicesWork)
+
+        // recover --replay puts it back on top of Alice's work.
+        let replay = try box.refuge("recover", "main", "--replay", in: bob)
+        #expect(replay.succeeded, "\(replay.stderr)")
+        #expect(try box.gitOutput("log", "-1", "--format=%s", "main", in: bob) == "bob's fix")
+        #expect(try box.revParse("main~1", in: bob) == alicesWork)
+
+        // The server's report names Bob as the one whose pushed work Alice's force push dropped.
+        let (_, report) = try box.json(ReportOutput.self, ["report", "--format", "json"], in: server)
+        let dropped = try #require(report?.summary?.workDroppedFromPushers)
+        #expect(dropped.count == 1)
+        #expect(dropped.first?.forcedBy == "alice" && dropped.first?.pushedBy == "bob" && dropped.first?.ref == "refs/heads/main")
+        #expect(dropped.first?.commits?.map(\.oid) == [fix] && dropped.first?.commits?.first?.state == "pinned")
+        #expect(dropped.first?.summary?.hasPrefix("alice's force push of main at ") == true)
+        #expect(dropped.first?.summary?.hasSuffix("dropped 1 of bob's commits, still lost") == true)
+        let text = try box.refuge("report", in: server).stdout
+        #expect(text.contains("Work dropped from people who pushed it"))
+        #expect(text.contains("dropped 1 of bob's commits, still lost"))
+    }
+
+    @Test("a forced update that keeps a copy of your commit, or drops only someone else's, says nothing")
+    func silentWhenNothingOfYoursIsLost() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        let base = try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        // Alice rewrites main under Bob's fix and keeps a copy of it (the same patch).
+        try box.git("fetch", "-q", "origin", in: alice)
+        try box.git("reset", "-q", "--hard", base, in: alice)
+        try box.commit("alice's first", in: alice)
+        try box.git("cherry-pick", fix, in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        let kept = try box.git("fetch", "origin", in: bob)
+        #expect(kept.stderr.contains("(forced update)") && !kept.stderr.contains("refuge:"))
+        // Alice amends her own pushed commit: only her work is dropped.
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: alice)
+        try box.git("commit", "-q", "--amend", "-m", "alice's first, reworded", in: alice)
+        try box.git("cherry-pick", fix, in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        let hers = try box.git("fetch", "origin", in: bob)
+        #expect(hers.stderr.contains("(forced update)") && !hers.stderr.contains("refuge:"))
+        // Nothing of Bob's is missing upstream: check reports no dropped work, and a rebase says nothing.
+        let (_, check) = try box.json(CheckFinding.self, ["check", "--json"], in: bob)
+        #expect(check?.droppedUpstream?.isEmpty == true)
+        let pulled = try box.git("pull", "--rebase", in: bob)
+        #expect(!pulled.stderr.contains("refuge:"))
+    }
+}
+
+/// `check --json`'s `dropped_upstream`.
+struct CheckFinding: Decodable {
+    struct Finding: Decodable {
+        struct Commit: Decodable { let oid: String?; let heldBy: [String]?; let pushedAt: String? }
+        let trackingRef, old, new, forcedBy: String?
+        let dropped: Int?
+        let yours: [Commit]?
+    }
+    let droppedUpstream: [Finding]?
+}
