@@ -76,8 +76,9 @@ struct InstallTests {
         let hooks = json.hooks
         #expect(hooks?.filter { $0.installed == true }.compactMap { $0.name }
             == ["post-receive", "reference-transaction"])
-        // A server's hooks start no git-refuge (only pre-push and pre-receive do): status names none.
-        #expect(hooks?.first { $0.name == "reference-transaction" }?.binary == nil)
+        // post-receive starts no git-refuge; reference-transaction starts one only after a fetch's forced
+        // update of a remote-tracking ref (a mirror's), and status names it.
+        #expect(hooks?.first { $0.name == "reference-transaction" }?.binary?.hasSuffix("/git-refuge") == true)
         #expect(hooks?.first { $0.name == "post-receive" }?.binary == nil)
         try box.refuge("uninstall", in: server)
         #expect(try box.git("config", "core.logAllRefUpdates", in: server, allowFailure: true).status == 1)
