@@ -3,12 +3,15 @@
 #   (a) commit + push of one branch to a local bare server: no hooks vs Refuge on clone and server
 #   (b) `git fetch --tags` of 100 lightweight tags into a fresh --no-tags clone: no hooks, an empty
 #       reference-transaction hook, Refuge's hooks (in the fetching clone)
+#   (c) fetches that fast-forward 10 remote-tracking branches, and a fetch of a forced update that dropped
+#       a commit the fetching clone pushed (Refuge warns): the same three variants
 # It is a measurement, not a test: it exits 0 when a target is missed (non-zero only when git fails).
 #
 #   REFUGE_BIN=...      the binary (default .build/release/git-refuge if built, else .build/debug/git-refuge)
 #   BENCH_PUSHES=30     commit+push trials per variant
 #   BENCH_FETCHES=15    fetch trials per variant (the variants are interleaved)
 #   BENCH_TAGS=100      tags on the fetch server
+#   BENCH_BRANCHES=10   branches moved per trial in (c)
 #   KEEP=1              keep the temp dir
 set -eu
 
@@ -138,6 +141,57 @@ while [ "$t" -le "$fetches" ]; do
 done
 cd "$work"
 
+# ---- (c) fetches that move remote-tracking branches (issue 17) -----------------------------------------
+# Each trial: someone else advances $branches branches (fast-forwards) and fetches them here; then this clone
+# pushes a commit to b1, someone force-pushes b1 over it, and this clone fetches: Refuge warns (its stderr is
+# discarded here). The cost of reading each moved ref's reflog line, and of the warning's analysis.
+branches=${BENCH_BRANCHES:-10}
+for variant in none empty refuge; do
+  git init -q --bare "moves-$variant.git"
+  git clone -q "moves-$variant.git" "moves-$variant-other" 2>/dev/null
+  (cd "moves-$variant-other" && echo 0 > file && git add file && git commit -q -m base && git push -q origin main &&
+    b=1 && while [ "$b" -le "$branches" ]; do git push -q origin "main:refs/heads/b$b"; b=$((b + 1)); done) ||
+    die "moves server ($variant) failed"
+  git clone -q "moves-$variant.git" "moves-$variant" 2>/dev/null
+  case $variant in
+  empty) printf '#!/bin/sh\n' > "moves-$variant/.git/hooks/reference-transaction"
+         chmod +x "moves-$variant/.git/hooks/reference-transaction" ;;
+  refuge) quiet "$bin" install -C "moves-$variant" ;;
+  esac
+  (cd "moves-$variant" && git checkout -q -b b1 origin/b1) || die "moves clone ($variant) failed"
+  : > "$work/moves-ff-$variant.ms"; : > "$work/moves-forced-$variant.ms"
+done
+t=1
+while [ "$t" -le "$fetches" ]; do
+  for variant in none empty refuge; do
+    cd "$work/moves-$variant-other"
+    git fetch -q origin
+    b=1; while [ "$b" -le "$branches" ]; do
+      git checkout -q -B "b$b" "origin/b$b" && echo "$t" > "f$b" && git add "f$b" && git commit -q -m "b$b $t" || die "advance b$b"
+      b=$((b + 1))
+    done
+    git push -q origin 'refs/heads/b*:refs/heads/b*' || die "push of moved branches ($variant) failed"
+    cd "$work/moves-$variant"
+    start=$(now); git fetch -q origin || die "fast-forward fetch trial $t ($variant) failed"; end=$(now)
+    ms "$start" "$end" >> "$work/moves-ff-$variant.ms"
+    # This clone's own commit on b1, pushed; then force-pushed away by the other clone.
+    git reset -q --hard origin/b1 && echo "mine $t" > mine && git add mine && git commit -q -m "mine $t" &&
+      git push -q origin b1 2>/dev/null || die "own push trial $t ($variant) failed"
+    cd "$work/moves-$variant-other"
+    git checkout -q -B b1 "b1" && echo "theirs $t" > theirs && git add theirs && git commit -q -m "theirs $t" &&
+      git push -q --force origin b1 || die "force push trial $t ($variant) failed"
+    cd "$work/moves-$variant"
+    start=$(now); git fetch -q origin 2>/dev/null || die "forced fetch trial $t ($variant) failed"; end=$(now)
+    ms "$start" "$end" >> "$work/moves-forced-$variant.ms"
+    git reset -q --hard origin/b1
+  done
+  t=$((t + 1))
+done
+cd "$work"
+warned=$(cd moves-refuge && git reset -q --hard HEAD && echo x > x && git add x && git commit -q -m x && git push -q origin b1 &&
+  cd ../moves-refuge-other && git checkout -q b1 && git commit -q --allow-empty -m y && git push -q --force origin b1 &&
+  cd ../moves-refuge && git fetch -q origin 2>&1 | grep -c '^refuge: origin/b1 was force-updated' || true)
+
 # ---- report -------------------------------------------------------------------------------------------
 push_none=$(median push-none.ms); push_refuge=$(median push-refuge.ms)
 fetch_none=$(median fetch-none.ms); fetch_empty=$(median fetch-empty.ms); fetch_refuge=$(median fetch-refuge.ms)
@@ -153,6 +207,12 @@ row "commit+push, Refuge (clone+server)" push-refuge.ms
 row "fetch $tags tags, no hooks" fetch-none.ms
 row "fetch $tags tags, empty ref-tx hook" fetch-empty.ms
 row "fetch $tags tags, Refuge" fetch-refuge.ms
+row "fetch $branches ff branches, no hooks" moves-ff-none.ms
+row "fetch $branches ff branches, empty hook" moves-ff-empty.ms
+row "fetch $branches ff branches, Refuge" moves-ff-refuge.ms
+row "forced fetch, no hooks" moves-forced-none.ms
+row "forced fetch, empty hook" moves-forced-empty.ms
+row "forced fetch, Refuge (warns)" moves-forced-refuge.ms
 echo
 echo "recorded by Refuge: $server_rows server and $client_rows client rows for $((pushes + 1)) pushes;" \
   "$fetched_all of $tags tag creations from the last fetch"
@@ -163,6 +223,11 @@ fetch_ok=no; le "$fetch_ratio" 1.25 && fetch_ok=yes
 echo "push: $push_none ms without hooks, $push_refuge ms with Refuge (${push_ratio}x; target ≤ 1.5x)"
 echo "fetch $tags tags: none $fetch_none ms, empty hook $fetch_empty ms, Refuge $fetch_refuge ms" \
   "(${fetch_ratio}x of the empty hook; target ≤ 1.25x; the empty hook is ${empty_ratio}x of none)"
+moves_ratio=$(ratio "$(median moves-ff-refuge.ms)" "$(median moves-ff-empty.ms)")
+forced_extra=$(awk -v a="$(median moves-forced-refuge.ms)" -v b="$(median moves-forced-empty.ms)" 'BEGIN { printf "%.1f", a - b }')
+echo "fetch of $branches fast-forwarded branches: ${moves_ratio}x of the empty hook (a reflog line read per moved ref)"
+echo "fetch of a forced update that dropped a commit of this clone's: +$forced_extra ms over the empty hook for the" \
+  "warning (the analysis runs only then); the last one warned: $warned line(s)"
 if [ "$push_ok" = yes ] && [ "$fetch_ok" = yes ]; then
   echo "verdict: both targets met"
 else

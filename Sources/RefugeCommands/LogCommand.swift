@@ -103,12 +103,17 @@ extension LogCommand {
 /// update that did it, when someone force-pushed over your work (DroppedUpstreamWork).
 struct OwnWorkMarker {
     let session: AuditSession
+    let finder: DroppedUpstreamWork.Finder
+
+    init(session: AuditSession) {
+        self.session = session
+        finder = DroppedUpstreamWork.Finder(repository: session.repository, store: session.store)
+    }
 
     func marker(for event: AuditEvent) -> String? {
         guard event.side == .local, event.kind == .forced, event.happened, event.ref.hasPrefix("refs/remotes/"),
               event.repository == session.repository.auditIdentity, let old = event.old, let new = event.new,
-              let work = try? DroppedUpstreamWork.find(trackingRef: event.ref, old: old, new: new, time: event.time,
-                                                       repository: session.repository, store: session.store, askServer: false)
+              let work = try? finder.find(trackingRef: event.ref, old: old, new: new, time: event.time, askServer: false)
         else { return nil }
         let ids = work.commits.prefix(3).map(\.commit.id.short).joined(separator: ", ")
         return "<- dropped \(work.commits.count) of yours (\(ids)\(work.commits.count > 3 ? ", …" : ""))"

@@ -50,20 +50,41 @@ public struct DroppedUpstreamWork: Sendable {
     /// remote's audit log when it is a repository on this machine.
     public static func find(trackingRef: String, old: ObjectID, new: ObjectID, time: Date?, repository: Repository,
                             store: AuditStore?, askServer: Bool = true) throws -> DroppedUpstreamWork? {
-        let own = OwnWork(repository: repository, store: store)
-        return try find(trackingRef: trackingRef, old: old, new: new, time: time, repository: repository, own: own,
-                        store: store, askServer: askServer)
+        try Finder(repository: repository, store: store).find(trackingRef: trackingRef, old: old, new: new, time: time,
+                                                              askServer: askServer)
     }
+
+    /// `find` for many updates: what is this clone's own is read once (`log` marks every such update).
+    public struct Finder {
+        let repository: Repository
+        let store: AuditStore?
+        let own: OwnWork
+
+        public init(repository: Repository, store: AuditStore?) {
+            (self.repository, self.store) = (repository, store)
+            own = OwnWork(repository: repository, store: store)
+        }
+
+        public func find(trackingRef: String, old: ObjectID, new: ObjectID, time: Date?, askServer: Bool = true) throws
+            -> DroppedUpstreamWork?
+        {
+            try DroppedUpstreamWork.find(trackingRef: trackingRef, old: old, new: new, time: time, repository: repository,
+                                         own: own, store: store, askServer: askServer)
+        }
+    }
+
+    /// Dropped commits looked at (a force push that replaced a whole unrelated history drops them all):
+    /// the newest ones, which are the ones a person pushed lately.
+    static let walkLimit = 5_000
 
     static func find(trackingRef: String, old: ObjectID, new: ObjectID, time: Date?, repository: Repository,
                      own: OwnWork, store: AuditStore?, askServer: Bool) throws -> DroppedUpstreamWork? {
         guard repository.contains(old), let oldCommit = try repository.peelToCommit(old),
               let newCommit = try repository.peelToCommit(new), oldCommit != newCommit
         else { return nil }
-        let droppedSet = try repository.commitSet(reachableFrom: [oldCommit], excluding: [newCommit])
-        guard !droppedSet.isEmpty else { return nil }  // a fast-forward after all
-        let pushed = try own.pushTimes(of: droppedSet, hidden: [newCommit])
-        let dropped = try repository.commits(reachableFrom: [oldCommit], excluding: [newCommit])
+        let dropped = try repository.commits(reachableFrom: [oldCommit], excluding: [newCommit], limit: walkLimit)
+        guard !dropped.isEmpty else { return nil }  // a fast-forward after all
+        let pushed = try own.pushTimes(of: Set(dropped.map(\.id)), hidden: [newCommit])
         var candidates = dropped.filter { pushed[$0.id] != nil || own.wrote($0) }
         guard !candidates.isEmpty else { return nil }
         // A copy in the new history (Alice rebased Bob's commit before pushing): not dropped work.

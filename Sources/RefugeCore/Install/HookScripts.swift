@@ -316,7 +316,12 @@ enum HookScripts {
               # work of theirs, before a `pull --rebase` drops it from their branch too. git wrote the reflog entry
               # before this state, and fetch names a forced update there ("fetch: forced-update", "pull: …"): one read
               # of its last line per moved remote-tracking ref, and a program only for a forced one. Without a reflog
-              # (core.logAllRefUpdates=false), git's ancestry test.
+              # (core.logAllRefUpdates=false), git's ancestry test. A push's own update of its remote-tracking ref
+              # ("update by push") is none of this: git push's command line tells (a builtin read).
+              if [ -n "$f" ]; then
+                p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null
+                case $p in *fetch*|*pull*|"") ;; *push*) f= ;; esac
+              fi
               if [ -n "$f" ]; then
                 u=
                 while read -r a b r; do
