@@ -43,7 +43,7 @@ struct DroppedWorkTests {
         #expect(lines.contains { $0.hasPrefix("refuge:   \(fix.prefix(7)) bob's fix  (you pushed it ") })
         #expect(lines.contains { $0.hasPrefix("refuge: alice force-pushed it ") && $0.hasSuffix("(the server's audit log says so)") })
         #expect(lines.contains("refuge: main still has it. Safe next steps:"))
-        #expect(lines.contains { $0.contains("do not git pull --rebase yet") && $0.contains("--no-fork-point keeps it") })
+        #expect(lines.contains { $0.contains("do not git pull --rebase yet") && $0.contains("git rebase origin/main keeps it") })
         #expect(lines.contains { $0.contains("git refuge recover main --replay") })
         #expect(lines.contains("refuge:   tell alice, who force-pushed it, before pushing it again"))
         #expect(fetch.stderr.contains("(forced update)"))
@@ -66,6 +66,7 @@ struct DroppedWorkTests {
         #expect(refused.stderr.contains("refuge: this rebase would drop 1 commit of yours from main that upstream no longer has"))
         #expect(refused.stderr.contains("refuge:   \(fix.prefix(7)) bob's fix"))
         #expect(refused.stderr.contains("refuge: rebase refused (refuge.prePush=block)"))
+        #expect(refused.stderr.contains("refuge:   to keep it: git rebase origin/main instead"))
         #expect(try box.revParse("main", in: bob) == fix)
 
         // Warned (the default), the rebase goes ahead and drops it, as git's fork point makes it.
@@ -124,6 +125,73 @@ struct DroppedWorkTests {
         #expect(check?.droppedUpstream?.isEmpty == true)
         let pulled = try box.git("pull", "--rebase", in: bob)
         #expect(!pulled.stderr.contains("refuge:"))
+    }
+}
+
+extension DroppedWorkTests {
+    /// Bob pushed a fix, Alice force-pushed main over it without fetching, Bob fetched.
+    func forcedOverBob(_ box: Sandbox) throws -> (bob: String, fix: String, alicesWork: String) {
+        let (_, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        let alicesWork = try box.commit("alice's work", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        try box.git("fetch", "-q", "origin", in: bob)
+        return (bob, fix, alicesWork)
+    }
+
+    @Test("git rebase with a fork point is refused in block mode and --no-verify goes ahead; an upstream named, or --no-fork-point, keeps the fix")
+    func rebaseForms() throws {
+        let box = try Sandbox()
+        let (bob, fix, alicesWork) = try forcedOverBob(box)
+        try box.git("config", "refuge.prePush", "block", in: bob)
+        // `git rebase` alone: the branch's upstream, with git's fork point (the old origin/main, Bob's fix).
+        let refused = try box.git("rebase", in: bob, allowFailure: true)
+        #expect(!refused.succeeded && refused.stderr.contains("refuge: rebase refused (refuge.prePush=block)"))
+        #expect(refused.stderr.contains("refuge:   \(fix.prefix(7)) bob's fix"))
+        #expect(try box.revParse("main", in: bob) == fix)
+        // An upstream named: no fork point, git replays the fix onto it, and Refuge says nothing.
+        let named = try box.git("rebase", "origin/main", in: bob)
+        #expect(!named.stderr.contains("refuge:"))
+        #expect(try box.revParse("main~1", in: bob) == alicesWork)
+        #expect(try box.gitOutput("log", "-1", "--format=%s", "main", in: bob) == "bob's fix")
+        // Back to the fix alone; rebase --no-fork-point keeps it too, silently.
+        try box.git("reset", "-q", "--hard", fix, in: bob)
+        let kept = try box.git("rebase", "--no-fork-point", in: bob)
+        #expect(!kept.stderr.contains("refuge:"))
+        #expect(try box.gitOutput("log", "-1", "--format=%s", "main", in: bob) == "bob's fix")
+        // `git rebase --no-verify` skips the hook: the fix is dropped, as git's fork point makes it.
+        try box.git("reset", "-q", "--hard", fix, in: bob)
+        let skipped = try box.git("rebase", "--no-verify", in: bob)
+        #expect(!skipped.stderr.contains("refuge:"))
+        #expect(try box.revParse("main", in: bob) == alicesWork)
+        // git pull --rebase --no-verify: pull does not pass it on; the check reads it and warns only.
+        try box.git("reset", "-q", "--hard", fix, in: bob)
+        let pulled = try box.git("pull", "--rebase", "--no-verify", in: bob)
+        #expect(pulled.stderr.contains("refuge: rebasing anyway (--no-verify)"))
+        #expect(try box.revParse("main", in: bob) == alicesWork)
+    }
+
+    @Test("bad input to the hooks' commands: silent, exit 0, nothing changed")
+    func badInput() throws {
+        let box = try Sandbox()
+        let (bob, fix, _) = try forcedOverBob(box)
+        for input in ["", "garbage\n", "\(fix) nonsense refs/remotes/origin/main\n", "\(fix) \(fix) refs/remotes/origin/main\n"] {
+            let check = try box.refuge("fetch-check", in: bob, input: input)
+            #expect(check.succeeded && check.stderr.isEmpty && check.stdout.isEmpty)
+        }
+        for arguments in [["pre-rebase-check"], ["pre-rebase-check", "--", "no-such-revision"],
+                          ["pre-rebase-check", "--git-process", "999999999", "--", "HEAD"]] {
+            let check = try box.run(box.refugeBinary, arguments, in: bob)
+            #expect(check.succeeded && check.stderr.isEmpty, "\(arguments): \(check.stderr)")
+        }
+        let outside = try box.refuge("fetch-check", in: box.root, input: "\(fix) \(fix) refs/remotes/origin/main\n")
+        #expect(outside.succeeded && outside.stderr.isEmpty)
+        #expect(try box.revParse("main", in: bob) == fix)
     }
 }
 

@@ -43,7 +43,8 @@ enum UpstreamText {
         if held {
             lines.append("refuge: \(branch) still has \(work.commits.count == 1 ? "it" : "them"). Safe next steps:")
             lines.append("refuge:   do not git pull --rebase yet: git's fork point would drop \(work.commits.count == 1 ? "it" : "them") "
-                + "from \(branch) too; git pull --rebase --no-fork-point keeps \(work.commits.count == 1 ? "it" : "them")")
+                + "from \(branch) too; git rebase \(work.shortTrackingRef) keeps \(work.commits.count == 1 ? "it" : "them") "
+                + "(an upstream named: no fork point)")
         } else {
             lines.append("refuge: safe next steps:")
         }
@@ -66,8 +67,9 @@ enum UpstreamText {
             + "that upstream no longer has (someone force-pushed over \(count == 1 ? "it" : "them")):"]
         lines += check.dropping.prefix(20).map { commitLine($0) }
         if count > 20 { lines.append("refuge:   … and \(count - 20) more") }
-        lines.append("refuge:   to keep \(count == 1 ? "it" : "them"): git pull --rebase --no-fork-point (or git rebase --no-fork-point), "
-            + "or afterwards git refuge recover \(branch) --replay")
+        let upstream = check.upstream ?? "<upstream>"
+        lines.append("refuge:   to keep \(count == 1 ? "it" : "them"): git rebase \(upstream) instead (an upstream named: no fork "
+            + "point), or afterwards git refuge recover \(branch) --replay")
         if refuse {
             lines.append("refuge: rebase refused (refuge.prePush=block); --no-verify (git rebase --no-verify, "
                 + "git pull --rebase --no-verify) skips this check")

@@ -56,6 +56,8 @@ public struct RebaseCheck: Sendable {
     /// The upstream's old tip the rebase starts from (the fork point) and what it rebases onto.
     public let forkPoint: ObjectID?
     public let onto: ObjectID?
+    /// The branch's upstream, short (`origin/main`): what to name to rebase without a fork point.
+    public var upstream: String?
 
     public static let none = RebaseCheck(branch: nil, dropping: [], forkPoint: nil, onto: nil)
 
@@ -119,7 +121,9 @@ public struct RebaseCheck: Sendable {
             dropping.append(DroppedUpstreamWork.Commit(commit: commit, pushedAt: pushed[commit.id],
                                                        heldBy: branchName.map { [$0] } ?? []))
         }
-        return RebaseCheck(branch: branchName, dropping: dropping, forkPoint: start, onto: ontoCommit)
+        let upstreamRef = try branchName.flatMap { try tracking(of: $0, repository: repository) } ?? upstreamName
+        return RebaseCheck(branch: branchName, dropping: dropping, forkPoint: start, onto: ontoCommit,
+                           upstream: upstreamRef.map { $0.replacingOccurrences(of: "refs/remotes/", with: "") })
     }
 
     /// git's fork point (`git merge-base --fork-point`): of the values `ref`'s reflog remembers, the one the
