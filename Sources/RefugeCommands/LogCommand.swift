@@ -110,9 +110,19 @@ struct OwnWorkMarker {
         finder = DroppedUpstreamWork.Finder(repository: session.repository, store: session.store)
     }
 
+    /// The fetched forced updates of each remote-tracking ref, read once per ref.
+    private let moves = Cache()
+    private final class Cache { var byRef: [String: [DroppedUpstreamWork.Move]] = [:] }
+
     func marker(for event: AuditEvent) -> String? {
         guard event.side == .local, event.kind == .forced, event.happened, event.ref.hasPrefix("refs/remotes/"),
-              event.repository == session.repository.auditIdentity, let old = event.old, let new = event.new,
+              event.repository == session.repository.auditIdentity, let old = event.old, let new = event.new
+        else { return nil }
+        if moves.byRef[event.ref] == nil {
+            moves.byRef[event.ref] = DroppedUpstreamWork.fetchedForcedUpdates(
+                of: event.ref, repository: session.repository, store: session.store)
+        }
+        guard moves.byRef[event.ref]!.contains(where: { $0.old == old && $0.new == new }),
               let work = try? finder.find(trackingRef: event.ref, old: old, new: new, time: event.time, askServer: false)
         else { return nil }
         let ids = work.commits.prefix(3).map(\.commit.id.short).joined(separator: ", ")

@@ -176,6 +176,54 @@ extension DroppedWorkTests {
         #expect(try box.revParse("main", in: bob) == alicesWork)
     }
 
+    @Test("rewriting your own work says nothing: a stacked branch rebased after your own force push, and a force push with --no-verify")
+    func ownRewritesAreSilent() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("bob")
+        let bob = clones[0]
+        try box.commit("base", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.git("checkout", "-q", "-b", "feature", in: bob)
+        try box.commit("feature 1", in: bob, file: "f.txt")
+        try box.git("push", "-q", "-u", "origin", "feature", in: bob)
+        try box.git("checkout", "-q", "-b", "feature2", "--track", "origin/feature", in: bob)
+        try box.commit("feature 2", in: bob)
+        // Bob reworks feature 1 (new content) and force-pushes it himself, skipping the pre-push check.
+        try box.git("checkout", "-q", "feature", in: bob)
+        try box.commit("feature 1, reworked", in: bob, file: "f.txt")
+        try box.git("reset", "-q", "--soft", "HEAD~2", in: bob)
+        try box.git("commit", "-q", "-m", "feature 1 (v2)", in: bob)
+        try box.git("push", "-q", "--force", "--no-verify", "origin", "feature", in: bob)
+        // The stacked branch rebases onto it: git drops the old feature 1 by its fork point, as Bob wants.
+        try box.git("checkout", "-q", "feature2", in: bob)
+        let rebased = try box.git("rebase", in: bob)
+        #expect(!rebased.stderr.contains("refuge:"))
+        #expect(try box.gitOutput("log", "-2", "--format=%s", in: bob) == "feature 2\nfeature 1 (v2)")
+        let (_, check) = try box.json(CheckFinding.self, ["check", "feature", "--json"], in: bob)
+        #expect(check?.droppedUpstream?.isEmpty == true)
+        let log = try box.refuge("log", "--ref", "refs/remotes/origin/feature", in: bob).stdout
+        #expect(!log.contains("of yours"))
+    }
+
+    @Test("an upstream reset to an older commit: git's fork point is the dropped tip, and the check names it")
+    func resetToAncestor() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        let base = try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        let fix = try box.commit("bob's fix", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.git("push", "-q", "--force", "origin", "\(base):refs/heads/main", in: alice)
+        let fetch = try box.git("fetch", "origin", in: bob)
+        #expect(fetch.stderr.contains("refuge:   \(fix.prefix(7)) bob's fix"))
+        try box.git("config", "refuge.prePush", "block", in: bob)
+        let refused = try box.git("rebase", in: bob, allowFailure: true)
+        #expect(!refused.succeeded && refused.stderr.contains("refuge:   \(fix.prefix(7)) bob's fix"))
+        #expect(try box.revParse("main", in: bob) == fix)
+    }
+
     @Test("bad input to the hooks' commands: silent, exit 0, nothing changed")
     func badInput() throws {
         let box = try Sandbox()

@@ -141,20 +141,7 @@ public struct DroppedUpstreamWork: Sendable {
         guard let current = try repository.resolveReference(trackingRef).flatMap({ try repository.peelToCommit($0) }) else {
             return []
         }
-        var moves: [(old: ObjectID, new: ObjectID, time: Date)] = []
-        for entry in (try? repository.reflog(of: trackingRef)) ?? [] where entry.message.hasSuffix(": forced-update") {
-            if let old = entry.old, let new = entry.new { moves.append((old, new, entry.time)) }
-        }
-        if let store {
-            var filter = EventFilter(repository: repository.auditIdentity)
-            (filter.ref, filter.side, filter.rewrites) = (trackingRef, .local, true)
-            for event in (try? store.events(filter)) ?? [] where event.kind == .forced {
-                if let old = event.old, let new = event.new, !moves.contains(where: { $0.old == old && $0.new == new }) {
-                    moves.append((old, new, event.time))
-                }
-            }
-        }
-        moves.sort { $0.time > $1.time }
+        let moves = fetchedForcedUpdates(of: trackingRef, repository: repository, store: store)
         let own = OwnWork(repository: repository, store: store)
         var found: [DroppedUpstreamWork] = []
         var seen: Set<ObjectID> = []
@@ -173,6 +160,38 @@ public struct DroppedUpstreamWork: Sendable {
             if !missing.isEmpty { found.append(work.keeping(missing)) }
         }
         return found
+    }
+
+    /// A forced update of a remote-tracking ref that a fetch made: someone else force-pushed. Not the ref's
+    /// update by this clone's own push (`update by push`, which `git push --force --no-verify` and backfill
+    /// can leave in the log as a local forced update).
+    public struct Move: Sendable, Equatable {
+        public let old: ObjectID
+        public let new: ObjectID
+        public let time: Date
+    }
+
+    /// The fetched forced updates of `trackingRef`, newest first: the reflog's `…: forced-update` entries
+    /// (git's fetch names them so), and the audit log's local forced updates of the ref that the reflog no
+    /// longer has (expired), unless backfill took them from an entry that was no fetch.
+    public static func fetchedForcedUpdates(of trackingRef: String, repository: Repository, store: AuditStore?) -> [Move] {
+        var moves: [Move] = []
+        let reflog = (try? repository.reflog(of: trackingRef)) ?? []
+        for entry in reflog where entry.message.hasSuffix(": forced-update") {
+            if let old = entry.old, let new = entry.new { moves.append(Move(old: old, new: new, time: entry.time)) }
+        }
+        if let store {
+            var filter = EventFilter(repository: repository.auditIdentity)
+            (filter.ref, filter.side, filter.rewrites) = (trackingRef, .local, true)
+            for event in (try? store.events(filter)) ?? [] where event.kind == .forced {
+                guard let old = event.old, let new = event.new,
+                      !reflog.contains(where: { $0.old == old && $0.new == new })
+                else { continue }
+                if let reason = event.reason, reason.hasPrefix("reflog: "), !reason.hasSuffix(": forced-update") { continue }
+                moves.append(Move(old: old, new: new, time: event.time))
+            }
+        }
+        return moves.sorted { $0.time > $1.time }
     }
 
     func keeping(_ commits: [Commit]) -> DroppedUpstreamWork {
@@ -194,6 +213,8 @@ enum ServerWitness {
               let location = try? AuditLocation.resolve(for: server, environment: ProcessInfo.processInfo.environment)
         else { return nil }
         let database = location.databasePath
+        // Where this account may write the server's log, as any git refuge command there would (a shared
+        // log's files are created group-writable: refuge.sharedDatabase); else read as it is.
         let writable = FileManager.default.fileExists(atPath: database)
             ? access(database, W_OK) == 0 : access((database as NSString).deletingLastPathComponent, W_OK) == 0
         _ = remote

@@ -25,14 +25,15 @@ struct OwnWork {
     }
 
     /// When this clone first pushed each of `commits`: a push counts for the commits it brought to the
-    /// remote (its new value's history beyond the remote's old value). Only pushes whose new value is one of
-    /// `commits` are walked: a push of a tip that is not among them brought none of them (`commits` is the
-    /// set one update dropped, closed under "a parent of a dropped commit outside `hidden` is dropped").
-    /// `hidden`: history that is not in question (the new value of the update).
+    /// remote (its new value's history beyond the remote's old value). A push whose tip `hidden` reaches
+    /// (history not in question: the update's new value) brought none of them and is not walked; one whose
+    /// tip is elsewhere may have (an earlier rewrite dropped its tip, this one the rest). The newest 2,000
+    /// pushes are looked at.
     func pushTimes(of commits: Set<ObjectID>, hidden: [ObjectID]) throws -> [ObjectID: Date] {
         var times: [ObjectID: Date] = [:]
-        for push in pushes {
-            guard let new = push.new, let tip = try repository.peelToCommit(new), commits.contains(tip) else { continue }
+        for push in pushes.suffix(2_000) {
+            guard let new = push.new, let tip = try repository.peelToCommit(new) else { continue }
+            if !commits.contains(tip), try hidden.contains(where: { try repository.isAncestor(tip, of: $0) }) { continue }
             let before = try push.old.flatMap { repository.contains($0) ? try repository.peelToCommit($0) : nil }
             for commit in try repository.commitSet(reachableFrom: [tip], excluding: hidden + (before.map { [$0] } ?? []))
             where commits.contains(commit) {

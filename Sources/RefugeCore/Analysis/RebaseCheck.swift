@@ -26,7 +26,8 @@ public struct RebaseCheck: Sendable {
             var index = rebase + 1
             var positional = 0
             // Options of `git rebase` that take their value as the next argument.
-            let valued: Set<String> = ["--onto", "-s", "--strategy", "-X", "--strategy-option", "-x", "--exec"]
+            let valued: Set<String> = ["--onto", "-s", "--strategy", "-X", "--strategy-option", "-x", "--exec", "--whitespace",
+                                       "--empty", "-C"]
             while index < arguments.count {
                 let argument = arguments[index]
                 index += 1
@@ -69,19 +70,28 @@ public struct RebaseCheck: Sendable {
     public static func run(upstream: String, branchArgument: String?, arguments: Arguments?, repository: Repository,
                            store: AuditStore?) throws -> RebaseCheck {
         guard arguments?.unsupported != true else { return .none }
-        let branchRef = try branchArgument.map { $0.hasPrefix("refs/") ? $0 : "refs/heads/\($0)" }
-            ?? repository.symbolicTarget(of: "HEAD")
-        guard let tipID = try branchRef.flatMap({ try repository.resolveReference($0) }) ?? repository.resolveReference("HEAD"),
-              let tip = try repository.peelToCommit(tipID),
+        // The branch rebased: the one named (a local branch, else whatever it names, with no branch to
+        // speak of), or the checked-out one.
+        var branchRef = try repository.symbolicTarget(of: "HEAD")
+        var tipID = try repository.resolveReference("HEAD")
+        if let named = branchArgument {
+            let local = named.hasPrefix("refs/heads/") ? named : "refs/heads/\(named)"
+            if Repository.isValidReferenceName(local), let value = try? repository.resolveReference(local) {
+                (branchRef, tipID) = (local, value)
+            } else {
+                (branchRef, tipID) = (nil, try? repository.resolveRevision(named))
+            }
+        }
+        guard let tipID, let tip = try repository.peelToCommit(tipID),
               let upstreamID = try repository.resolveRevision(upstream), let upstreamCommit = try repository.peelToCommit(upstreamID)
         else { return .none }
         let branchName = branchRef.map { $0.replacingOccurrences(of: "refs/heads/", with: "") }
         let upstreamName = try fullName(of: upstream, repository: repository)
+        let branchTracking = try branchName.flatMap { try tracking(of: $0, repository: repository) }
         var ontoCommit = try arguments?.onto.flatMap { try repository.resolveRevision($0) }.flatMap { try repository.peelToCommit($0) }
             ?? upstreamCommit
-        if arguments == nil, upstreamName == nil, let branchName,
-           let tracking = try tracking(of: branchName, repository: repository),
-           let value = try repository.resolveReference(tracking).flatMap({ try repository.peelToCommit($0) }) {
+        if arguments == nil, upstreamName == nil, let branchTracking,
+           let value = try repository.resolveReference(branchTracking).flatMap({ try repository.peelToCommit($0) }) {
             // No command line to read (not Linux), and an id for upstream: `git pull --rebase`'s fork point,
             // and what it rebases onto is the branch's upstream as just fetched.
             ontoCommit = value
@@ -94,25 +104,28 @@ public struct RebaseCheck: Sendable {
         if forkMode, let upstreamName, let point = try forkPoint(of: upstreamName, tip: tip, repository: repository) {
             start = point
         }
-        guard let base = try repository.mergeBase(tip, start) else { return .none }
+        let upstreamRef = branchTracking ?? upstreamName
+        let shortUpstream = upstreamRef.map { $0.replacingOccurrences(of: "refs/remotes/", with: "") }
+        let nothing = RebaseCheck(branch: branchName, dropping: [], forkPoint: start, onto: ontoCommit, upstream: shortUpstream)
+        guard let base = try repository.mergeBase(tip, start) else { return nothing }
         let dropped = try repository.commits(reachableFrom: [base], excluding: [ontoCommit], limit: 2_000)
-        guard !dropped.isEmpty else { return RebaseCheck(branch: branchName, dropping: [], forkPoint: start, onto: ontoCommit) }
+        guard !dropped.isEmpty else { return nothing }
 
-        // Of those: your own (pushed from here, or written by you), that no remote-tracking ref reaches (the
-        // remote no longer has them), and not in what the rebase goes onto as a copy.
+        // Of those, only what a fetched forced update took from the upstream (someone force-pushed over it:
+        // the ref's reflog says `…: forced-update`), not what you rewrote yourself (your own force push
+        // moves it "by push"; `--onto` past commits of your own is your call). And of that: your own
+        // (pushed from here, or written by you), that no remote-tracking ref reaches, and with no copy in
+        // what the rebase goes onto.
+        let lostUpstream = try lostToFetchedForcedUpdates(of: [upstreamRef, upstreamName].compactMap { $0 }, repository: repository)
+        let candidates = dropped.filter { lostUpstream.contains($0.id) }
+        guard !candidates.isEmpty else { return nothing }
         let own = OwnWork(repository: repository, store: store)
-        let droppedSet = Set(dropped.map(\.id))
-        let pushed = try own.pushTimes(of: droppedSet, hidden: [ontoCommit])
+        let pushed = try own.pushTimes(of: Set(dropped.map(\.id)), hidden: [ontoCommit])
         let remoteTips = try repository.references(under: "refs/remotes/").compactMap { try repository.peelToCommit($0.target) }
-        // What upstream once had: the reflog of the ref named, else (`git pull --rebase` names the fork point by
-        // its id) of the branch's configured upstream.
-        let pastUpstream = try pastValues(of: upstreamName ?? branchName.flatMap { try tracking(of: $0, repository: repository) },
-                                          repository: repository)
         var dropping: [DroppedUpstreamWork.Commit] = []
         var copies: Set<ObjectID>?
-        for commit in dropped {
-            let wasUpstreams = try own.wrote(commit) && pastUpstream.contains { try repository.isAncestor(commit.id, of: $0) }
-            guard pushed[commit.id] != nil || wasUpstreams else { continue }
+        for commit in candidates {
+            guard pushed[commit.id] != nil || own.wrote(commit) else { continue }
             if try remoteTips.contains(where: { try repository.isAncestor(commit.id, of: $0) }) { continue }
             if copies == nil {
                 copies = try DroppedUpstreamWork.patches(reachableFrom: ontoCommit, excluding: base, repository: repository)
@@ -121,24 +134,46 @@ public struct RebaseCheck: Sendable {
             dropping.append(DroppedUpstreamWork.Commit(commit: commit, pushedAt: pushed[commit.id],
                                                        heldBy: branchName.map { [$0] } ?? []))
         }
-        let upstreamRef = try branchName.flatMap { try tracking(of: $0, repository: repository) } ?? upstreamName
-        return RebaseCheck(branch: branchName, dropping: dropping, forkPoint: start, onto: ontoCommit,
-                           upstream: upstreamRef.map { $0.replacingOccurrences(of: "refs/remotes/", with: "") })
+        return RebaseCheck(branch: branchName, dropping: dropping, forkPoint: start, onto: ontoCommit, upstream: shortUpstream)
     }
 
-    /// git's fork point (`git merge-base --fork-point`): of the values `ref`'s reflog remembers, the one the
-    /// branch grew from. The newest reflog value that is an ancestor of `tip`, if every other value's merge
-    /// base with `tip` lies below it (else git finds none, and rebases from the plain merge base).
+    /// The commits fetched forced updates of `refs` took away: for each reflog entry `…: forced-update`,
+    /// what its old value reaches and its new value does not.
+    static func lostToFetchedForcedUpdates(of refs: [String], repository: Repository) throws -> Set<ObjectID> {
+        var lost: Set<ObjectID> = []
+        for ref in Set(refs) where ref.hasPrefix("refs/remotes/") {
+            for move in DroppedUpstreamWork.fetchedForcedUpdates(of: ref, repository: repository, store: nil).prefix(50) {
+                guard repository.contains(move.old), let old = try repository.peelToCommit(move.old),
+                      let new = try repository.peelToCommit(move.new)
+                else { continue }
+                lost.formUnion(try repository.commits(reachableFrom: [old], excluding: [new], limit: DroppedUpstreamWork.walkLimit).map(\.id))
+            }
+        }
+        return lost
+    }
+
+    /// git's fork point (`git merge-base --fork-point`): of the values `ref`'s reflog remembers (each entry's
+    /// new value, and the first entry's old one), the one the branch grew from. As git computes it: the best
+    /// common ancestors of `tip` and all those values together must be exactly one commit, and one of the
+    /// values (else git finds none, and rebases from the plain merge base).
     static func forkPoint(of ref: String, tip: ObjectID, repository: Repository) throws -> ObjectID? {
+        let entries = ((try? repository.reflog(of: ref)) ?? []).prefix(1_000)
         var values: [ObjectID] = []
-        for entry in ((try? repository.reflog(of: ref)) ?? []).prefix(1_000) {
-            if let new = entry.new, let commit = try repository.peelToCommit(new), !values.contains(commit) { values.append(commit) }
+        for id in entries.compactMap(\.new) + [entries.last?.old].compactMap({ $0 }) {
+            if let commit = try repository.peelToCommit(id), !values.contains(commit) { values.append(commit) }
         }
-        guard let point = try values.first(where: { try repository.isAncestor($0, of: tip) }) else { return nil }
-        for value in values where value != point {
-            guard let base = try repository.mergeBase(tip, value), try repository.isAncestor(base, of: point) else { return nil }
+        if values.isEmpty, let current = try repository.resolveReference(ref).flatMap({ try repository.peelToCommit($0) }) {
+            values = [current]
         }
-        return point
+        var bases: [ObjectID] = []
+        for value in values {
+            if let base = try repository.mergeBase(tip, value), !bases.contains(base) { bases.append(base) }
+        }
+        let best = try bases.filter { base in
+            try !bases.contains { other in try other != base && repository.isAncestor(base, of: other) }
+        }
+        guard best.count == 1, values.contains(best[0]) else { return nil }
+        return best[0]
     }
 
     /// The remote-tracking ref of `branch`'s configured upstream.
@@ -147,16 +182,6 @@ public struct RebaseCheck: Sendable {
               let merge = try repository.configString("branch.\(branch).merge")
         else { return nil }
         return try repository.trackingReference(remote: remote, remoteReference: merge)
-    }
-
-    /// The values a remote-tracking ref held (its reflog).
-    static func pastValues(of ref: String?, repository: Repository) throws -> [ObjectID] {
-        guard let ref else { return [] }
-        var values: Set<ObjectID> = []
-        for entry in (try? repository.reflog(of: ref)) ?? [] {
-            if let new = entry.new, let commit = try repository.peelToCommit(new) { values.insert(commit) }
-        }
-        return values.sorted()
     }
 
     /// The full name of a ref named as git accepts it (`origin/main` → `refs/remotes/origin/main`); nil for

@@ -51,21 +51,28 @@ struct DroppedWorkAttribution {
         let droppedIDs = Set(dropped.map(\.commit.id))
         var filter = EventFilter(repository: event.repository)
         (filter.ref, filter.side, filter.statuses) = (event.ref, .server, [.accepted])
-        let earlier = try store.events(filter).filter { ($0.id ?? .max) < id }
+        let earlier = try store.events(filter).filter { ($0.id ?? .max) < id }.suffix(2_000)
         let hidden = try event.new.flatMap { try repository.peelToCommit($0) }.map { [$0] } ?? []
+        // A creation brought only what no other ref had: the other refs as they are now stand in for then.
+        var otherTips: [ObjectID]?
         var pusherOf: [ObjectID: String] = [:]
         for push in earlier {  // oldest first: the first push that brought a commit names its pusher
-            guard let pusher = push.pusher, let new = push.new, let tip = try repository.peelToCommit(new),
-                  droppedIDs.contains(tip)
-            else { continue }
-            let before = try push.old.flatMap { repository.contains($0) ? try repository.peelToCommit($0) : nil }
-            for commit in try repository.commitSet(reachableFrom: [tip], excluding: hidden + (before.map { [$0] } ?? []))
+            guard let pusher = push.pusher, let new = push.new, let tip = try repository.peelToCommit(new) else { continue }
+            // A push whose tip the rewrite's new value reaches brought none of the dropped commits.
+            if !droppedIDs.contains(tip), try hidden.contains(where: { try repository.isAncestor(tip, of: $0) }) { continue }
+            var before = try push.old.flatMap { repository.contains($0) ? try repository.peelToCommit($0) : nil }.map { [$0] } ?? []
+            if push.old == nil {
+                if otherTips == nil { otherTips = try UpdateClassifier(repository: repository).remainingTips(excluding: [event.ref]) }
+                before = otherTips!
+            }
+            for commit in try repository.commitSet(reachableFrom: [tip], excluding: hidden + before)
             where droppedIDs.contains(commit) && pusherOf[commit] == nil {
                 pusherOf[commit] = pusher
             }
         }
         var byPusher: [String: [AuditReport.DroppedState]] = [:]
-        for state in dropped {
+        // Work that is still there (another ref has it, or a copy is live) was not taken from anyone.
+        for state in dropped where [.lost, .pinned, .recovered].contains(state.state) {
             guard let pusher = pusherOf[state.commit.id], pusher != event.pusher else { continue }
             byPusher[pusher, default: []].append(state)
         }
