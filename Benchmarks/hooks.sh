@@ -159,7 +159,7 @@ for variant in none empty refuge; do
   refuge) quiet "$bin" install -C "moves-$variant" ;;
   esac
   (cd "moves-$variant" && git checkout -q -b b1 origin/b1) || die "moves clone ($variant) failed"
-  : > "$work/moves-ff-$variant.ms"; : > "$work/moves-forced-$variant.ms"
+  : > "$work/moves-ff-$variant.ms"; : > "$work/moves-forced-$variant.ms"; : > "$work/moves-others-$variant.ms"
 done
 t=1
 while [ "$t" -le "$fetches" ]; do
@@ -174,6 +174,17 @@ while [ "$t" -le "$fetches" ]; do
     cd "$work/moves-$variant"
     start=$(now); git fetch -q origin || die "fast-forward fetch trial $t ($variant) failed"; end=$(now)
     ms "$start" "$end" >> "$work/moves-ff-$variant.ms"
+    # The other clone rewrites b2..bN (an amend each) and force-pushes them: forced updates, none of this
+    # clone's work. Refuge looks at each and says nothing.
+    cd "$work/moves-$variant-other"
+    b=2; refs=; while [ "$b" -le "$branches" ]; do
+      git checkout -q "b$b" && git commit -q --amend -m "b$b $t amended" || die "amend b$b"
+      refs="$refs +refs/heads/b$b:refs/heads/b$b"; b=$((b + 1))
+    done
+    git push -q origin $refs || die "forced push of others' branches ($variant) failed"
+    cd "$work/moves-$variant"
+    start=$(now); git fetch -q origin 2>/dev/null || die "others' forced fetch trial $t ($variant) failed"; end=$(now)
+    ms "$start" "$end" >> "$work/moves-others-$variant.ms"
     # This clone's own commit on b1, pushed; then force-pushed away by the other clone.
     git reset -q --hard origin/b1 && echo "mine $t" > mine && git add mine && git commit -q -m "mine $t" &&
       git push -q origin b1 2>/dev/null || die "own push trial $t ($variant) failed"
@@ -210,6 +221,9 @@ row "fetch $tags tags, Refuge" fetch-refuge.ms
 row "fetch $branches ff branches, no hooks" moves-ff-none.ms
 row "fetch $branches ff branches, empty hook" moves-ff-empty.ms
 row "fetch $branches ff branches, Refuge" moves-ff-refuge.ms
+row "$((branches - 1)) forced, not yours, no hooks" moves-others-none.ms
+row "$((branches - 1)) forced, not yours, empty" moves-others-empty.ms
+row "$((branches - 1)) forced, not yours, Refuge" moves-others-refuge.ms
 row "forced fetch, no hooks" moves-forced-none.ms
 row "forced fetch, empty hook" moves-forced-empty.ms
 row "forced fetch, Refuge (warns)" moves-forced-refuge.ms
@@ -226,6 +240,8 @@ echo "fetch $tags tags: none $fetch_none ms, empty hook $fetch_empty ms, Refuge 
 moves_ratio=$(ratio "$(median moves-ff-refuge.ms)" "$(median moves-ff-empty.ms)")
 forced_extra=$(awk -v a="$(median moves-forced-refuge.ms)" -v b="$(median moves-forced-empty.ms)" 'BEGIN { printf "%.1f", a - b }')
 echo "fetch of $branches fast-forwarded branches: ${moves_ratio}x of the empty hook (a reflog line read per moved ref)"
+others_extra=$(awk -v a="$(median moves-others-refuge.ms)" -v b="$(median moves-others-empty.ms)" -v n="$((branches - 1))" 'BEGIN { printf "%.1f", (a - b) / n }')
+echo "fetch of $((branches - 1)) forced updates of other people's work: +$others_extra ms per forced ref over the empty hook (fetch-check starts for each, says nothing)"
 echo "fetch of a forced update that dropped a commit of this clone's: +$forced_extra ms over the empty hook for the" \
   "warning (the analysis runs only then); the last one warned: $warned line(s)"
 if [ "$push_ok" = yes ] && [ "$fetch_ok" = yes ]; then

@@ -224,6 +224,25 @@ extension DroppedWorkTests {
         #expect(try box.revParse("main", in: bob) == fix)
     }
 
+    @Test("a commit Bob pushed but did not write is his to hear about too")
+    func pushedNotWritten() throws {
+        let box = try Sandbox()
+        let (_, clones) = try box.serverWithClones("alice", "bob")
+        let (alice, bob) = (clones[0], clones[1])
+        try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice)
+        try box.git("pull", "-q", "origin", "main", in: bob)
+        try "carol's patch\n".write(toFile: "\(bob)/carol.txt", atomically: true, encoding: .utf8)
+        try box.git("add", "carol.txt", in: bob)
+        try box.git("commit", "-q", "--author", "Carol <carol@example.com>", "-m", "carol's patch", in: bob)
+        let patch = try box.revParse("HEAD", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.commit("alice's work", in: alice)
+        try box.git("push", "-q", "--force", "origin", "main", in: alice)
+        let fetch = try box.git("fetch", "origin", in: bob)
+        #expect(fetch.stderr.contains("refuge:   \(patch.prefix(7)) carol's patch  (you pushed it "))
+    }
+
     @Test("bad input to the hooks' commands: silent, exit 0, nothing changed")
     func badInput() throws {
         let box = try Sandbox()

@@ -335,7 +335,24 @@ enum HookScripts {
                 done <<EOF
             $f
             EOF
-                [ -z "$u" ] || ! command -v "$REFUGE_BIN" >/dev/null 2>&1 || printf '%s' "$u" | "$REFUGE_BIN" fetch-check
+                # Then a cheap look (git log and awk, not git-refuge's start-up): is a dropped commit yours at all,
+                # written by your user.email or pushed from here to this ref (its reflog's "update by push")? Only
+                # then does git refuge fetch-check start, to say so (it checks every push of this clone's log).
+                if [ -n "$u" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
+                  me=$(git config user.email 2>/dev/null) v=
+                  while read -r a b r; do
+                    [ -n "$r" ] || continue
+                    if git log --max-count=5000 --format='%H %ae' "$a" "^$b" -- </dev/null 2>/dev/null |
+                       me=$me reflog=$c/logs/$r awk 'BEGIN { me = tolower(ENVIRON["me"]); f = ENVIRON["reflog"]
+                           while ((getline l < f) > 0) if (l ~ /\tupdate by push$/) { split(l, w, " "); pushed[w[2]] = 1 } }
+                         (me != "" && tolower($2) == me) || ($1 in pushed) { found = 1; exit }
+                         END { exit !found }'
+                    then v="$v$a $b $r$nl"; fi
+                  done <<EOF
+            $u
+            EOF
+                  [ -z "$v" ] || printf '%s' "$v" | "$REFUGE_BIN" fetch-check
+                fi
               fi
               # HEAD is detached now: when it next leaves this commit, post-checkout (git runs no transaction when HEAD
               # goes back to a branch) or the drain keeps what it leaves behind. A builtin read: no program starts.
