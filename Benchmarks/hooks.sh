@@ -241,7 +241,7 @@ moves_ratio=$(ratio "$(median moves-ff-refuge.ms)" "$(median moves-ff-empty.ms)"
 forced_extra=$(awk -v a="$(median moves-forced-refuge.ms)" -v b="$(median moves-forced-empty.ms)" 'BEGIN { printf "%.1f", a - b }')
 echo "fetch of $branches fast-forwarded branches: ${moves_ratio}x of the empty hook (a reflog line read per moved ref)"
 others_extra=$(awk -v a="$(median moves-others-refuge.ms)" -v b="$(median moves-others-empty.ms)" -v n="$((branches - 1))" 'BEGIN { printf "%.1f", (a - b) / n }')
-echo "fetch of $((branches - 1)) forced updates of other people's work: +$others_extra ms per forced ref over the empty hook (fetch-check starts for each, says nothing)"
+echo "fetch of $((branches - 1)) forced updates of other people's work: +$others_extra ms per forced ref over the empty hook (the shell's cheap look at each; fetch-check does not start)"
 echo "fetch of a forced update that dropped a commit of this clone's: +$forced_extra ms over the empty hook for the" \
   "warning (the analysis runs only then); the last one warned: $warned line(s)"
 if [ "$push_ok" = yes ] && [ "$fetch_ok" = yes ]; then
