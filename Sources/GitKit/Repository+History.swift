@@ -87,6 +87,22 @@ extension Repository {
         return ObjectID(base)
     }
 
+    /// The best common ancestors of `one` and all of `others` together, as if they were one merge of them
+    /// (git's `get_merge_bases_many`, behind `git merge-base --fork-point`); empty when they share none.
+    public func mergeBases(of one: ObjectID, against others: [ObjectID]) throws -> [ObjectID] {
+        guard !others.isEmpty else { return [] }
+        var input = ([one] + others).map(\.raw)
+        var bases = git_oidarray()
+        let result = git_merge_bases_many(&bases, pointer, input.count, &input)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return []
+        }
+        try check(result, "finding the merge bases of \(one.short) and \(others.count) commit(s)")
+        defer { git_oidarray_dispose(&bases) }
+        return (0..<bases.count).map { ObjectID(bases.ids[$0]) }
+    }
+
     /// How many commits are reachable from `tips` and from none of `hidden` (`git rev-list --count TIPS ^HIDDEN`).
     public func countCommits(reachableFrom tips: [ObjectID], excluding hidden: [ObjectID]) throws -> Int {
         var count = 0

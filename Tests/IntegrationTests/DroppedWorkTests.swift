@@ -10,14 +10,8 @@ struct DroppedWorkTests {
     @Test("Bob pushes, Alice force-pushes over him: Bob's fetch warns, pull --rebase warns or refuses, replay restores, the report names Bob")
     func bobsStory() throws {
         let box = try Sandbox()
-        let (server, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        let asAlice = ["REMOTE_USER": "alice"], asBob = ["REMOTE_USER": "bob"]
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice, environment: asAlice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
-        let fix = try box.commit("bob's fix", in: bob)
-        try box.git("push", "-q", "origin", "main", in: bob, environment: asBob)
+        let (server, alice, bob, _, fix) = try bobPushedAFix(box)
+        let asAlice = ["REMOTE_USER": "alice"]
 
         // Fetches that drop nothing print nothing: a new branch, then a fast-forward of it.
         try box.git("checkout", "-q", "-b", "topic", in: alice)
@@ -98,13 +92,7 @@ struct DroppedWorkTests {
     @Test("a forced update that keeps a copy of your commit, or drops only someone else's, says nothing")
     func silentWhenNothingOfYoursIsLost() throws {
         let box = try Sandbox()
-        let (_, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        let base = try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
-        let fix = try box.commit("bob's fix", in: bob)
-        try box.git("push", "-q", "origin", "main", in: bob)
+        let (_, alice, bob, base, fix) = try bobPushedAFix(box)
         // Alice rewrites main under Bob's fix and keeps a copy of it (the same patch).
         try box.git("fetch", "-q", "origin", in: alice)
         try box.git("reset", "-q", "--hard", base, in: alice)
@@ -129,15 +117,22 @@ struct DroppedWorkTests {
 }
 
 extension DroppedWorkTests {
-    /// Bob pushed a fix, Alice force-pushed main over it without fetching, Bob fetched.
-    func forcedOverBob(_ box: Sandbox) throws -> (bob: String, fix: String, alicesWork: String) {
-        let (_, clones) = try box.serverWithClones("alice", "bob")
+    /// A server and Alice's and Bob's clones: Alice pushed a base commit (as `REMOTE_USER` alice), Bob
+    /// pulled it, committed "bob's fix" and pushed it (as bob).
+    func bobPushedAFix(_ box: Sandbox) throws -> (server: String, alice: String, bob: String, base: String, fix: String) {
+        let (server, clones) = try box.serverWithClones("alice", "bob")
         let (alice, bob) = (clones[0], clones[1])
-        try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
+        let base = try box.commit("base", in: alice)
+        try box.git("push", "-q", "origin", "main", in: alice, environment: ["REMOTE_USER": "alice"])
         try box.git("pull", "-q", "origin", "main", in: bob)
         let fix = try box.commit("bob's fix", in: bob)
-        try box.git("push", "-q", "origin", "main", in: bob)
+        try box.git("push", "-q", "origin", "main", in: bob, environment: ["REMOTE_USER": "bob"])
+        return (server, alice, bob, base, fix)
+    }
+
+    /// Bob pushed a fix, Alice force-pushed main over it without fetching, Bob fetched.
+    func forcedOverBob(_ box: Sandbox) throws -> (bob: String, fix: String, alicesWork: String) {
+        let (_, alice, bob, _, fix) = try bobPushedAFix(box)
         let alicesWork = try box.commit("alice's work", in: alice)
         try box.git("push", "-q", "--force", "origin", "main", in: alice)
         try box.git("fetch", "-q", "origin", in: bob)
@@ -208,13 +203,7 @@ extension DroppedWorkTests {
     @Test("an upstream reset to an older commit: git's fork point is the dropped tip, and the check names it")
     func resetToAncestor() throws {
         let box = try Sandbox()
-        let (_, clones) = try box.serverWithClones("alice", "bob")
-        let (alice, bob) = (clones[0], clones[1])
-        let base = try box.commit("base", in: alice)
-        try box.git("push", "-q", "origin", "main", in: alice)
-        try box.git("pull", "-q", "origin", "main", in: bob)
-        let fix = try box.commit("bob's fix", in: bob)
-        try box.git("push", "-q", "origin", "main", in: bob)
+        let (_, alice, bob, base, fix) = try bobPushedAFix(box)
         try box.git("push", "-q", "--force", "origin", "\(base):refs/heads/main", in: alice)
         let fetch = try box.git("fetch", "origin", in: bob)
         #expect(fetch.stderr.contains("refuge:   \(fix.prefix(7)) bob's fix"))
@@ -241,6 +230,26 @@ extension DroppedWorkTests {
         try box.git("push", "-q", "--force", "origin", "main", in: alice)
         let fetch = try box.git("fetch", "origin", in: bob)
         #expect(fetch.stderr.contains("refuge:   \(patch.prefix(7)) carol's patch  (you pushed it "))
+    }
+
+    @Test("a branch you made on someone else's commit and pushed does not make their commit yours")
+    func branchOnSomeoneElsesCommit() throws {
+        let box = try Sandbox()
+        let (_, alice, bob, _, fix) = try bobPushedAFix(box)
+        // Alice fetches Bob's fix and pushes a new branch on it; then Bob rewrites main without it.
+        try box.git("pull", "-q", "origin", "main", in: alice)
+        try box.git("push", "-q", "origin", "main:refs/heads/feature", in: alice)
+        try box.git("reset", "-q", "--hard", "HEAD~1", in: bob)
+        try box.commit("bob's rework", in: bob)
+        try box.git("push", "-q", "--force", "origin", "main", in: bob)
+        // Alice's fetch: the forced update dropped Bob's fix, which Alice neither wrote nor brought.
+        let fetch = try box.git("fetch", "origin", in: alice)
+        #expect(fetch.stderr.contains("(forced update)") && !fetch.stderr.contains("refuge:"))
+        let (_, check) = try box.json(CheckFinding.self, ["check", "--json"], in: alice)
+        #expect(check?.droppedUpstream?.isEmpty == true)
+        let log = try box.refuge("log", "--ref", "refs/remotes/origin/main", in: alice).stdout
+        #expect(!log.contains("of yours") && log.contains(" forced "))
+        #expect(try box.revParse("origin/feature", in: alice) == fix)
     }
 
     @Test("bad input to the hooks' commands: silent, exit 0, nothing changed")

@@ -172,21 +172,24 @@ public struct DroppedUpstreamWork: Sendable {
     }
 
     /// The fetched forced updates of `trackingRef`, newest first: the reflog's `…: forced-update` entries
-    /// (git's fetch names them so), and the audit log's local forced updates of the ref that the reflog no
-    /// longer has (expired), unless backfill took them from an entry that was no fetch.
+    /// (git's fetch names them so). Where the ref has no reflog at all (`core.logAllRefUpdates=false`, or
+    /// deleted with the ref), the audit log's local forced updates of it stand in, but not one backfill
+    /// took from an entry that was no fetch, nor one whose new value this clone pushed (a push's own
+    /// update). Where the reflog has expired an entry, the update is older than reflog expiry: not counted
+    /// (an expired `update by push` would be taken for a fetch).
     public static func fetchedForcedUpdates(of trackingRef: String, repository: Repository, store: AuditStore?) -> [Move] {
         var moves: [Move] = []
         let reflog = (try? repository.reflog(of: trackingRef)) ?? []
         for entry in reflog where entry.message.hasSuffix(": forced-update") {
             if let old = entry.old, let new = entry.new { moves.append(Move(old: old, new: new, time: entry.time)) }
         }
-        if let store {
+        if let store, reflog.isEmpty {
             var filter = EventFilter(repository: repository.auditIdentity)
+            filter.side = .client
+            let pushed = Set(((try? store.events(filter)) ?? []).compactMap(\.new))
             (filter.ref, filter.side, filter.rewrites) = (trackingRef, .local, true)
             for event in (try? store.events(filter)) ?? [] where event.kind == .forced {
-                guard let old = event.old, let new = event.new,
-                      !reflog.contains(where: { $0.old == old && $0.new == new })
-                else { continue }
+                guard let old = event.old, let new = event.new, !pushed.contains(new) else { continue }
                 if let reason = event.reason, reason.hasPrefix("reflog: "), !reason.hasSuffix(": forced-update") { continue }
                 moves.append(Move(old: old, new: new, time: event.time))
             }

@@ -31,15 +31,34 @@ struct OwnWork {
     /// pushes are looked at.
     func pushTimes(of commits: Set<ObjectID>, hidden: [ObjectID]) throws -> [ObjectID: Date] {
         var times: [ObjectID: Date] = [:]
+        var fetched: [(value: ObjectID, time: Date)]?
         for push in pushes.suffix(2_000) {
             guard let new = push.new, let tip = try repository.peelToCommit(new) else { continue }
             if !commits.contains(tip), try hidden.contains(where: { try repository.isAncestor(tip, of: $0) }) { continue }
-            let before = try push.old.flatMap { repository.contains($0) ? try repository.peelToCommit($0) : nil }
-            for commit in try repository.commitSet(reachableFrom: [tip], excluding: hidden + (before.map { [$0] } ?? []))
+            var before = try push.old.flatMap { repository.contains($0) ? try repository.peelToCommit($0) : nil }.map { [$0] } ?? []
+            if push.old == nil {
+                // A new branch brought only what the remote did not have yet: not what this clone had
+                // fetched from it before the push (a branch made on someone else's commits and pushed).
+                if fetched == nil { fetched = try fetchedValues() }
+                before = fetched!.filter { $0.time <= push.time }.map(\.value)
+            }
+            for commit in try repository.commitSet(reachableFrom: [tip], excluding: hidden + before)
             where commits.contains(commit) {
                 times[commit] = min(times[commit] ?? push.time, push.time)
             }
         }
         return times
+    }
+
+    /// The values fetches and clones brought into remote-tracking refs, with when (their reflogs).
+    private func fetchedValues() throws -> [(value: ObjectID, time: Date)] {
+        var values: [(value: ObjectID, time: Date)] = []
+        for ref in repository.reflogReferenceNames() where ref.hasPrefix("refs/remotes/") {
+            for entry in (try? repository.reflog(of: ref)) ?? []
+            where entry.message.hasPrefix("fetch") || entry.message.hasPrefix("pull") || entry.message.hasPrefix("clone") {
+                if let new = entry.new, let commit = try repository.peelToCommit(new) { values.append((commit, entry.time)) }
+            }
+        }
+        return values
     }
 }

@@ -157,23 +157,18 @@ public struct RebaseCheck: Sendable {
     /// common ancestors of `tip` and all those values together must be exactly one commit, and one of the
     /// values (else git finds none, and rebases from the plain merge base).
     static func forkPoint(of ref: String, tip: ObjectID, repository: Repository) throws -> ObjectID? {
-        let entries = ((try? repository.reflog(of: ref)) ?? []).prefix(1_000)
+        let reflog = (try? repository.reflog(of: ref)) ?? []
         var values: [ObjectID] = []
-        for id in entries.compactMap(\.new) + [entries.last?.old].compactMap({ $0 }) {
+        // The newest 1,000 entries' new values, and the very first entry's old value.
+        for id in reflog.prefix(1_000).compactMap(\.new) + [reflog.last?.old].compactMap({ $0 }) {
             if let commit = try repository.peelToCommit(id), !values.contains(commit) { values.append(commit) }
         }
         if values.isEmpty, let current = try repository.resolveReference(ref).flatMap({ try repository.peelToCommit($0) }) {
             values = [current]
         }
-        var bases: [ObjectID] = []
-        for value in values {
-            if let base = try repository.mergeBase(tip, value), !bases.contains(base) { bases.append(base) }
-        }
-        let best = try bases.filter { base in
-            try !bases.contains { other in try other != base && repository.isAncestor(base, of: other) }
-        }
-        guard best.count == 1, values.contains(best[0]) else { return nil }
-        return best[0]
+        let bases = try repository.mergeBases(of: tip, against: values)
+        guard bases.count == 1, values.contains(bases[0]) else { return nil }
+        return bases[0]
     }
 
     /// The remote-tracking ref of `branch`'s configured upstream.

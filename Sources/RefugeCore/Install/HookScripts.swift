@@ -342,7 +342,7 @@ enum HookScripts {
                   me=$(git config user.email 2>/dev/null) v=
                   while read -r a b r; do
                     [ -n "$r" ] || continue
-                    if git log --max-count=5000 --format='%H %ae' "$a" "^$b" -- </dev/null 2>/dev/null |
+                    if git log --no-show-signature --max-count=5000 --format='%H %ae' "$a" "^$b" -- </dev/null 2>/dev/null |
                        me=$me reflog=$c/logs/$r awk 'BEGIN { me = tolower(ENVIRON["me"]); f = ENVIRON["reflog"]
                            while ((getline l < f) > 0) if (l ~ /\tupdate by push$/) { split(l, w, " "); pushed[w[2]] = 1 } }
                          (me != "" && tolower($2) == me) || ($1 in pushed) { found = 1; exit }
