@@ -209,7 +209,7 @@ public struct DroppedUpstreamWork: Sendable {
 /// says nothing of the kind in git's protocol.
 enum ServerWitness {
     static func forcedUpdate(to new: ObjectID, trackingRef: String, repository: Repository) -> DroppedUpstreamWork.Rewriter? {
-        guard let (remote, refspecs) = remote(writing: trackingRef, repository: repository),
+        guard let refspecs = refspecs(writing: trackingRef, repository: repository),
               let remoteRef = try? refspecs.remoteReference(forTracking: trackingRef),
               let path = localPath(of: refspecs.url ?? "", in: repository),
               let server = try? Repository.open(at: path),
@@ -220,7 +220,6 @@ enum ServerWitness {
         // log's files are created group-writable: refuge.sharedDatabase); else read as it is.
         let writable = FileManager.default.fileExists(atPath: database)
             ? access(database, W_OK) == 0 : access((database as NSString).deletingLastPathComponent, W_OK) == 0
-        _ = remote
         // The push that force-updated it may still wait in the server's spool: drained first where this
         // account may write the server's log (as any git refuge command there would; idempotent).
         let store: AuditStore
@@ -240,16 +239,16 @@ enum ServerWitness {
         return DroppedUpstreamWork.Rewriter(pusher: event.pusher, time: event.time, address: event.address)
     }
 
-    /// The remote whose fetch refspecs write `trackingRef` (`refs/remotes/<remote>/…`; a remote's name may
-    /// hold a slash).
-    static func remote(writing trackingRef: String, repository: Repository) -> (String, FetchRefspecs)? {
+    /// The fetch refspecs of the remote that writes `trackingRef` (`refs/remotes/<remote>/…`; a remote's
+    /// name may hold a slash).
+    static func refspecs(writing trackingRef: String, repository: Repository) -> FetchRefspecs? {
         guard trackingRef.hasPrefix("refs/remotes/") else { return nil }
         let parts = trackingRef.dropFirst("refs/remotes/".count).split(separator: "/", omittingEmptySubsequences: false)
         for count in stride(from: parts.count - 1, through: 1, by: -1) {
             let name = parts.prefix(count).joined(separator: "/")
             if let refspecs = try? repository.fetchRefspecs(of: name),
                (try? refspecs.remoteReference(forTracking: trackingRef)) != nil {
-                return (name, refspecs)
+                return refspecs
             }
         }
         return nil
