@@ -49,8 +49,7 @@ enum UpstreamText {
             lines.append("refuge: safe next steps:")
         }
         if !fromCheck {
-            lines.append("refuge:   git refuge check \(branch == "your branch" ? "" : branch)".trimmingTrailingSpace()
-                + "    shows this again")
+            lines.append("refuge:   git refuge check\(branch == "your branch" ? "" : " \(branch)")    shows this again")
         }
         lines.append("refuge:   git refuge recover \(branch == "your branch" ? "BRANCH" : branch) --replay    brings "
             + "\(work.commits.count == 1 ? "it" : "them") back on top if a pull or rebase dropped \(work.commits.count == 1 ? "it" : "them")")
@@ -79,13 +78,5 @@ enum UpstreamText {
             lines.append("refuge: rebasing anyway (refuge.prePush=warn; set it to block to refuse such rebases)")
         }
         return lines
-    }
-}
-
-extension String {
-    fileprivate func trimmingTrailingSpace() -> String {
-        var text = self
-        while text.hasSuffix(" ") { text.removeLast() }
-        return text
     }
 }

@@ -123,18 +123,14 @@ public struct DroppedUpstreamWork: Sendable {
     static func trackingBranches(of trackingRef: String, repository: Repository) throws -> [String] {
         try repository.references(under: "refs/heads/").compactMap { ref in
             let short = String(ref.name.dropFirst("refs/heads/".count))
-            guard let remote = try repository.configString("branch.\(short).remote"),
-                  let merge = try repository.configString("branch.\(short).merge"),
-                  try repository.trackingReference(remote: remote, remoteReference: merge) == trackingRef
-            else { return nil }
-            return short
+            return try repository.upstreamTrackingRef(ofBranch: short) == trackingRef ? short : nil
         }
     }
 
     /// The forced updates of `trackingRef` this clone has seen whose dropped work of its own the ref still
-    /// lacks now (neither the commit nor a copy is back on it): what `check` shows. From the ref's reflog
-    /// (fetch writes "…: forced-update") and the audit log's local forced updates of it, newest first, the
-    /// newest 20 looked at.
+    /// lacks now (neither the commit nor a copy is back on it): what `check` shows. The fetched forced
+    /// updates (`fetchedForcedUpdates`), newest first, the newest 20 looked at; the server is asked who
+    /// force-pushed only for those that are shown.
     public static func open(trackingRef: String, repository: Repository, store: AuditStore?, askServer: Bool = true) throws
         -> [DroppedUpstreamWork]
     {
@@ -147,7 +143,7 @@ public struct DroppedUpstreamWork: Sendable {
         var seen: Set<ObjectID> = []
         for move in moves.prefix(20) {
             guard let work = try find(trackingRef: trackingRef, old: move.old, new: move.new, time: move.time,
-                                      repository: repository, own: own, store: store, askServer: askServer)
+                                      repository: repository, own: own, store: store, askServer: false)
             else { continue }
             // Still missing upstream: the ref does not reach it now and holds no copy of it. Each commit once,
             // under the newest update that dropped it.
@@ -157,7 +153,9 @@ public struct DroppedUpstreamWork: Sendable {
                 return try repository.patchID(of: commit.commit.id).map { !copies.contains($0) } ?? true
             }
             seen.formUnion(work.commits.map(\.commit.id))
-            if !missing.isEmpty { found.append(work.keeping(missing)) }
+            guard !missing.isEmpty else { continue }
+            let witness = askServer ? ServerWitness.forcedUpdate(to: work.new, trackingRef: trackingRef, repository: repository) : nil
+            found.append(work.keeping(missing, rewrittenBy: witness))
         }
         return found
     }
@@ -197,7 +195,7 @@ public struct DroppedUpstreamWork: Sendable {
         return moves.sorted { $0.time > $1.time }
     }
 
-    func keeping(_ commits: [Commit]) -> DroppedUpstreamWork {
+    func keeping(_ commits: [Commit], rewrittenBy: Rewriter?) -> DroppedUpstreamWork {
         DroppedUpstreamWork(trackingRef: trackingRef, old: old, new: new, time: time, commits: commits,
                             droppedCount: droppedCount, rewrittenBy: rewrittenBy, newTipCommitter: newTipCommitter,
                             trackingBranches: trackingBranches)

@@ -47,7 +47,6 @@ public struct RebaseCheck: Sendable {
             namesUpstream = positional > 0
         }
 
-        public init() {}
     }
 
     /// The branch being rebased (`main`), or nil for a detached HEAD.
@@ -87,7 +86,7 @@ public struct RebaseCheck: Sendable {
         else { return .none }
         let branchName = branchRef.map { $0.replacingOccurrences(of: "refs/heads/", with: "") }
         let upstreamName = try fullName(of: upstream, repository: repository)
-        let branchTracking = try branchName.flatMap { try tracking(of: $0, repository: repository) }
+        let branchTracking = try branchName.flatMap { try repository.upstreamTrackingRef(ofBranch: $0) }
         var ontoCommit = try arguments?.onto.flatMap { try repository.resolveRevision($0) }.flatMap { try repository.peelToCommit($0) }
             ?? upstreamCommit
         if arguments == nil, upstreamName == nil, let branchTracking,
@@ -169,14 +168,6 @@ public struct RebaseCheck: Sendable {
         let bases = try repository.mergeBases(of: tip, against: values)
         guard bases.count == 1, values.contains(bases[0]) else { return nil }
         return bases[0]
-    }
-
-    /// The remote-tracking ref of `branch`'s configured upstream.
-    static func tracking(of branch: String, repository: Repository) throws -> String? {
-        guard let remote = try repository.configString("branch.\(branch).remote"),
-              let merge = try repository.configString("branch.\(branch).merge")
-        else { return nil }
-        return try repository.trackingReference(remote: remote, remoteReference: merge)
     }
 
     /// The full name of a ref named as git accepts it (`origin/main` → `refs/remotes/origin/main`); nil for
