@@ -40,7 +40,7 @@ struct ShipTests {
         let central = try postgres.createDatabase("fleet")
         let (server, alice) = try box.pushedClone()
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout
-            == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\napplied v3: the pusher's address\n")
+            == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\napplied v3: the pusher's address\napplied v4: covering indexes of the rewrites\n")
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout == "the central store is up to date\n")
         try box.commit("second", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)

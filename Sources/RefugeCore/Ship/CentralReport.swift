@@ -62,7 +62,7 @@ struct CentralReportQueries: ReportQueries {
         let rows = try connection.execute("""
             SELECT to_char(e.time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, e.kind, e.side, e.status, e.hook,
                    \(RefRole.bookkeepingSQL("e.ref")) AS bookkeeping, count(*) AS count
-            \(query.from) GROUP BY 1, 2, 3, 4, 5, 6
+            \(query.fromEvents) GROUP BY 1, 2, 3, 4, 5, 6
             """, query.parameters, operation: "counting the central store's events")
         return try Self.days(rows)
     }
@@ -87,7 +87,7 @@ struct CentralReportQueries: ReportQueries {
         let rows = try connection.execute("""
             SELECT count(*) AS count, count(*) FILTER (WHERE e.kind = 'forced') AS forced,
                    count(*) FILTER (WHERE e.kind = 'delete') AS deletions, coalesce(sum(e.dropped), 0) AS dropped
-            \(query.from)
+            \(query.fromEvents)
             """, query.parameters, operation: "counting the central store's rewrites")
         func number(_ column: String) -> Int { Int(rows[0, column] ?? "0") ?? 0 }
         return .init(count: number("count"), forced: number("forced"), deletions: number("deletions"), commitsDropped: number("dropped"))
@@ -154,7 +154,7 @@ struct CentralReportQueries: ReportQueries {
         let name = key == .ref ? "e.ref" : "coalesce(e.pusher, 'unknown')"
         // Ties by name in byte order, as SQLite orders them.
         let rows = try connection.execute("""
-            SELECT \(name) AS name, count(*) AS count \(query.from) GROUP BY 1 ORDER BY 2 DESC, \(name) COLLATE "C" LIMIT \(query.parameter(String(limit)))
+            SELECT \(name) AS name, count(*) AS count \(query.fromEvents) GROUP BY 1 ORDER BY 2 DESC, \(name) COLLATE "C" LIMIT \(query.parameter(String(limit)))
             """, query.parameters, operation: "ranking the central store's rewrites")
         return (0..<rows.count).map { (rows[$0, "name"] ?? "", Int(rows[$0, "count"] ?? "0") ?? 0) }
     }
@@ -172,7 +172,7 @@ struct CentralReportQueries: ReportQueries {
         unlimited.limit = nil
         var query = query(unlimited)
         query.and(Self.condition(listing))
-        let rows = try connection.execute("SELECT count(*) AS count \(query.from)", query.parameters, operation: "counting the central store's listings")
+        let rows = try connection.execute("SELECT count(*) AS count \(query.fromEvents)", query.parameters, operation: "counting the central store's listings")
         return Int(rows[0, "count"] ?? "0") ?? 0
     }
 
@@ -182,7 +182,7 @@ struct CentralReportQueries: ReportQueries {
         let query = query(unlimited)
         let rows = try connection.execute("""
             SELECT (extract(epoch FROM min(e.time)) * 1000)::bigint AS first, (extract(epoch FROM max(e.time)) * 1000)::bigint AS last
-            \(query.from)
+            \(query.fromEvents)
             """, query.parameters, operation: "reading the central store's period")
         func date(_ column: String) -> Date? { rows[0, column].flatMap { Int64($0) }.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
         return (date("first"), date("last"))
