@@ -84,13 +84,18 @@ struct CentralReportQueries: ReportQueries {
 
     func rewriteTotals(_ filter: EventFilter) throws -> AuditStore.RewriteTotals {
         let query = query(Self.rewrites(filter))
-        let rows = try connection.execute("""
-            SELECT count(*) AS count, count(*) FILTER (WHERE e.kind = 'forced') AS forced,
-                   count(*) FILTER (WHERE e.kind = 'delete') AS deletions, coalesce(sum(e.dropped), 0) AS dropped
-            \(query.fromEvents)
-            """, query.parameters, operation: "counting the central store's rewrites")
+        let rows = try connection.execute(Self.rewriteTotalsSQL(query), query.parameters, operation: "counting the central store's rewrites")
         func number(_ column: String) -> Int { Int(rows[0, column] ?? "0") ?? 0 }
         return .init(count: number("count"), forced: number("forced"), deletions: number("deletions"), commitsDropped: number("dropped"))
+    }
+
+    /// The statement `rewriteTotals` runs (its plan is checked in a test).
+    static func rewriteTotalsSQL(_ query: CentralQuery) -> String {
+        """
+        SELECT count(*) AS count, count(*) FILTER (WHERE e.kind = 'forced') AS forced,
+               count(*) FILTER (WHERE e.kind = 'delete') AS deletions, coalesce(sum(e.dropped), 0) AS dropped
+        \(query.fromEvents)
+        """
     }
 
     func newestRewrites(_ filter: EventFilter, limit: Int) throws -> [AuditEvent] {
