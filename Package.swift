@@ -36,6 +36,8 @@ let package = Package(
             name: "RefugeCore",
             dependencies: [
                 "GitKit", "PGKit", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the chain's bulk reads straight from GRDB's statements (ChainRow).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Mustache", package: "swift-mustache"), .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "TextTable", package: "TextTable"), .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -40,7 +40,8 @@ struct ShipTests {
         let central = try postgres.createDatabase("fleet")
         let (server, alice) = try box.pushedClone()
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout
-            == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\napplied v3: the pusher's address\napplied v4: covering indexes of the rewrites\n")
+            == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\napplied v3: the pusher's address\napplied v4: covering indexes of the rewrites\n"
+            + "applied v5: no foreign key from events to sources\n")
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout == "the central store is up to date\n")
         try box.commit("second", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
@@ -100,6 +101,17 @@ struct ShipTests {
         let (_, again) = try box.ship(server, to: central)
         #expect(again?.shipped == after - before && again?.lastSeq == after)
         #expect(try centralRows(postgres, "fleet", source: sources[0]).count == after)
+        // A batch sent again (an administrator moved the mark back): the direct COPY meets the rows already
+        // there, and the batch is stored the idempotent way: nothing stored twice, nothing counted twice.
+        let counted = try postgres.psql("SELECT sum(count) FROM event_day WHERE source = '\(sources[0])'", database: "fleet")
+        #expect(counted == String(after))
+        let firstHash = try postgres.psql("SELECT hash FROM event WHERE source = '\(sources[0])' AND seq = 1", database: "fleet")
+        try postgres.psql("UPDATE source SET last_seq = 1, last_hash = '\(firstHash)' WHERE id = '\(sources[0])'", database: "fleet")
+        let (resent, resentOutput) = try box.ship(server, to: central)
+        #expect(resent.succeeded, "\(resent.stderr)")
+        #expect(resentOutput?.shipped == after - 1 && resentOutput?.lastSeq == after)
+        #expect(try centralRows(postgres, "fleet", source: sources[0]).count == after)
+        #expect(try postgres.psql("SELECT sum(count) FROM event_day WHERE source = '\(sources[0])'", database: "fleet") == counted)
         // refuge.central is the default destination.
         try box.git("config", "refuge.central", central, in: server)
         #expect(try box.refuge("ship", in: server).stdout.hasPrefix("shipped 0 event(s) of source \(sources[0])"))

@@ -133,10 +133,7 @@ enum AuditChainResealer {
         try queue.write { db in
             var previous = String(repeating: "0", count: 64)
             for id in try Int64.fetchAll(db, sql: "SELECT id FROM event ORDER BY id") {
-                let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id = ?", arguments: [id])!
-                let hash = AuditChain.hash(of: row, previous: previous)
-                try db.execute(sql: "UPDATE event SET hash = ? WHERE id = ?", arguments: [AuditChain.stored(hash: hash), id])
-                previous = hash
+                previous = try AuditChain.seal(id: id, db, previous: previous)  // reads the row as stored, writes its hash
             }
         }
     }

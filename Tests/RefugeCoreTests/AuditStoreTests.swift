@@ -38,6 +38,57 @@ struct AuditStoreTests {
         #expect(try store.events(after: 2, limit: 2).map(\.id) == [3, 4])
     }
 
+    @Test("the chain's encoding, spelled out: refuge-chain-v1 over each column's value as stored before v7")
+    func chainEncoding() throws {
+        let (store, box) = try store()
+        defer { withExtendedLifetime(box) {} }
+        let new = String(repeating: "ab", count: 20), old = String(repeating: "0c", count: 20)
+        let batch = "8920B4D6-1F88-4524-AD12-CE41BC631399"
+        try store.append([AuditEvent(
+            time: Date(timeIntervalSince1970: 1_795_318_812.123), side: .server, source: .hook(.postReceive),
+            repository: "/srv/a.git", update: RefUpdate(creatingOrMoving: "refs/heads/ü\tx", from: ObjectID(hex: old), to: ObjectID(hex: new)!),
+            kind: .forced, dropped: 12, status: .accepted, batch: batch, pusher: "alice")])
+        // The stored row, read here by SQL alone: compact values as the text they replaced, the rest by class.
+        let (fields, stored) = try store.read { db -> ([String], String) in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT id, typeof(time), time, side, hook, (SELECT path FROM repository WHERE id = repository_id), ref,
+                       lower(hex(old)), lower(hex(new)), kind, dropped, pusher, remote, url, local_ref, push_options, status,
+                       hex(batch), process_id, reason, undoes, address, lower(hex(hash))
+                FROM event
+                """)!
+            #expect((row[1] as String) == "integer" && (row[2] as Int64) == 1_795_318_812_123)
+            let names = ["id", "time", "side", "hook", "repository", "ref", "old", "new", "kind", "dropped", "pusher", "remote",
+                         "url", "local_ref", "push_options", "status", "batch", "process_id", "reason", "undoes"]
+            let values: [DatabaseValue] = [row[0], "2026-11-22 03:40:12.123".databaseValue] + (3...21).map { row[$0] }
+            let fields = zip(names + ["address"], values).compactMap { name, value -> String? in
+                switch value.storage {
+                case .null: return name == "address" ? nil : "\(name)=n"
+                case .int64(let number): return "\(name)=i\(number)"
+                case .string(var text):
+                    if name == "batch" {  // the UUID's 16 bytes, as its text
+                        for dash in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: dash)) }
+                    }
+                    return "\(name)=s\(text.utf8.count):\(text)"
+                default: return "\(name)=?"
+                }
+            }
+            return (fields, row[22])
+        }
+        #expect(fields.contains("batch=s36:\(batch)") && fields.contains("old=s40:\(old)") && fields.contains("ref=s15:refs/heads/ü\tx"))
+        let encoding = "refuge-chain-v1\n\(AuditChain.genesis)\n" + fields.map { "\($0)\n" }.joined()
+        // SHA-256 by coreutils, not by the code under test.
+        let sha = Process(), input = Pipe(), output = Pipe()
+        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        (sha.standardInput, sha.standardOutput) = (input, output)
+        try sha.run()
+        input.fileHandleForWriting.write(Data(encoding.utf8))
+        try input.fileHandleForWriting.close()
+        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        sha.waitUntilExit()
+        #expect(stored == String(expected))
+        #expect(try store.verifyChain().intact)
+    }
+
     @Test("every column reads back as written (ids in camel case included)")
     func roundTrip() throws {
         let (store, box) = try store()

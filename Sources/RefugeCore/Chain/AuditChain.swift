@@ -26,9 +26,9 @@ public enum AuditChain {
     /// What the first row chains to.
     public static let genesis = String(repeating: "0", count: 64)
 
-    /// What the chain reads of a row: the row's id and stored hash (as hex), then for each column its
-    /// storage class, its value, and its bytes (a TEXT value whole: a string read through the C API would
-    /// stop at a NUL byte). The repository is read as its path, from its table.
+    /// What the chain reads of a row: the row's id and stored hash (as hex), then each column's value as
+    /// stored, one SQL column each (ChainRow reads each value's storage class and bytes from SQLite).
+    /// The repository is read as its path, from its table.
     static let selection = selection(hash: hashSQL, repository: EventStorage.repositoryPathSQL, columns: columns)
 
     /// The same for the table as migration v4 found it (the repository a text column, `prev_hash` a
@@ -36,11 +36,8 @@ public enum AuditChain {
     static let v4Selection = selection(hash: "hash", repository: "repository", columns: v1Columns) + ", prev_hash"
 
     private static func selection(hash: String, repository: String, columns: [String]) -> String {
-        (["id AS row_id", "\(hash) AS hash"] + columns.flatMap { column in
-            let value = column == "repository" ? repository : column
-            return ["typeof(\(value)) AS \"t_\(column)\"", "\(value) AS \"v_\(column)\"",
-                    "CAST(\(value) AS BLOB) AS \"b_\(column)\""]
-        }).joined(separator: ", ")
+        (["id AS row_id", "\(hash) AS hash"] + columns.map { $0 == "repository" ? "\(repository) AS repository" : "\"\($0)\"" })
+            .joined(separator: ", ")
     }
 
     /// The stored hash as 64 hex digits (stored as 32 bytes since v7; as text by a hand or before).
@@ -59,11 +56,11 @@ public enum AuditChain {
     /// read-only, which migrates nothing: `verify --no-drain`, `doctor`, an archived copy).
     static let v7Selection = selection(hash: hashSQL, repository: EventStorage.repositoryPathSQL, columns: v1Columns)
 
-    /// The selection for the table as it is: before v7 (no `repository` table), the v4 one; before v11
-    /// (no `address`), the v1 columns.
-    static func selection(_ db: Database) throws -> String {
-        guard try db.tableExists("repository") else { return v4Selection }
-        return try db.columns(in: "event").contains { $0.name == "address" } ? selection : v7Selection
+    /// The selection for the table as it is, and how many chained columns it reads: before v7 (no
+    /// `repository` table), the v4 one; before v11 (no `address`), the v1 columns.
+    static func selection(_ db: Database) throws -> (sql: String, columns: Int) {
+        guard try db.tableExists("repository") else { return (v4Selection, v1Columns.count) }
+        return try db.columns(in: "event").contains { $0.name == "address" } ? (selection, columns.count) : (v7Selection, v1Columns.count)
     }
 
     /// A column's value as the chain hashes it: its storage class and bytes (a value in compact storage
@@ -78,33 +75,6 @@ public enum AuditChain {
         case unknown
     }
 
-    /// The values of a row read with `selection`, one per column of `columns`, by position (three per
-    /// column after row_id and hash; a row read with `v4Selection` has the v1 columns only). Read as DatabaseValues, not decoded one by one: a ship reads a
-    /// million rows, and GRDB's generic decoding was most of its time.
-    static func values(of row: Row) -> [Value] {
-        let cells = Array(row.databaseValues)
-        return columns.indices.prefix((cells.count - 2) / 3).map { index in
-            let base = 2 + 3 * index
-            if let text = storedBeforeV7(columns[index], type: cells[base], value: cells[base + 1]) { return .text(Array(text.utf8)) }
-            guard case .string(let type) = cells[base].storage else { return .unknown }
-            switch (type, cells[base + 1].storage, cells[base + 2].storage) {
-            case ("null", _, _): return .null
-            case ("integer", .int64(let number), _): return .integer(number)
-            case ("real", .double(let number), _): return .real(number)
-            case ("text", _, .blob(let raw)): return .text(Array(raw))
-            case ("text", _, _): return .text([])
-            case ("blob", _, .blob(let raw)): return .blob(raw)
-            case ("blob", _, _): return .blob(Data())
-            default: return .unknown
-            }
-        }
-    }
-
-    /// The hash of a row read with `selection`, chained to `previous`.
-    static func hash(of row: Row, previous: String) -> String {
-        hash(of: values(of: row), previous: previous)
-    }
-
     /// The hash of a row's values (one per column of `columns`), chained to `previous`: the one encoding
     /// of format `refuge-chain-v1`, for the local log and the central store alike. Bytes are gathered in
     /// one buffer: sealing is on the path of every append, a million of them in a large backfill.
@@ -112,16 +82,19 @@ public enum AuditChain {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1_024)
         bytes += "\(format)\n\(previous)\n".utf8
-        for (index, (column, value)) in zip(columns, values).enumerated() {
+        for (index, value) in values.prefix(columns.count).enumerated() {
             if index >= v1Columns.count, value == .null { continue }  // an added column, not set
-            bytes += column.utf8
-            bytes.append(UInt8(ascii: "="))
+            bytes += columnPrefixes[index]
             switch value {
             case .null: bytes.append(UInt8(ascii: "n"))
-            case .integer(let number): bytes += "i\(number)".utf8
+            case .integer(let number):
+                bytes.append(UInt8(ascii: "i"))
+                appendDecimal(number, to: &bytes)
             case .real(let number): bytes += "r\(number)".utf8
             case .text(let raw):
-                bytes += "s\(raw.count):".utf8
+                bytes.append(UInt8(ascii: "s"))
+                appendDecimal(Int64(raw.count), to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
                 bytes += raw
             case .blob(let raw): bytes += "b\(raw.count):\(raw.base64EncodedString())".utf8
             case .unknown: bytes.append(UInt8(ascii: "-"))
@@ -131,21 +104,64 @@ public enum AuditChain {
         return hex(SHA256.hash(data: bytes))
     }
 
-    /// The text a value in compact storage (EventStorage, v7) replaced: a time in integer milliseconds,
-    /// an id as 20 bytes, a batch as a UUID's 16 bytes. nil for any other value, hashed as it is stored.
-    private static func storedBeforeV7(_ column: String, type: DatabaseValue, value: DatabaseValue) -> String? {
-        guard case .string(let storage) = type.storage else { return nil }
-        switch (column, storage) {
-        case ("time", "integer"):
-            guard case .int64(let milliseconds) = value.storage else { return nil }
-            return milliseconds >= 0 ? EventStorage.storedText(milliseconds: milliseconds) : nil
-        case ("old", "blob"), ("new", "blob"):
-            return (try? EventStorage.objectID(value, column: column))?.hex  // try? flattens: nil for NULL or junk
-        case ("batch", "blob"):
-            return EventStorage.batch(value)
-        default:
-            return nil
+    /// `name=` of each column, as the encoding writes it before the value.
+    private static let columnPrefixes = columns.map { Array("\($0)=".utf8) }
+
+    /// `number` in decimal, as `"\(number)"` spells it, without making a String.
+    static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        guard number != 0 else { return bytes.append(UInt8(ascii: "0")) }
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = number.magnitude
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            for position in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[position]) }
         }
+    }
+
+    /// Where `time`, `old`, `new` and `batch` are in `columns`: the values compact storage (v7) changed.
+    static let timeColumn = columns.firstIndex(of: "time")!
+    private static let idColumns = [columns.firstIndex(of: "old")!, columns.firstIndex(of: "new")!]
+    private static let batchColumn = columns.firstIndex(of: "batch")!
+
+    /// A value of column `index` as the chain hashes it: a value in compact storage (EventStorage, v7) as
+    /// the text it replaced (a time in integer milliseconds, an id as 20 bytes, a batch as a UUID's 16
+    /// bytes), any other value as it is stored.
+    static func chained(column index: Int, integer number: Int64) -> Value {
+        index == timeColumn && number >= 0 ? .text(EventStorage.storedTextBytes(milliseconds: number)) : .integer(number)
+    }
+
+    /// The same for a BLOB value: an id's 20 bytes (not all zero) as 40 lower-case hex digits, a batch's
+    /// 16 as the UUID's upper-case text (`UUID.uuidString`), written straight from SQLite's buffer.
+    static func chained(column index: Int, blob raw: UnsafeRawBufferPointer) -> Value {
+        if idColumns.contains(index), raw.count == 20, raw.contains(where: { $0 != 0 }) {
+            return .text(hexDigits(raw, digits: lowerDigits))
+        }
+        if index == batchColumn, raw.count == 16 {
+            var text = hexDigits(raw, digits: upperDigits)
+            for dash in [8, 13, 18, 23] { text.insert(UInt8(ascii: "-"), at: dash) }
+            return .text(text)
+        }
+        return .blob(Data(raw))
+    }
+
+    private static let lowerDigits = Array("0123456789abcdef".utf8), upperDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func hexDigits(_ raw: UnsafeRawBufferPointer, digits: [UInt8]) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(2 * raw.count + 4)
+        for byte in raw {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return text
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
@@ -166,11 +182,10 @@ public enum AuditChain {
 
     /// Seals the row `id` just inserted: reads it back as stored and writes its hash.
     static func seal(id: Int64, _ db: Database, previous: String) throws -> String {
-        let read = try db.cachedStatement(sql: "SELECT \(selection) FROM event WHERE id = ?")
-        guard let row = try Row.fetchOne(read, arguments: [id]) else {
-            throw DatabaseError(message: "event \(id) vanished while it was being sealed")
-        }
-        let hash = hash(of: row, previous: previous)
+        var hash: String?
+        try ChainRow.forEach(try db.cachedStatement(sql: "SELECT \(selection) FROM event WHERE id = ?"), arguments: [id],
+                             columns: columns.count) { row in hash = self.hash(of: row.values, previous: previous) }
+        guard let hash else { throw DatabaseError(message: "event \(id) vanished while it was being sealed") }
         let write = try db.cachedStatement(sql: "UPDATE event SET hash = ? WHERE id = ?")
         try write.execute(arguments: [stored(hash: hash), id])
         return hash
@@ -183,8 +198,9 @@ public enum AuditChain {
             db, sql: "SELECT hash FROM event WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1") ?? genesis
         let read = try db.makeStatement(sql: "SELECT \(v4Selection) FROM event WHERE id = ?")
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM event WHERE hash IS NULL ORDER BY id") {
-            guard let row = try Row.fetchOne(read, arguments: [id]) else { continue }
-            let hash = hash(of: row, previous: previous)
+            var sealed: String?
+            try ChainRow.forEach(read, arguments: [id], columns: v1Columns.count) { row in sealed = hash(of: row.values, previous: previous) }
+            guard let hash = sealed else { continue }
             try db.execute(sql: "UPDATE event SET prev_hash = ?, hash = ? WHERE id = ?", arguments: [previous, hash, id])
             previous = hash
         }

@@ -58,20 +58,15 @@ struct ChainWalk {
         lastID = id
     }
 
-    /// Checks one row read with `AuditChain.selection`; returns its stored hash.
-    mutating func check(_ row: Row) -> String? {
-        check(row, values: AuditChain.values(of: row))
-    }
-
-    /// The same, with the row's values already read (a ship keeps them).
-    mutating func check(_ row: Row, values: [AuditChain.Value]) -> String? {
+    /// Checks one row of the chain; returns its stored hash.
+    mutating func check(_ row: ChainRow) -> String? {
         count += 1
-        let id: Int64 = row["row_id"]
-        let stored: String? = row["hash"]
+        let id = row.id
+        let stored = row.storedHash
         if firstBreak == nil {
             if stored == nil {
                 firstBreak = .init(eventID: id, problem: "it is not sealed (no hash): written outside Refuge")
-            } else if stored != AuditChain.hash(of: values, previous: previous) {
+            } else if stored != AuditChain.hash(of: row.values, previous: previous) {
                 let missing = (lastID ?? 0) + 1
                 firstBreak = .init(eventID: id, problem: missing < id
                     ? "its hash does not chain to the row before it: event #\(missing) was deleted"
@@ -93,8 +88,8 @@ extension AuditStore {
             var walk = ChainWalk(from: AuditChain.genesis)
             var anchorFound: Bool? = anchor == nil ? nil : (anchor?.lowercased() == AuditChain.genesis)
             var afterAnchor: Int? = anchorFound == true ? 0 : nil
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(try AuditChain.selection(db)) FROM event ORDER BY id")
-            while let row = try rows.next() {
+            let selection = try AuditChain.selection(db)
+            try ChainRow.forEach(try db.makeStatement(sql: "SELECT \(selection.sql) FROM event ORDER BY id"), columns: selection.columns) { row in
                 let stored = walk.check(row)
                 if afterAnchor != nil { afterAnchor! += 1 }
                 if let anchor, stored?.lowercased() == anchor.lowercased(), anchorFound != true {
@@ -150,12 +145,12 @@ extension AuditStore {
                 start = id
                 checkpoint = (id, verifiedAt)
             }
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(try AuditChain.selection(db)) FROM event WHERE id > ? ORDER BY id", arguments: [start])
+            let selection = try AuditChain.selection(db)
             var last = start
-            while let row = try rows.next() {
+            try ChainRow.forEach(try db.makeStatement(sql: "SELECT \(selection.sql) FROM event WHERE id > ? ORDER BY id"),
+                                 arguments: [start], columns: selection.columns) { row in
                 _ = walk.check(row)
-                last = row["row_id"]
+                last = row.id
             }
             return ChainCheck(
                 events: events, checkpoint: checkpoint, verifiedNow: walk.count, head: walk.previous, headID: last,

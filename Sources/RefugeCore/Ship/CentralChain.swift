@@ -16,6 +16,8 @@ enum CentralChain {
 
     /// The chained columns that are integers (bigint or integer in the central store).
     static let integerColumns: Set<String> = ["id", "dropped", "process_id", "undoes"]
+    /// The same by position in `AuditChain.columns` (a ship asks it for every value of a million rows).
+    private static let isInteger = AuditChain.columns.map(integerColumns.contains)
 
     /// What a column that cannot be kept exactly as hashed looks like (never from Refuge's own writes).
     struct Unrepresentable: Error {
@@ -25,42 +27,38 @@ enum CentralChain {
     /// Appends one row in COPY's text format: `leading` fields as they are, then `time` (a timestamptz
     /// literal) and `stored_time` (the local text, when it is not the canonical text of that time), then
     /// the other chained columns in `AuditChain.columns` order, each as the value its hash covers. Written
-    /// as bytes: a ship sends a million rows. Throws when a value would not come back as hashed (text that
-    /// is not UTF-8 or holds a NUL, an integer where text belongs), so that what ships always verifies.
-    static func appendCopyLine(_ leading: [String?], chained: [AuditChain.Value], time: Date, to line: inout [UInt8]) throws {
+    /// as bytes into one buffer: a ship sends a million rows. `timeIsCanonical` says the time's text is
+    /// known canonical (stored as milliseconds), sparing its parse. Throws when a value would not come back
+    /// as hashed (text that is not UTF-8 or holds a NUL, an integer where text belongs), so that what
+    /// ships always verifies.
+    static func appendCopyLine(_ leading: [String?], chained: [AuditChain.Value], time: Date, timeIsCanonical: Bool = false,
+                               to line: inout [UInt8]) throws {
         for field in leading {
-            appendField(field.map { Array($0.utf8) }, to: &line)
+            if let field, !field.utf8.contains(where: isSpecial) {
+                line += field.utf8  // no copy to escape
+            } else {
+                appendField(field.map { Array($0.utf8) }, to: &line)
+            }
             line.append(UInt8(ascii: "\t"))
         }
-        var rest: [UInt8] = []
-        rest.reserveCapacity(512)
-        var timeField: [UInt8] = [], storedTime: [UInt8]?
-        for (column, value) in zip(AuditChain.columns, chained) {
-            let bytes: [UInt8]?
-            switch value {
-            case .null: bytes = nil
-            case .integer(let number) where integerColumns.contains(column): bytes = Array(String(number).utf8)
-            case .text(let raw) where !integerColumns.contains(column):
-                guard isUTF8Text(raw) else { throw Unrepresentable(column: column) }
-                bytes = raw
-            default: throw Unrepresentable(column: column)
-            }
-            if column == "time" {
-                guard let bytes else { throw Unrepresentable(column: column) }
-                if EventStorage.milliseconds(storedText: String(decoding: bytes, as: UTF8.self)) != nil {
-                    timeField = bytes + Array("+00".utf8)  // the canonical text is UTC
-                } else {
-                    (timeField, storedTime) = (Array(Timestamp.iso(time).utf8), bytes)
-                }
-                continue
-            }
-            rest.append(UInt8(ascii: "\t"))
-            appendField(bytes, to: &rest)
+        guard case .text(let timeText) = chained[AuditChain.timeColumn], isUTF8Text(timeText) else { throw Unrepresentable(column: "time") }
+        if timeIsCanonical || EventStorage.milliseconds(storedText: String(decoding: timeText, as: UTF8.self)) != nil {
+            appendField(timeText, to: &line)
+            line += "+00\t\\N".utf8  // the canonical text is UTC; no stored_time
+        } else {
+            appendField(Array(Timestamp.iso(time).utf8), to: &line)
+            line.append(UInt8(ascii: "\t"))
+            appendField(timeText, to: &line)
         }
-        appendField(timeField, to: &line)
-        line.append(UInt8(ascii: "\t"))
-        appendField(storedTime, to: &line)
-        line += rest
+        for (index, value) in chained.enumerated() where index != AuditChain.timeColumn {
+            line.append(UInt8(ascii: "\t"))
+            switch value {
+            case .null: appendField(nil, to: &line)
+            case .integer(let number) where isInteger[index]: AuditChain.appendDecimal(number, to: &line)
+            case .text(let raw) where !isInteger[index] && isUTF8Text(raw): appendField(raw, to: &line)
+            default: throw Unrepresentable(column: AuditChain.columns[index])
+            }
+        }
         line.append(UInt8(ascii: "\n"))
     }
 
@@ -74,18 +72,27 @@ enum CentralChain {
         return ascii || String(validating: bytes, as: UTF8.self) != nil
     }
 
+    /// A byte COPY's text format escapes.
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+
     /// A value as COPY's text format spells it: `\N` for NULL, backslash, tab, newline and return escaped.
     private static func appendField(_ bytes: [UInt8]?, to line: inout [UInt8]) {
         guard let bytes else {
-            line += [UInt8(ascii: "\\"), UInt8(ascii: "N")]
+            line += "\\N".utf8
+            return
+        }
+        guard bytes.contains(where: isSpecial) else {
+            line += bytes  // most values: nothing to escape
             return
         }
         for byte in bytes {
             switch byte {
-            case UInt8(ascii: "\\"): line += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\t"): line += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case UInt8(ascii: "\n"): line += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): line += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\\"): line += "\\\\".utf8
+            case UInt8(ascii: "\t"): line += "\\t".utf8
+            case UInt8(ascii: "\n"): line += "\\n".utf8
+            case UInt8(ascii: "\r"): line += "\\r".utf8
             default: line.append(byte)
             }
         }

@@ -148,6 +148,13 @@ public enum CentralSchema {
             CREATE INDEX event_rewrites_by_source ON event (source, repository_path, time) INCLUDE (ref, pusher, hook, status, kind, dropped)
                 WHERE kind IN ('forced', 'delete');
             """),
+        ("v5: no foreign key from events to sources", """
+            -- The key's check is a trigger run for every row inserted: a third of PostgreSQL's time in a
+            -- ship (Docs/Fleet.md, "Measured"). A shipper registers its source before its first event, and
+            -- the shipping role's policy (event_ship) admits only its own sources' rows; only the table's
+            -- owner, the administrator, could insert past both.
+            ALTER TABLE event DROP CONSTRAINT IF EXISTS event_source_fkey;
+            """),
     ]
 
     /// Creates or brings the schema up to date (a new database, or one a newer migration list extends).

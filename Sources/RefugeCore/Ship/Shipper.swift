@@ -45,22 +45,34 @@ public struct Shipper {
         try CentralSchema.check(connection)
         var outcome = Outcome()
         outcome.source = try store.sourceID()
+        let source = outcome.source, direct = try copiesDirectly()
         var touched = Set<String>()
+        // The next batch, read and hashed on a second thread while PostgreSQL stores this one: the log's
+        // side and PostgreSQL's side of a large ship take about the same time, and there are two cores.
+        var ahead: ReadAhead<Batch>?
+        defer { _ = ahead?.result() }  // no read of the log outlives the ship
         while true {
             let shipped = try connection.transaction("shipping events of \(databasePath)") { () throws -> Int in
-                let (lastSeq, lastHash) = try lockSource(outcome.source, relocation: relocation)
-                let rows = try store.shippable(after: lastSeq, head: lastHash, limit: batch)
+                let (lastSeq, lastHash) = try lockSource(source, relocation: relocation)
                 (outcome.lastSeq, outcome.lastHash) = (lastSeq, lastHash)
+                // Read ahead from where the last batch ended: used only if the mark, read under the lock,
+                // is still there (another shipper may have moved it since; then the batch is read again).
+                let readAhead = ahead
+                ahead = nil
+                let rows = try readAhead.flatMap { $0.after == (lastSeq, lastHash) ? try $0.result().get() : nil }
+                    ?? prepare(after: lastSeq, head: lastHash, limit: batch, source: source)
                 guard let last = rows.last else { return 0 }
-                let lastID = last.id
-                try insert(rows, source: outcome.source)
-                touched.formUnion(rows.map(\.repository))
+                ahead = ReadAhead(after: (last.id, last.hash)) { [self] in
+                    try prepare(after: last.id, head: last.hash, limit: batch, source: source)
+                }
+                try insert(rows, source: source, direct: direct)
+                touched.formUnion(rows.repositories)
                 try connection.execute("""
                     UPDATE source SET last_seq = $2, last_hash = $3, last_shipped_at = now(), first_seq = coalesce(first_seq, $4)
                     WHERE id = $1
-                    """, [outcome.source, String(lastID), last.hash, String(rows[0].id)],
+                    """, [source, String(last.id), last.hash, String(rows.firstID)],
                     operation: "advancing the central store's mark for \(databasePath)")
-                (outcome.lastSeq, outcome.lastHash) = (lastID, last.hash)
+                (outcome.lastSeq, outcome.lastHash) = (last.id, last.hash)
                 return rows.count
             }
             guard shipped > 0 else { break }
@@ -70,6 +82,41 @@ public struct Shipper {
         // After the events, never instead of them: a failure here leaves every event shipped.
         try DroppedCommitShipping(store: store, connection: connection, source: outcome.source).refresh(touched: touched)
         return outcome
+    }
+
+    /// A batch as it is sent: its rows in COPY's text format, and what the transaction needs to know of them.
+    struct Batch: Sendable {
+        var count = 0
+        var firstID: Int64 = 0
+        var last: (id: Int64, hash: String)?
+        var repositories = Set<String>()
+        /// A time in each month the batch has events of: the partitions it needs.
+        var months: [Date] = []
+        var copy: [UInt8] = []
+        /// Its daily counts, for when it is stored whole (the direct path).
+        var days = DayCounts()
+    }
+
+    /// Up to `limit` sealed rows after `cursor`, chained from `head`, made into a batch.
+    private func prepare(after cursor: Int64, head: String, limit: Int, source: String) throws -> Batch {
+        let rows = try store.shippable(after: cursor, head: head, limit: limit)
+        var batch = Batch(count: rows.count, firstID: rows.first?.id ?? 0, last: rows.last.map { ($0.id, $0.hash) })
+        batch.copy.reserveCapacity(rows.count * 400)
+        var months = Set<String>()
+        for row in rows {
+            batch.repositories.insert(row.repository)
+            var day = Array(EventStorage.storedText(row.time).utf8.prefix(10))
+            if row.timeIsCanonical, case .text(let text) = row.chained[AuditChain.timeColumn] { day = Array(text.prefix(10)) }
+            if months.insert(String(decoding: day.prefix(7), as: UTF8.self)).inserted { batch.months.append(row.time) }
+            batch.days.add(row.chained, day: day)
+            do {
+                try CentralChain.appendCopyLine([source, row.repositoryIdentity, row.hash], chained: row.chained, time: row.time,
+                                                timeIsCanonical: row.timeIsCanonical, to: &batch.copy)
+            } catch let unrepresentable as CentralChain.Unrepresentable {
+                throw CentralStoreError.unrepresentable(eventID: row.id, column: unrepresentable.column)
+            }
+        }
+        return batch
     }
 
     /// The source's row, locked for this transaction, made the first time; its mark.
@@ -103,25 +150,34 @@ public struct Shipper {
     /// The COPY columns, in the order CentralChain.appendCopyLine writes them.
     static let columns = ["source", "repository_identity", "hash", "time", "stored_time"] + CentralChain.centralColumns.filter { $0 != "time" }
 
-    /// COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING: COPY is the fast path, and
-    /// has no ON CONFLICT of its own. Each row is sent as the values its hash covers (CentralChain).
-    private func insert(_ rows: [AuditStore.ShippableEvent], source: String) throws {
-        var months = Set<String>()
-        for row in rows where months.insert(String(EventStorage.storedText(row.time).prefix(7))).inserted {
-            try CentralSchema.ensurePartition(for: row.time, connection)
+    /// Whether this role may COPY straight into `event`: row-level security does not apply to it (the
+    /// table's owner; PostgreSQL refuses COPY FROM into a table whose policies apply to the role).
+    private func copiesDirectly() throws -> Bool {
+        try connection.execute("SELECT row_security_active('event') AS active", operation: "reading the event table's policies")[0, "active"] == "f"
+    }
+
+    /// Stores a batch. Straight into `event` by COPY when row-level security allows (the fast path), else
+    /// (a shipping role) COPY into a temporary table and one `INSERT … SELECT`; then the daily counts.
+    /// Idempotent either way: a row already there is not stored twice, the counts count only rows
+    /// stored now. The mark makes that rare (it moves with the rows): when a direct COPY meets a row
+    /// already there, the batch is rolled back to the savepoint and stored the other way.
+    private func insert(_ batch: Batch, source: String, direct: Bool) throws {
+        for month in batch.months { try CentralSchema.ensurePartition(for: month, connection) }
+        let operation = "sending \(batch.count) event(s)"
+        if direct {
+            try connection.execute("SAVEPOINT direct", operation: operation)
+            do {
+                try connection.copy(into: "event", columns: Self.columns, bytes: batch.copy, operation: operation)
+                try connection.execute("RELEASE SAVEPOINT direct", operation: operation)
+                try batch.days.store(source: source, connection)
+                return
+            } catch let error as PGError where error.isUniqueViolation {
+                try connection.execute("ROLLBACK TO SAVEPOINT direct", operation: operation)
+            }
         }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS shipping (LIKE event) ON COMMIT DELETE ROWS",
                                operation: "preparing the batch")
-        var text: [UInt8] = []
-        text.reserveCapacity(rows.count * 400)
-        for row in rows {
-            do {
-                try CentralChain.appendCopyLine([source, row.repositoryIdentity, row.hash], chained: row.chained, time: row.time, to: &text)
-            } catch let unrepresentable as CentralChain.Unrepresentable {
-                throw CentralStoreError.unrepresentable(eventID: row.id, column: unrepresentable.column)
-            }
-        }
-        try connection.copy(into: "shipping", columns: Self.columns, bytes: text, operation: "sending \(rows.count) event(s)")
+        try connection.copy(into: "shipping", columns: Self.columns, bytes: batch.copy, operation: operation)
         // The daily counts from the rows really inserted (RETURNING): a batch sent again counts nothing twice.
         try connection.execute("""
             WITH inserted AS (

@@ -39,6 +39,8 @@ extension AuditStore {
     public struct ShippableEvent: Sendable {
         public let id: Int64
         public let time: Date
+        /// Whether the time was stored as milliseconds (since v7): its chained text is then canonical.
+        public let timeIsCanonical: Bool
         public let repository: String
         public let hash: String
         public let repositoryIdentity: String?
@@ -70,44 +72,52 @@ extension AuditStore {
     }
 
     private func shippableRows(_ db: Database, after cursor: Int64, head: String, limit: Int) throws -> [ShippableEvent] {
+        let columns = AuditChain.columns.count
         if cursor > 0 {
             // The row the central store ends at must still be here, with the hash it shipped with, and
             // still hash to it from the row before (an edit of its content, or a re-sealed log, is caught).
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id = ?", arguments: [cursor])
-            else {
+            var found: ChainRow?
+            try ChainRow.forEach(try db.makeStatement(sql: "SELECT \(AuditChain.selection) FROM event WHERE id = ?"),
+                                 arguments: [cursor], columns: columns) { found = $0 }
+            guard let row = found else {
                 throw ChainRefusal(eventID: cursor, problem: "the central store has it, the local log no longer does (rows were deleted)")
             }
             let previous = try String.fetchOne(
                 db, sql: "SELECT \(AuditChain.hashSQL) FROM event WHERE id < ? ORDER BY id DESC LIMIT 1", arguments: [cursor])
                 ?? AuditChain.genesis
-            guard (row["hash"] as String?) == head else {
+            guard row.storedHash == head else {
                 throw ChainRefusal(eventID: cursor, problem: "its hash here is not the one shipped (the log was rewritten and sealed again)")
             }
-            guard AuditChain.hash(of: row, previous: previous) == head else {
+            guard AuditChain.hash(of: row.values, previous: previous) == head else {
                 throw ChainRefusal(eventID: cursor, problem: "its content here is not what was shipped (the row was edited)")
             }
         }
         var walk = ChainWalk(from: head, after: cursor)
-        let rows = try Row.fetchCursor(
-            db, sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id LIMIT ?", arguments: [cursor, limit])
         let identities = Dictionary(try Row.fetchAll(db, sql: "SELECT path, identity FROM repository").map {
             (($0["path"] as String), ($0["identity"] as String?)) }, uniquingKeysWith: { first, _ in first })
-        let time = AuditChain.columns.firstIndex(of: "time")!, repository = AuditChain.columns.firstIndex(of: "repository")!
+        let repository = AuditChain.columns.firstIndex(of: "repository")!
+        var paths: [[UInt8]: String] = [:]  // a log has few repositories: one String per path, not per row
         var shippable: [ShippableEvent] = []
-        while let row = try rows.next() {
-            let values = AuditChain.values(of: row)
-            let stored = walk.check(row, values: values)
+        shippable.reserveCapacity(limit)
+        try ChainRow.forEach(try db.makeStatement(sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id LIMIT ?"),
+                             arguments: [cursor, limit], columns: columns) { row in
+            let stored = walk.check(row)
             if let broken = walk.firstBreak { throw ChainRefusal(eventID: broken.eventID, problem: broken.problem) }
-            let path: String
-            if case .text(let bytes) = values[repository] { path = String(decoding: bytes, as: UTF8.self) } else { path = "" }
-            var date = Date(timeIntervalSince1970: 0)
-            if case .text(let bytes) = values[time], let milliseconds = EventStorage.milliseconds(storedText: String(decoding: bytes, as: UTF8.self)) {
-                date = EventStorage.date(milliseconds: milliseconds)
-            } else if let decoded = try AuditEvent.filter(sql: "id = ?", arguments: [row["row_id"] as Int64]).fetchOne(db) {
-                date = decoded.time  // a time kept as other text (before v7): as the log reads it
+            var path = ""
+            if case .text(let bytes) = row.values[repository] {
+                path = paths[bytes] ?? String(decoding: bytes, as: UTF8.self)
+                paths[bytes] = path
             }
-            shippable.append(ShippableEvent(id: row["row_id"], time: date, repository: path, hash: stored ?? "",
-                                            repositoryIdentity: identities[path] ?? nil, chained: values))
+            let date: Date
+            if let milliseconds = row.milliseconds {
+                date = EventStorage.date(milliseconds: milliseconds)
+            } else if let decoded = try AuditEvent.filter(sql: "id = ?", arguments: [row.id]).fetchOne(db) {
+                date = decoded.time  // a time kept as other text (before v7): as the log reads it
+            } else {
+                date = Date(timeIntervalSince1970: 0)
+            }
+            shippable.append(ShippableEvent(id: row.id, time: date, timeIsCanonical: row.milliseconds != nil, repository: path,
+                                            hash: stored ?? "", repositoryIdentity: identities[path] ?? nil, chained: row.values))
         }
         return shippable
     }

@@ -55,15 +55,38 @@ enum EventStorage {
 
     /// The inverse: what `AuditChain` hashes for a time stored as milliseconds.
     static func storedText(milliseconds: Int64) -> String {
+        String(decoding: storedTextBytes(milliseconds: milliseconds), as: UTF8.self)
+    }
+
+    /// The same as UTF-8 bytes, written digit by digit: a ship and a verify make it for every row.
+    static func storedTextBytes(milliseconds: Int64) -> [UInt8] {
         let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let inDay = milliseconds - days * 86_400_000
         let (year, month, day) = civil(fromDays: days)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let milli = inDay % 1000
-        let millis = milli < 10 ? "00\(milli)" : milli < 100 ? "0\(milli)" : "\(milli)"
-        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return "\(yearText)-\(two(month))-\(two(day)) \(two(inDay / 3_600_000)):\(two(inDay / 60_000 % 60)):"
-            + "\(two(inDay / 1000 % 60)).\(millis)"
+        var text: [UInt8] = []
+        text.reserveCapacity(23)
+        func digits(_ value: Int64, _ count: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        if (0...9999).contains(year) {
+            digits(year, 4)
+        } else {
+            text += (String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)).utf8
+        }
+        text.append(UInt8(ascii: "-")); digits(month, 2)
+        text.append(UInt8(ascii: "-")); digits(day, 2)
+        text.append(UInt8(ascii: " ")); digits(inDay / 3_600_000, 2)
+        text.append(UInt8(ascii: ":")); digits(inDay / 60_000 % 60, 2)
+        text.append(UInt8(ascii: ":")); digits(inDay / 1000 % 60, 2)
+        text.append(UInt8(ascii: ".")); digits(inDay % 1000, 3)
+        return text
     }
 
     /// A date as the text GRDB stores for a `Date` (`2026-11-22 03:40:12.123`, UTC), written without
@@ -131,12 +154,16 @@ enum EventStorage {
         return withUnsafeBytes(of: uuid.uuid) { Data($0) }.databaseValue
     }
 
+    /// A batch id stored as a UUID's 16 bytes, as the text it replaced.
+    static func batchText(uuidBytes data: Data) -> String {
+        let bytes = Array(data)
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
+                           bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])).uuidString
+    }
+
     static func batch(_ value: DatabaseValue) -> String? {
         switch value.storage {
-        case .blob(let data) where data.count == 16:
-            let bytes = Array(data)
-            return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
-                               bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15])).uuidString
+        case .blob(let data) where data.count == 16: return batchText(uuidBytes: data)
         case .string(let text): return text
         default: return nil
         }

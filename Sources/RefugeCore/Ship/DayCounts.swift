@@ -1,0 +1,56 @@
+import Foundation
+import PGKit
+
+/// The daily counts (`event_day`) of a batch, counted as it is prepared, for a batch COPY stores whole
+/// (Shipper's direct path): the rows were not read back from PostgreSQL to count them. The same grouping
+/// as the counts of the other path, which PostgreSQL makes from the rows it inserted.
+struct DayCounts: Sendable {
+    private struct Key: Hashable, Sendable {
+        let repository: [UInt8], day: [UInt8], kind: [UInt8], side: [UInt8], status: [UInt8], hook: [UInt8]
+        let bookkeeping: Bool
+    }
+
+    private var counts: [Key: Int] = [:]
+    /// Whether each ref seen is bookkeeping (RefRole): a batch has few refs, and thousands of rows.
+    private var bookkeeping: [[UInt8]: Bool] = [:]
+
+    private static let repository = AuditChain.columns.firstIndex(of: "repository")!, kind = AuditChain.columns.firstIndex(of: "kind")!,
+        side = AuditChain.columns.firstIndex(of: "side")!, status = AuditChain.columns.firstIndex(of: "status")!,
+        hook = AuditChain.columns.firstIndex(of: "hook")!, ref = AuditChain.columns.firstIndex(of: "ref")!
+
+    /// Counts one row: its chained values, and the UTC day of its time (`YYYY-MM-DD`).
+    mutating func add(_ chained: [AuditChain.Value], day: [UInt8]) {
+        func text(_ column: Int) -> [UInt8] {
+            if case .text(let bytes) = chained[column] { return bytes }
+            return []
+        }
+        let ref = text(Self.ref)
+        let isBookkeeping: Bool
+        if let known = bookkeeping[ref] {
+            isBookkeeping = known
+        } else {
+            isBookkeeping = RefRole(ref: String(decoding: ref, as: UTF8.self)).isBookkeeping
+            bookkeeping[ref] = isBookkeeping
+        }
+        counts[Key(repository: text(Self.repository), day: day, kind: text(Self.kind), side: text(Self.side),
+                   status: text(Self.status), hook: text(Self.hook), bookkeeping: isBookkeeping), default: 0] += 1
+    }
+
+    /// Adds the counts to `event_day` for `source`, in one statement.
+    func store(source: String, _ connection: Connection) throws {
+        guard !counts.isEmpty else { return }
+        var parameters: [String?] = [source], rows: [String] = []
+        for (key, count) in counts {
+            let base = parameters.count
+            parameters += [key.repository, key.day, key.kind, key.side, key.status, key.hook].map { String(decoding: $0, as: UTF8.self) }
+            parameters += [key.bookkeeping ? "true" : "false", String(count)]
+            rows.append("($1, $\(base + 1), $\(base + 2)::date, $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6), "
+                        + "$\(base + 7)::boolean, $\(base + 8)::bigint)")
+        }
+        try connection.execute("""
+            INSERT INTO event_day AS d (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
+            VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (source, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
+            """, parameters, operation: "counting the batch's events by day")
+    }
+}
