@@ -32,12 +32,31 @@ struct DayCounts: Sendable {
             isBookkeeping = RefRole(ref: String(decoding: ref, as: UTF8.self)).isBookkeeping
             bookkeeping[ref] = isBookkeeping
         }
-        counts[Key(repository: text(Self.repository), day: day, kind: text(Self.kind), side: text(Self.side),
-                   status: text(Self.status), hook: text(Self.hook), bookkeeping: isBookkeeping), default: 0] += 1
+        let key = Key(repository: text(Self.repository), day: day, kind: text(Self.kind), side: text(Self.side),
+                      status: text(Self.status), hook: text(Self.hook), bookkeeping: isBookkeeping)
+        // Rows come in runs of one key (a repository's day of pushes): comparing with the last key is
+        // cheaper than hashing six values for every row.
+        if let last, last.key == key {
+            self.last = (key, last.count + 1)
+        } else {
+            flush()
+            self.last = (key, 1)
+        }
+    }
+
+    /// The run being counted: its key and how many rows so far.
+    private var last: (key: Key, count: Int)?
+
+    private mutating func flush() {
+        if let last { counts[last.key, default: 0] += last.count }
+        last = nil
     }
 
     /// Adds the counts to `event_day` for `source`, in one statement.
     func store(source: String, _ connection: Connection) throws {
+        var all = self
+        all.flush()
+        let counts = all.counts
         guard !counts.isEmpty else { return }
         var parameters: [String?] = [source], rows: [String] = []
         for (key, count) in counts {

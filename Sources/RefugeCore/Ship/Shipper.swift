@@ -103,11 +103,22 @@ public struct Shipper {
         var batch = Batch(count: rows.count, firstID: rows.first?.id ?? 0, last: rows.last.map { ($0.id, $0.hash) })
         batch.copy.reserveCapacity(rows.count * 400)
         var months = Set<String>()
+        var lastRepository: String?, lastMonth: ArraySlice<UInt8> = []  // rows come in runs: set lookups once a run
         for row in rows {
-            batch.repositories.insert(row.repository)
-            var day = Array(EventStorage.storedText(row.time).utf8.prefix(10))
-            if row.timeIsCanonical, case .text(let text) = row.chained[AuditChain.timeColumn] { day = Array(text.prefix(10)) }
-            if months.insert(String(decoding: day.prefix(7), as: UTF8.self)).inserted { batch.months.append(row.time) }
+            if row.repository != lastRepository {
+                batch.repositories.insert(row.repository)
+                lastRepository = row.repository
+            }
+            let day: [UInt8]
+            if row.timeIsCanonical, case .text(let text) = row.chained[AuditChain.timeColumn] {
+                day = Array(text.prefix(10))
+            } else {
+                day = Array(EventStorage.storedText(row.time).utf8.prefix(10))
+            }
+            if day.prefix(7) != lastMonth {
+                lastMonth = day.prefix(7)
+                if months.insert(String(decoding: lastMonth, as: UTF8.self)).inserted { batch.months.append(row.time) }
+            }
             batch.days.add(row.chained, day: day)
             do {
                 try CentralChain.appendCopyLine([source, row.repositoryIdentity, row.hash], chained: row.chained, time: row.time,

@@ -96,17 +96,19 @@ extension AuditStore {
         let identities = Dictionary(try Row.fetchAll(db, sql: "SELECT path, identity FROM repository").map {
             (($0["path"] as String), ($0["identity"] as String?)) }, uniquingKeysWith: { first, _ in first })
         let repository = AuditChain.columns.firstIndex(of: "repository")!
-        var paths: [[UInt8]: String] = [:]  // a log has few repositories: one String per path, not per row
+        // Rows come in runs of one repository: its path made a String, and its identity looked up, once a run.
+        var run: (bytes: [UInt8], path: String, identity: String?) = ([], "", identities[""] ?? nil)
         var shippable: [ShippableEvent] = []
         shippable.reserveCapacity(limit)
         try ChainRow.forEach(try db.makeStatement(sql: "SELECT \(AuditChain.selection) FROM event WHERE id > ? ORDER BY id LIMIT ?"),
                              arguments: [cursor, limit], columns: columns) { row in
             let stored = walk.check(row)
             if let broken = walk.firstBreak { throw ChainRefusal(eventID: broken.eventID, problem: broken.problem) }
-            var path = ""
-            if case .text(let bytes) = row.values[repository] {
-                path = paths[bytes] ?? String(decoding: bytes, as: UTF8.self)
-                paths[bytes] = path
+            let bytes: [UInt8]
+            if case .text(let text) = row.values[repository] { bytes = text } else { bytes = [] }
+            if bytes != run.bytes {
+                let path = String(decoding: bytes, as: UTF8.self)
+                run = (bytes, path, identities[path] ?? nil)
             }
             let date: Date
             if let milliseconds = row.milliseconds {
@@ -116,8 +118,8 @@ extension AuditStore {
             } else {
                 date = Date(timeIntervalSince1970: 0)
             }
-            shippable.append(ShippableEvent(id: row.id, time: date, timeIsCanonical: row.milliseconds != nil, repository: path,
-                                            hash: stored ?? "", repositoryIdentity: identities[path] ?? nil, chained: row.values))
+            shippable.append(ShippableEvent(id: row.id, time: date, timeIsCanonical: row.milliseconds != nil, repository: run.path,
+                                            hash: stored ?? "", repositoryIdentity: run.identity, chained: row.values))
         }
         return shippable
     }
