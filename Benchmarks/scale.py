@@ -463,18 +463,22 @@ def fleet(t, args, bin, env, wl):
         t.timed(f"verify --central (recompute {verified['sources'][0]['events']} events' chain)", rs)
         t.check("verify --central: intact", verified["intact"], str(verified["sources"][0].get("first_break")))
 
-        # N sources of the same shape: the first one's rows copied under new ids and hosts, by SQL.
+        # N sources of the same shape: the first ship's rows (the events workload's, not those of the
+        # repositories the incremental ships added) copied under new ids and hosts, by SQL: N × 1,000,000.
         source = shipped["source"]
         columns = ("seq, time, side, hook, repository_identity, repository_path, ref, old, new, kind, dropped, pusher, remote, "
                    "url, local_ref, push_options, status, batch, process_id, reason, undoes, hash, stored_time")
+        first_ship = f"source = '{source}' AND seq <= {rows}"
+        paths = postgres.sql(f"SELECT string_agg(quote_literal(p), ',') FROM (SELECT DISTINCT repository_path p FROM event WHERE {first_ship}) x")
         started = time.perf_counter()
         for k in range(2, sources + 1):
             postgres.sql(f"INSERT INTO source (id, host, database_path, first_seq, last_seq, last_hash, last_shipped_at) "
-                         f"SELECT 'replica-{k}', 'git{k}', database_path, first_seq, last_seq, last_hash, now() FROM source WHERE id = '{source}'")
-            postgres.sql(f"INSERT INTO event (source, {columns}) SELECT 'replica-{k}', {columns} FROM event WHERE source = '{source}'")
+                         f"SELECT 'replica-{k}', 'git{k}', database_path, first_seq, {rows}, "
+                         f"(SELECT hash FROM event WHERE source = '{source}' AND seq = {rows}), now() FROM source WHERE id = '{source}'")
+            postgres.sql(f"INSERT INTO event (source, {columns}) SELECT 'replica-{k}', {columns} FROM event WHERE {first_ship}")
             if postgres.sql("SELECT to_regclass('event_day') IS NOT NULL") == "t":
                 postgres.sql(f"INSERT INTO event_day SELECT 'replica-{k}', repository_path, day, kind, side, status, hook, bookkeeping, count "
-                             f"FROM event_day WHERE source = '{source}'")
+                             f"FROM event_day WHERE source = '{source}' AND repository_path IN ({paths})")
         postgres.sql("VACUUM ANALYZE")
         total = int(postgres.sql("SELECT count(*) FROM event"))
         print(f"  {total} events in {sources} sources ({time.perf_counter() - started:.0f} s to copy)", flush=True)
