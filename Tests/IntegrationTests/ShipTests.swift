@@ -117,6 +117,42 @@ struct ShipTests {
         #expect(try box.refuge("ship", in: server).stdout.hasPrefix("shipped 0 event(s) of source \(sources[0])"))
     }
 
+    @Test("a batch with a daily count per event: 8,300 days in one batch, counted in statements within PostgreSQL's parameter limit")
+    func batchOfManyDays() throws {
+        let box = try Sandbox()
+        let postgres = try PostgresServer()
+        let central = try postgres.createDatabase("fleet")
+        let repository = box.path("days")
+        try box.git("init", "-q", repository, in: box.root)
+        try box.refuge("install", in: repository)
+        var ids: [String] = []
+        for name in ["one", "two"] {
+            try box.commit(name, in: repository)
+            ids.append(try box.git("rev-parse", "HEAD", in: repository).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        // A reflog of one move a day for 8,300 days (back to 2003): 8,300 groups of the daily counts, whose
+        // 8 parameters each would pass PostgreSQL's 65,535 in one statement.
+        let days = 8_300, lastDay = 1_767_225_600
+        var lines: [String] = [], current = ids[0]
+        for day in 0..<days {
+            let following = current == ids[0] ? ids[1] : ids[0]
+            lines.append("\(current) \(following) B <b@example.com> \(lastDay - 86_400 * (days - day)) +0000\treset: moving")
+            current = following
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: "\(repository)/.git/logs/refs/heads/many", atomically: true, encoding: .utf8)
+        try (current + "\n").write(toFile: "\(repository)/.git/refs/heads/many", atomically: true, encoding: .utf8)
+        #expect(try box.refuge("backfill", in: repository).succeeded)
+        try box.refuge("central", "init", "--to", central, in: repository)
+        let local = try box.events(in: repository).count
+        let (result, shipped) = try box.ship(repository, to: central, "--batch", "10000")
+        #expect(result.succeeded, "\(result.stderr)")
+        #expect(shipped?.shipped == local && shipped?.batches == 1)
+        let source = try #require(shipped?.source)
+        #expect(try postgres.psql("SELECT sum(count) FROM event_day WHERE source = '\(source)'", database: "fleet") == String(local))
+        #expect(try Int(postgres.psql("SELECT count(*) FROM event_day WHERE source = '\(source)'", database: "fleet")) ?? 0 >= days)
+        #expect(try postgres.psql("SELECT count(*) FROM event WHERE source = '\(source)'", database: "fleet") == String(local))
+    }
+
     @Test("refused with one clear line: a rewritten log, a copy, a busy source, an unreachable or empty store; never a password")
     func refusals() throws {
         let box = try Sandbox()
