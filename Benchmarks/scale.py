@@ -467,15 +467,18 @@ def fleet(t, args, bin, env, wl):
         # repositories the incremental ships added) copied under new ids and hosts, by SQL: N × 1,000,000.
         source = shipped["source"]
         columns = ("seq, time, side, hook, repository_identity, repository_path, ref, old, new, kind, dropped, pusher, remote, "
-                   "url, local_ref, push_options, status, batch, process_id, reason, undoes, hash, stored_time")
-        first_ship = f"source = '{source}' AND seq <= {rows}"
+                   "url, local_ref, push_options, status, batch, process_id, reason, undoes, hash, stored_time, address, old_text, new_text, "
+                   "batch_text")
+        key = postgres.sql(f"SELECT key FROM source WHERE id = '{source}'")
+        first_ship = f"source_key = {key} AND seq <= {rows}"
         paths = postgres.sql(f"SELECT string_agg(quote_literal(p), ',') FROM (SELECT DISTINCT repository_path p FROM event WHERE {first_ship}) x")
         started = time.perf_counter()
         for k in range(2, sources + 1):
             postgres.sql(f"INSERT INTO source (id, host, database_path, first_seq, last_seq, last_hash, last_shipped_at) "
                          f"SELECT 'replica-{k}', 'git{k}', database_path, first_seq, {rows}, "
-                         f"(SELECT hash FROM event WHERE source = '{source}' AND seq = {rows}), now() FROM source WHERE id = '{source}'")
-            postgres.sql(f"INSERT INTO event (source, {columns}) SELECT 'replica-{k}', {columns} FROM event WHERE {first_ship}")
+                         f"(SELECT encode(hash, 'hex') FROM event WHERE source_key = {key} AND seq = {rows}), now() FROM source WHERE id = '{source}'")
+            postgres.sql(f"INSERT INTO event (source_key, {columns}) SELECT (SELECT key FROM source WHERE id = 'replica-{k}'), {columns} "
+                         f"FROM event WHERE {first_ship}")
             if postgres.sql("SELECT to_regclass('event_day') IS NOT NULL") == "t":
                 postgres.sql(f"INSERT INTO event_day SELECT 'replica-{k}', repository_path, day, kind, side, status, hook, bookkeeping, count "
                              f"FROM event_day WHERE source = '{source}' AND repository_path IN ({paths})")

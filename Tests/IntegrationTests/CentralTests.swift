@@ -16,7 +16,7 @@ struct CentralTests {
 
     /// The central events of `source`: how many, and how many distinct ids (a duplicate would show).
     func centralCount(_ postgres: PostgresServer, source: String) throws -> (rows: Int, ids: Int) {
-        let counts = try postgres.psql("SELECT count(*) || ' ' || count(DISTINCT seq) FROM event WHERE source = '\(source)'",
+        let counts = try postgres.psql("SELECT count(*) || ' ' || count(DISTINCT seq) FROM event WHERE source_key = (SELECT key FROM source WHERE id = '\(source)')",
                                        database: "fleet").split(separator: " ").compactMap { Int($0) }
         return (counts[0], counts[1])
     }
@@ -74,8 +74,8 @@ struct CentralTests {
         #expect(refused.status == 1 && refused.stderr.hasPrefix("error: event #\(last) does not chain to what the central store holds"))
 
         // A central row edited, another deleted: each source's first break named.
-        try postgres.psql("UPDATE event SET pusher = 'mallory' WHERE source = '\(secondSource)' AND seq = 1", database: "fleet")
-        try postgres.psql("DELETE FROM event WHERE source = '\(firstSource)' AND seq = 2", database: "fleet")
+        try postgres.psql("UPDATE event SET pusher = 'mallory' WHERE source_key = (SELECT key FROM source WHERE id = '\(secondSource)') AND seq = 1", database: "fleet")
+        try postgres.psql("DELETE FROM event WHERE source_key = (SELECT key FROM source WHERE id = '\(firstSource)') AND seq = 2", database: "fleet")
         let (broken, brokenOutput) = try box.json(CentralVerifyOutput.self, ["verify", "--central", "--store", central, "--json"], in: box.root)
         #expect(broken.status == 1 && brokenOutput?.intact == false)
         let edited = brokenOutput?.sources?.first { $0.source == secondSource }
@@ -159,8 +159,8 @@ struct CentralTests {
         #expect(denied("UPDATE event SET pusher = 'mallory'").contains("permission denied for table event"))
         #expect(denied("DELETE FROM source").contains("permission denied for table source"))
         #expect(denied("""
-            INSERT INTO event (source, seq, time, side, hook, repository_path, ref, kind, status, batch, hash)
-            VALUES ('\(secondSource)', 99, now(), 'server', 'post-receive', '/x', 'refs/heads/x', 'create', 'accepted', 'b', 'h')
+            INSERT INTO event (source_key, seq, time, side, hook, repository_path, ref, kind, status, batch_text, hash)
+            VALUES ((SELECT key FROM source WHERE id = '\(secondSource)'), 99, now(), 'server', 'post-receive', '/x', 'refs/heads/x', 'create', 'accepted', 'b', 'h')
             """).contains("new row violates row-level security policy"))
         _ = denied("UPDATE source SET last_seq = 0 WHERE id = '\(secondSource)'")  // row-level security: no row matches
         #expect(try postgres.psql("SELECT last_seq FROM source WHERE id = '\(secondSource)'", database: "fleet") == "1")

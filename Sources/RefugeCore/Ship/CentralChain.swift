@@ -24,23 +24,43 @@ enum CentralChain {
         let column: String
     }
 
-    /// Appends one row in COPY's text format: `leading` fields as they are, then `time` (a timestamptz
-    /// literal) and `stored_time` (the local text, when it is not the canonical text of that time), then
-    /// the other chained columns in `AuditChain.columns` order, each as the value its hash covers. Written
-    /// as bytes into one buffer: a ship sends a million rows. `timeIsCanonical` says the time's text is
-    /// known canonical (stored as milliseconds), sparing its parse. Throws when a value would not come back
-    /// as hashed (text that is not UTF-8 or holds a NUL, an integer where text belongs), so that what
-    /// ships always verifies.
-    static func appendCopyLine(_ leading: [String?], chained: [AuditChain.Value], time: Date, timeIsCanonical: Bool = false,
-                               to line: inout [UInt8]) throws {
-        for field in leading {
-            if let field, !field.utf8.contains(where: isSpecial) {
-                line += field.utf8  // no copy to escape
-            } else {
-                appendField(field.map { Array($0.utf8) }, to: &line)
-            }
-            line.append(UInt8(ascii: "\t"))
+    /// The chained columns the central store keeps in a narrower type than text (schema v6): an object
+    /// id as its bytes, a batch as a `uuid`. A value not in the canonical text of that type (only a hand
+    /// makes one) goes into the column's text twin instead, so that every value still comes back exactly.
+    static let compactColumns: [(column: String, twin: String)] = [("old", "old_text"), ("new", "new_text"), ("batch", "batch_text")]
+    private static let compactIndex = compactColumns.map { AuditChain.columns.firstIndex(of: $0.column)! }
+    private static let batchIndex = AuditChain.columns.firstIndex(of: "batch")!
+
+    /// The SQL that reads a chained value's text back from the central row (as `alias.column`).
+    static func textSQL(_ column: String, alias: String = "") -> String {
+        let prefix = alias.isEmpty ? "" : alias + "."
+        switch column {
+        case "hash": return "encode(\(prefix)hash, 'hex')"
+        case "old", "new": return "coalesce(encode(\(prefix)\(column), 'hex'), \(prefix)\(column)_text)"
+        case "batch": return "coalesce(upper(\(prefix)batch::text), \(prefix)batch_text)"
+        default: return prefix + column
         }
+    }
+
+    /// Appends one row in COPY's text format, in the order of `copyColumns`: the source's key, the
+    /// repository's identity, the hash (bytea), then `time` (a timestamptz literal) and `stored_time` (the
+    /// local text, when it is not the canonical text of that time), then the other chained columns in
+    /// `AuditChain.columns` order, each as the value its hash covers, and last the text twins of the
+    /// compact columns. Written as bytes into one buffer: a ship sends a million rows. `timeIsCanonical`
+    /// says the time's text is known canonical (stored as milliseconds), sparing its parse. Throws when a
+    /// value would not come back as hashed (text that is not UTF-8 or holds a NUL, an integer where text
+    /// belongs), so that what ships always verifies.
+    static func appendCopyLine(sourceKey: Int64, repositoryIdentity: String?, hash: String, chained: [AuditChain.Value], time: Date,
+                               timeIsCanonical: Bool = false, to line: inout [UInt8]) throws {
+        AuditChain.appendDecimal(sourceKey, to: &line)
+        line.append(UInt8(ascii: "\t"))
+        appendField(repositoryIdentity.map { Array($0.utf8) }, to: &line)
+        line.append(UInt8(ascii: "\t"))
+        let hashBytes = Array(hash.utf8)
+        guard isObjectIDHex(hashBytes) else { throw Unrepresentable(column: "hash") }
+        line += "\\\\x".utf8
+        line += hashBytes
+        line.append(UInt8(ascii: "\t"))
         guard case .text(let timeText) = chained[AuditChain.timeColumn], isUTF8Text(timeText) else { throw Unrepresentable(column: "time") }
         if timeIsCanonical || EventStorage.milliseconds(storedText: String(decoding: timeText, as: UTF8.self)) != nil {
             appendField(timeText, to: &line)
@@ -50,16 +70,50 @@ enum CentralChain {
             line.append(UInt8(ascii: "\t"))
             appendField(timeText, to: &line)
         }
+        var twins: [[UInt8]?] = [nil, nil, nil]
         for (index, value) in chained.enumerated() where index != AuditChain.timeColumn {
             line.append(UInt8(ascii: "\t"))
             switch value {
             case .null: appendField(nil, to: &line)
             case .integer(let number) where isInteger[index]: AuditChain.appendDecimal(number, to: &line)
-            case .text(let raw) where !isInteger[index] && isUTF8Text(raw): appendField(raw, to: &line)
+            case .text(let raw) where !isInteger[index] && isUTF8Text(raw):
+                if let twin = compactIndex.firstIndex(of: index) {
+                    if index == batchIndex ? isUUIDText(raw) : isObjectIDHex(raw) {
+                        if index != batchIndex { line += "\\\\x".utf8 }  // bytea's hex input, its backslash escaped
+                        line += raw
+                    } else {
+                        appendField(nil, to: &line)
+                        twins[twin] = raw
+                    }
+                } else {
+                    appendField(raw, to: &line)
+                }
             default: throw Unrepresentable(column: AuditChain.columns[index])
             }
         }
+        for twin in twins {
+            line.append(UInt8(ascii: "\t"))
+            appendField(twin, to: &line)
+        }
         line.append(UInt8(ascii: "\n"))
+    }
+
+    /// Lower-case hex of a SHA-1 or SHA-256 id (or a hash): what `encode(bytea, 'hex')` gives back exactly.
+    private static func isObjectIDHex(_ bytes: [UInt8]) -> Bool {
+        (bytes.count == 40 || bytes.count == 64) && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// A UUID's upper-case text (`UUID.uuidString`): what `upper(uuid::text)` gives back exactly.
+    private static func isUUIDText(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == 36 else { return false }
+        for (offset, byte) in bytes.enumerated() {
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                if byte != UInt8(ascii: "-") { return false }
+            } else if !((0x30...0x39).contains(byte) || (0x41...0x46).contains(byte)) {
+                return false
+            }
+        }
+        return true
     }
 
     /// Valid UTF-8 without a NUL: what a PostgreSQL text column keeps byte for byte.
@@ -112,7 +166,12 @@ enum CentralChain {
         }
     }
 
-    /// The central columns `values` reads, with the hash.
-    static let selection = (["(extract(epoch FROM time) * 1000)::bigint AS time_ms", "stored_time", "hash"]
-        + centralColumns.filter { $0 != "time" }).joined(separator: ", ")
+    /// The central columns `values` reads, with the hash, each as the text the chain hashed.
+    static let selection = (["(extract(epoch FROM time) * 1000)::bigint AS time_ms", "stored_time", "\(textSQL("hash")) AS hash"]
+        + centralColumns.filter { $0 != "time" }.map { column in textSQL(column) == column ? column : "\(textSQL(column)) AS \(column)" })
+        .joined(separator: ", ")
+
+    /// The columns of `event` a ship COPYs, in the order `appendCopyLine` writes them.
+    static let copyColumns = ["source_key", "repository_identity", "hash", "time", "stored_time"]
+        + centralColumns.filter { $0 != "time" } + compactColumns.map(\.twin)
 }

@@ -25,7 +25,7 @@ public enum CentralLog {
         let order = filter.limit == nil ? "ASC" : "DESC"
         let sql = """
             SELECT \(CentralQuery.eventColumns) \(query.from)
-            ORDER BY e.time \(order), e.source \(order), e.seq \(order)
+            ORDER BY e.time \(order), e.source_key \(order), e.seq \(order)
             \(filter.limit.map { "LIMIT \(query.parameter(String($0)))" } ?? "")
             """
         return (sql, query.parameters)
@@ -40,7 +40,7 @@ struct CentralQuery {
 
     init(_ filter: EventFilter, host: String? = nil, repositoryPath: String? = nil) {
         // By its sources, not the joined host: the planner then reads the (source, …) indexes.
-        if let host { conditions.append("e.source IN (SELECT id FROM source WHERE host = \(parameter(host)))") }
+        if let host { conditions.append("e.source_key IN (SELECT key FROM source WHERE host = \(parameter(host)))") }
         if let repositoryPath { conditions.append("e.repository_path = \(parameter(repositoryPath))") }
         if let side = filter.side { conditions.append("e.side = \(parameter(side.rawValue))") }
         if let ref = filter.ref {
@@ -72,7 +72,7 @@ struct CentralQuery {
 
     /// `FROM event e JOIN source s … WHERE …`: for rows, which carry their source's host.
     var from: String {
-        "FROM event e JOIN source s ON s.id = e.source" + whereClause
+        "FROM event e JOIN source s ON s.key = e.source_key" + whereClause
     }
 
     /// `FROM event e WHERE …`: for counts, which need no host (every condition is on `e`). Without the
@@ -86,11 +86,12 @@ struct CentralQuery {
         conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     }
 
-    /// The columns `event(_:_:)` decodes.
+    /// The columns `event(_:_:)` decodes (ids and batches as the text the local log holds, CentralChain).
     static let eventColumns = """
-        e.source, s.host, e.seq, (extract(epoch FROM e.time) * 1000)::bigint AS ms, e.side, e.hook,
-        e.repository_path, e.ref, e.old, e.new, e.kind, e.dropped, e.pusher, e.remote, e.url, e.local_ref,
-        e.push_options, e.status, e.batch, e.process_id, e.reason, e.undoes, e.address
+        s.id AS source, s.host, e.seq, (extract(epoch FROM e.time) * 1000)::bigint AS ms, e.side, e.hook,
+        e.repository_path, e.ref, \(CentralChain.textSQL("old", alias: "e")) AS old, \(CentralChain.textSQL("new", alias: "e")) AS new,
+        e.kind, e.dropped, e.pusher, e.remote, e.url, e.local_ref, e.push_options, e.status,
+        \(CentralChain.textSQL("batch", alias: "e")) AS batch, e.process_id, e.reason, e.undoes, e.address
         """
 
     static func event(_ rows: Connection.Rows, _ index: Int) throws -> CentralEvent {

@@ -115,8 +115,8 @@ struct CentralReportQueries: ReportQueries {
         let sources = "{" + rewrites.map { "\"\($0.source)\"" }.joined(separator: ",") + "}"
         let seqs = "{" + rewrites.map { String($0.event.id ?? 0) }.joined(separator: ",") + "}"
         let rows = try connection.execute("""
-            SELECT e.source, e.undoes, e.seq FROM event e JOIN unnest($1::text[], $2::bigint[]) AS r (source, seq)
-                ON e.source = r.source AND e.undoes = r.seq
+            SELECT s.id AS source, e.undoes, e.seq FROM event e JOIN source s ON s.key = e.source_key
+                JOIN unnest($1::text[], $2::bigint[]) AS r (source, seq) ON s.id = r.source AND e.undoes = r.seq
             WHERE e.hook = 'recover' AND e.status = 'done' ORDER BY e.seq
             """, [sources, seqs], operation: "reading the recoveries of the rewrites")
         var undone: [String: [Int64]] = [:]
@@ -210,7 +210,7 @@ struct CentralReportQueries: ReportQueries {
     private func newestCentral(_ query: CentralQuery, limit: Int?, operation: String) throws -> [(event: AuditEvent, source: String)] {
         var query = query
         let rows = try connection.execute("""
-            SELECT \(CentralQuery.eventColumns) \(query.from) ORDER BY e.time DESC, e.source DESC, e.seq DESC
+            SELECT \(CentralQuery.eventColumns) \(query.from) ORDER BY e.time DESC, e.source_key DESC, e.seq DESC
             \(limit.map { "LIMIT \(query.parameter(String($0)))" } ?? "")
             """, query.parameters, operation: operation)
         return try (0..<rows.count).reversed().map { index in

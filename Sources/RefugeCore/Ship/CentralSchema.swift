@@ -155,18 +155,50 @@ public enum CentralSchema {
             -- owner, the administrator, could insert past both.
             ALTER TABLE event DROP CONSTRAINT IF EXISTS event_source_fkey;
             """),
+        ("v6: narrower events", """
+            -- Every event row carried its source's 36-character id, in the primary key too, and its hash and
+            -- ids as hex text: 541 bytes per event with its indexes (Docs/Fleet.md, "Measured"). Now the
+            -- source is its integer key, the hash and ids are bytes (bytea), the batch a uuid. An id or batch
+            -- not in the canonical text of its new type (only a hand makes one) keeps its text in a twin
+            -- column, so that every value comes back exactly as the chain hashed it (CentralChain.textSQL).
+            ALTER TABLE source ADD COLUMN key integer GENERATED ALWAYS AS IDENTITY UNIQUE;
+            DROP POLICY event_ship ON event;  -- a column a policy names cannot change its type
+            ALTER TABLE event ADD COLUMN old_text text, ADD COLUMN new_text text, ADD COLUMN batch_text text;
+            UPDATE event SET old_text = CASE WHEN old !~ '^([0-9a-f]{40}|[0-9a-f]{64})$' THEN old END,
+                             new_text = CASE WHEN new !~ '^([0-9a-f]{40}|[0-9a-f]{64})$' THEN new END,
+                             batch_text = CASE WHEN batch !~ '^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$' THEN batch END
+                WHERE old !~ '^([0-9a-f]{40}|[0-9a-f]{64})$' OR new !~ '^([0-9a-f]{40}|[0-9a-f]{64})$'
+                   OR batch !~ '^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$';
+            -- ALTER … TYPE … USING takes no subquery: the source's key comes from a function of this session.
+            CREATE FUNCTION pg_temp.refuge_source_key(id text) RETURNS integer LANGUAGE sql STABLE
+                AS 'SELECT key FROM source WHERE source.id = $1';
+            -- One rewrite of the table for all of it. A hash that is not hex (an edit in the central store)
+            -- keeps its bytes: verify --central still names its row.
+            ALTER TABLE event
+                ALTER COLUMN source TYPE integer USING pg_temp.refuge_source_key(source),
+                ALTER COLUMN hash TYPE bytea USING CASE WHEN hash ~ '^[0-9a-f]{64}$' THEN decode(hash, 'hex') ELSE convert_to(hash, 'UTF8') END,
+                ALTER COLUMN old TYPE bytea USING CASE WHEN old_text IS NULL THEN decode(old, 'hex') END,
+                ALTER COLUMN new TYPE bytea USING CASE WHEN new_text IS NULL THEN decode(new, 'hex') END,
+                ALTER COLUMN batch DROP NOT NULL,
+                ALTER COLUMN batch TYPE uuid USING CASE WHEN batch_text IS NULL THEN batch::uuid END;
+            ALTER TABLE event RENAME COLUMN source TO source_key;
+            ALTER TABLE event ADD CONSTRAINT event_batch CHECK (batch IS NOT NULL OR batch_text IS NOT NULL);
+            CREATE POLICY event_ship ON event FOR INSERT
+                WITH CHECK (source_key IN (SELECT key FROM source WHERE shipper = current_user));
+            """),
     ]
 
-    /// Creates or brings the schema up to date (a new database, or one a newer migration list extends).
+    /// Creates or brings the schema up to date (a new database, or one a newer migration list extends);
+    /// `through` stops at that version (a test makes a store as an older Refuge left it).
     /// - Returns: the names of the migrations applied now.
     @discardableResult
-    public static func migrate(_ connection: Connection) throws -> [String] {
+    public static func migrate(_ connection: Connection, through last: Int? = nil) throws -> [String] {
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS refuge_schema (version integer PRIMARY KEY, name text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now())
             """, operation: "creating the central store's schema table")
         var applied: [String] = []
-        for (index, migration) in migrations.enumerated() {
+        for (index, migration) in migrations.enumerated().prefix(last ?? migrations.count) {
             let version = index + 1
             try connection.transaction("applying \(migration.name)") {
                 // One migrator at a time: a second `central init` waits, then finds the version there.

@@ -32,9 +32,9 @@ public struct CentralEventDetail: Sendable {
         query.and("e.seq = \(query.parameter(String(seq)))")
         if let source {
             let name = query.parameter(source)
-            query.and("(e.source = \(name) OR s.host = \(name))")
+            query.and("(s.id = \(name) OR s.host = \(name))")
         }
-        let rows = try connection.execute("SELECT \(CentralQuery.eventColumns) \(query.from) ORDER BY s.host, e.source",
+        let rows = try connection.execute("SELECT \(CentralQuery.eventColumns) \(query.from) ORDER BY s.host, s.id",
                                           query.parameters, operation: "reading event #\(seq) of the central store")
         let events = try (0..<rows.count).map { try CentralQuery.event(rows, $0) }
         guard let central = events.first else { throw Failure.noSuchEvent(seq, source: source) }

@@ -27,7 +27,7 @@ public struct CentralVerification: Sendable {
     public static func run(_ connection: Connection, only: String? = nil, now: Date = Date()) throws -> CentralVerification {
         try CentralSchema.check(connection)
         let rows = try connection.execute("""
-            SELECT id, host, database_path, last_seq, last_hash, boundary_seq, boundary_hash FROM source
+            SELECT id, key, host, database_path, last_seq, last_hash, boundary_seq, boundary_hash FROM source
             \(only == nil ? "" : "WHERE id = $1") ORDER BY host, database_path, id
             """, only.map { [$0] } ?? [], operation: "reading the central store's sources")
         var checks: [SourceCheck] = []
@@ -54,8 +54,8 @@ public struct CentralVerification: Sendable {
         // A cursor, a batch at a time: a source holds millions of rows.
         try connection.transaction("verifying the source \(source)") {
             try connection.execute("""
-                DECLARE chain NO SCROLL CURSOR FOR SELECT \(CentralChain.selection) FROM event WHERE source = $1 ORDER BY seq
-                """, [source], operation: "reading the events of \(source)")
+                DECLARE chain NO SCROLL CURSOR FOR SELECT \(CentralChain.selection) FROM event WHERE source_key = $1 ORDER BY seq
+                """, [sources[index, "key"]], operation: "reading the events of \(source)")
             while firstBreak == nil {
                 let batch = try connection.execute("FETCH 10000 FROM chain", operation: "reading the events of \(source)")
                 guard batch.count > 0 else { break }

@@ -53,17 +53,17 @@ public struct Shipper {
         defer { _ = ahead?.result() }  // no read of the log outlives the ship
         while true {
             let shipped = try connection.transaction("shipping events of \(databasePath)") { () throws -> Int in
-                let (lastSeq, lastHash) = try lockSource(source, relocation: relocation)
+                let (sourceKey, lastSeq, lastHash) = try lockSource(source, relocation: relocation)
                 (outcome.lastSeq, outcome.lastHash) = (lastSeq, lastHash)
                 // Read ahead from where the last batch ended: used only if the mark, read under the lock,
                 // is still there (another shipper may have moved it since; then the batch is read again).
                 let readAhead = ahead
                 ahead = nil
                 let rows = try readAhead.flatMap { $0.after == (lastSeq, lastHash) ? try $0.result().get() : nil }
-                    ?? prepare(after: lastSeq, head: lastHash, limit: batch, source: source)
+                    ?? prepare(after: lastSeq, head: lastHash, limit: batch, sourceKey: sourceKey)
                 guard let last = rows.last else { return 0 }
                 ahead = ReadAhead(after: (last.id, last.hash)) { [self] in
-                    try prepare(after: last.id, head: last.hash, limit: batch, source: source)
+                    try prepare(after: last.id, head: last.hash, limit: batch, sourceKey: sourceKey)
                 }
                 try insert(rows, source: source, direct: direct)
                 touched.formUnion(rows.repositories)
@@ -98,7 +98,7 @@ public struct Shipper {
     }
 
     /// Up to `limit` sealed rows after `cursor`, chained from `head`, made into a batch.
-    private func prepare(after cursor: Int64, head: String, limit: Int, source: String) throws -> Batch {
+    private func prepare(after cursor: Int64, head: String, limit: Int, sourceKey: Int64) throws -> Batch {
         let rows = try store.shippable(after: cursor, head: head, limit: limit)
         var batch = Batch(count: rows.count, firstID: rows.first?.id ?? 0, last: rows.last.map { ($0.id, $0.hash) })
         batch.copy.reserveCapacity(rows.count * 400)
@@ -121,8 +121,9 @@ public struct Shipper {
             }
             batch.days.add(row.chained, day: day)
             do {
-                try CentralChain.appendCopyLine([source, row.repositoryIdentity, row.hash], chained: row.chained, time: row.time,
-                                                timeIsCanonical: row.timeIsCanonical, to: &batch.copy)
+                try CentralChain.appendCopyLine(sourceKey: sourceKey, repositoryIdentity: row.repositoryIdentity, hash: row.hash,
+                                                chained: row.chained, time: row.time, timeIsCanonical: row.timeIsCanonical,
+                                                to: &batch.copy)
             } catch let unrepresentable as CentralChain.Unrepresentable {
                 throw CentralStoreError.unrepresentable(eventID: row.id, column: unrepresentable.column)
             }
@@ -130,14 +131,15 @@ public struct Shipper {
         return batch
     }
 
-    /// The source's row, locked for this transaction, made the first time; its mark.
-    private func lockSource(_ source: String, relocation: Relocation) throws -> (Int64, String) {
+    /// The source's row, locked for this transaction, made the first time; its key (what its events
+    /// carry) and its mark.
+    private func lockSource(_ source: String, relocation: Relocation) throws -> (key: Int64, seq: Int64, hash: String) {
         try connection.execute("""
             INSERT INTO source (id, host, database_path, last_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING
             """, [source, host, databasePath, AuditChain.genesis], operation: "registering the source \(source)")
         let rows: Connection.Rows
         do {
-            rows = try connection.execute("SELECT last_seq, last_hash, host, database_path FROM source WHERE id = $1 FOR UPDATE NOWAIT",
+            rows = try connection.execute("SELECT key, last_seq, last_hash, host, database_path FROM source WHERE id = $1 FOR UPDATE NOWAIT",
                                           [source], operation: "locking the source \(source)")
         } catch let error as PGError where error.isLockNotAvailable {
             throw CentralStoreError.busy(source: source)
@@ -155,11 +157,11 @@ public struct Shipper {
             try connection.execute("UPDATE source SET host = $2, database_path = $3 WHERE id = $1", [source, host, databasePath],
                                    operation: "recording where the source \(source) is now")
         }
-        return (Int64(rows[0, "last_seq"] ?? "0") ?? 0, rows[0, "last_hash"] ?? AuditChain.genesis)
+        guard let key = rows[0, "key"].flatMap({ Int64($0) }) else {
+            throw StoredValueError(table: "central source", column: "key", value: rows[0, "key"] ?? "NULL", expected: "an integer")
+        }
+        return (key, Int64(rows[0, "last_seq"] ?? "0") ?? 0, rows[0, "last_hash"] ?? AuditChain.genesis)
     }
-
-    /// The COPY columns, in the order CentralChain.appendCopyLine writes them.
-    static let columns = ["source", "repository_identity", "hash", "time", "stored_time"] + CentralChain.centralColumns.filter { $0 != "time" }
 
     /// Whether this role may COPY straight into `event`: row-level security does not apply to it (the
     /// table's owner; PostgreSQL refuses COPY FROM into a table whose policies apply to the role).
@@ -178,7 +180,7 @@ public struct Shipper {
         if direct {
             try connection.execute("SAVEPOINT direct", operation: operation)
             do {
-                try connection.copy(into: "event", columns: Self.columns, bytes: batch.copy, operation: operation)
+                try connection.copy(into: "event", columns: CentralChain.copyColumns, bytes: batch.copy, operation: operation)
                 try connection.execute("RELEASE SAVEPOINT direct", operation: operation)
                 try batch.days.store(source: source, connection)
                 return
@@ -188,17 +190,17 @@ public struct Shipper {
         }
         try connection.execute("CREATE TEMPORARY TABLE IF NOT EXISTS shipping (LIKE event) ON COMMIT DELETE ROWS",
                                operation: "preparing the batch")
-        try connection.copy(into: "shipping", columns: Self.columns, bytes: batch.copy, operation: operation)
+        try connection.copy(into: "shipping", columns: CentralChain.copyColumns, bytes: batch.copy, operation: operation)
         // The daily counts from the rows really inserted (RETURNING): a batch sent again counts nothing twice.
         try connection.execute("""
             WITH inserted AS (
                 INSERT INTO event SELECT * FROM shipping ON CONFLICT DO NOTHING
-                RETURNING source, repository_path, time, kind, side, status, hook, ref)
+                RETURNING repository_path, time, kind, side, status, hook, ref)
             INSERT INTO event_day AS d (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
-            SELECT source, repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook,
+            SELECT $1::text, repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook,
                    \(RefRole.bookkeepingSQL("ref")), count(*)
             FROM inserted GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
             ON CONFLICT (source, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
-            """, operation: "storing the batch")
+            """, [source], operation: "storing the batch")
     }
 }
