@@ -67,7 +67,7 @@ struct LogCommand: ParsableCommand {
             return (session, try session.store.events(filter))
         }
         if output.json {
-            print(try JSONOutput.render(events.map(EventJSON.init)))
+            print(EventListJSON.render(events))  // JSONOutput's bytes, written faster (EventListJSON)
         } else {
             let text = EventText(palette: .forStandardOutput(environment: environment))
             let own = OwnWorkMarker(session: session)
@@ -91,7 +91,7 @@ extension LogCommand {
             return try CentralLog.events(filter, connection: central.connect(repository))
         }
         if output.json {
-            print(try JSONOutput.render(events.map(CentralEventJSON.init)))
+            print(EventListJSON.render(events))
         } else {
             let text = EventText(palette: .forStandardOutput(environment: environment))
             for central in events { print("\(text.line(central.event))  in \(central.event.repository) on \(central.host)") }
