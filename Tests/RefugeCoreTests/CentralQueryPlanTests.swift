@@ -32,7 +32,7 @@ struct CentralQueryPlanTests {
         return (relations.subtracting(["source"]), indexes.subtracting(["source_pkey", "source_key_key"]), eventScans)
     }
 
-    @Test("log --central --forced --since 7.days.ago reads the rewrites' partial index of the last partitions; --ref reads the ref index")
+    @Test("log --central --forced --since 7.days.ago reads the rewrites' partial index of the last partitions; --ref reads the ref index; a repository's period starts at its daily counts")
     func plans() throws {
         let postgres = try PostgresServer()
         let connection = try Connection(try postgres.createDatabase("fleet"))
@@ -84,5 +84,36 @@ struct CentralQueryPlanTests {
             #expect(!scans.isEmpty && scans.allSatisfy { $0 == "Index Only Scan" }, "host \(host ?? "none"): \(scans)")
         }
         #expect(try CentralReportQueries(connection: connection).rewriteTotals(EventFilter(repository: nil)).forced == 2_000)
+
+        // The period of one repository (no index leads with it) starts from the days its daily counts name:
+        // a repository of the last week only is not looked for among the fleet's older events.
+        try connection.executeScript("""
+            INSERT INTO event (source_key, seq, time, side, hook, repository_path, ref, kind, status, batch, hash)
+            SELECT (SELECT key FROM source WHERE id = 'a'), 200000 + g, now() - interval '7 days' + (g * 5 || ' minutes')::interval,
+                   'server', 'post-receive', '/srv/new.git', 'refs/heads/main', 'fast-forward', 'accepted', gen_random_uuid(),
+                   sha256(g::text::bytea)
+            FROM generate_series(1, 1000) g;
+            INSERT INTO event_day (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
+            SELECT 'a', repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook, false, count(*)
+            FROM event GROUP BY 1, 2, 3, 4, 5, 6, 7;
+            ANALYZE event;
+            """, operation: "adding a repository")
+        for repository in ["/srv/new.git", "/srv/r.git"] {
+            let queries = CentralReportQueries(connection: connection, repositoryPath: repository)
+            let expected = try connection.execute("""
+                SELECT (extract(epoch FROM min(time)) * 1000)::bigint AS first, (extract(epoch FROM max(time)) * 1000)::bigint AS last
+                FROM event WHERE repository_path = $1
+                """, [repository], operation: "reading the period")
+            let period = try queries.period(EventFilter(repository: nil))
+            #expect(period.first.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } == expected[0, "first"], "\(repository)")
+            #expect(period.last.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } == expected[0, "last"], "\(repository)")
+        }
+        let newQuery = CentralReportQueries(connection: connection, repositoryPath: "/srv/new.git").periodQuery(EventFilter(repository: nil))
+        let analysed = try connection.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + CentralReportQueries.periodSQL(newQuery), newQuery.parameters,
+                                              operation: "explaining")
+        let removed = (analysed.values.first?.first ?? "").map { json in
+            json.components(separatedBy: "\"Rows Removed by Filter\": ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }.reduce(0, +)
+        } ?? -1
+        #expect(removed >= 0 && removed < 5_000, "rows read and passed over: \(removed)")
     }
 }

@@ -182,15 +182,37 @@ struct CentralReportQueries: ReportQueries {
     }
 
     func period(_ filter: EventFilter) throws -> (first: Date?, last: Date?) {
-        var unlimited = filter
-        unlimited.limit = nil
-        let query = query(unlimited)
-        let rows = try connection.execute("""
-            SELECT (extract(epoch FROM min(e.time)) * 1000)::bigint AS first, (extract(epoch FROM max(e.time)) * 1000)::bigint AS last
-            \(query.fromEvents)
-            """, query.parameters, operation: "reading the central store's period")
+        let query = periodQuery(filter)
+        let rows = try connection.execute(Self.periodSQL(query), query.parameters, operation: "reading the central store's period")
         func date(_ column: String) -> Date? { rows[0, column].flatMap { Int64($0) }.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
         return (date("first"), date("last"))
+    }
+
+    /// The events whose first and last times are the period: `filter`'s, of this server or repository.
+    func periodQuery(_ filter: EventFilter) -> CentralQuery {
+        var unlimited = filter
+        unlimited.limit = nil
+        var query = query(unlimited)
+        if host != nil || repositoryPath != nil {
+            // No index leads with a server or a repository: the daily counts say on which days its first and
+            // last events are, and min and max read the time index from there (not from the fleet's first
+            // event on). Without daily counts (a store of schema v1 has none for its first events), no bound.
+            var days: [String] = []
+            if let host { days.append("source IN (SELECT id FROM source WHERE host = \(query.parameter(host)))") }
+            if let repositoryPath { days.append("repository_path = \(query.parameter(repositoryPath))") }
+            let counted = "FROM event_day WHERE " + days.joined(separator: " AND ") + " AND count > 0"
+            query.and("e.time >= coalesce((SELECT min(day) \(counted))::timestamp AT TIME ZONE 'UTC', '-infinity')")
+            query.and("e.time < coalesce((SELECT max(day) + 1 \(counted))::timestamp AT TIME ZONE 'UTC', 'infinity')")
+        }
+        return query
+    }
+
+    /// The statement `period` runs (its plan is checked in a test).
+    static func periodSQL(_ query: CentralQuery) -> String {
+        """
+        SELECT (extract(epoch FROM min(e.time)) * 1000)::bigint AS first, (extract(epoch FROM max(e.time)) * 1000)::bigint AS last
+        \(query.fromEvents)
+        """
     }
 
     /// The listing's condition (AuditStore.Listing), on the event as `e`.

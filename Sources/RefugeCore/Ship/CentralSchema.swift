@@ -186,6 +186,12 @@ public enum CentralSchema {
             CREATE POLICY event_ship ON event FOR INSERT
                 WITH CHECK (source_key IN (SELECT key FROM source WHERE shipper = current_user));
             """),
+        ("v7: no index by repository identity", """
+            -- No query reads events by their repository's identity (a report's repository is its path on its
+            -- server, and reads the rewrites' indexes and the daily counts): the index was a quarter of the
+            -- bytes an event takes, and a text B-tree every ship kept (Docs/Fleet.md, "Measured").
+            DROP INDEX event_by_repository;
+            """),
     ]
 
     /// Creates or brings the schema up to date (a new database, or one a newer migration list extends);
