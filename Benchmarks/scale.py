@@ -468,7 +468,7 @@ def fleet(t, args, bin, env, wl):
         source = shipped["source"]
         columns = ("seq, time, side, hook, repository_identity, repository_path, ref, old, new, kind, dropped, pusher, remote, "
                    "url, local_ref, push_options, status, batch, process_id, reason, undoes, hash, stored_time, address, old_text, new_text, "
-                   "batch_text")
+                   "batch_text, repository_identity_text")
         key = postgres.sql(f"SELECT key FROM source WHERE id = '{source}'")
         first_ship = f"source_key = {key} AND seq <= {rows}"
         paths = postgres.sql(f"SELECT string_agg(quote_literal(p), ',') FROM (SELECT DISTINCT repository_path p FROM event WHERE {first_ship}) x")

@@ -42,7 +42,7 @@ struct ShipTests {
         let (server, alice) = try box.pushedClone()
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout
             == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\napplied v3: the pusher's address\napplied v4: covering indexes of the rewrites\n"
-            + "applied v5: no foreign key from events to sources\napplied v6: narrower events\napplied v7: no index by repository identity\n")
+            + "applied v5: no foreign key from events to sources\napplied v6: narrower events\napplied v7: no index by repository identity\napplied v8: repository identities as uuid\n")
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout == "the central store is up to date\n")
         try box.commit("second", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)

@@ -41,6 +41,8 @@ struct CentralMigrationTests {
             chained(id: 2, minute: 1, old: sha1.uppercased(), new: sha256, batch: "backfill-1"),  // odd: upper-case id, text batch
             chained(id: 3, minute: 2, old: sha256, new: sha1, batch: "cea5018d-566e-4353-9be5-a6c79a085139"),  // odd: lower-case UUID
         ]
+        // Repository identities as the local log makes them: a UUID's lower-case text, or 32 hex digits (its trigger).
+        let identities = ["3f2a9c1e-8b7d-4e6f-a5c4-0d1e2f3a4b5c", "0123456789abcdef0123456789abcdef", "3f2a9c1e-8b7d-4e6f-a5c4-0d1e2f3a4b5c"]
         var previous = AuditChain.genesis
         var hashes: [String] = []
         try connection.execute("SELECT refuge_ensure_partition(to_timestamp(1780000000))", operation: "partition")
@@ -51,16 +53,22 @@ struct CentralMigrationTests {
             try connection.execute("""
                 INSERT INTO event (source, seq, time, side, hook, repository_identity, repository_path, ref, old, new, kind, dropped,
                                    pusher, status, batch, process_id, hash)
-                VALUES ('legacy', $1, $2::timestamptz, $3, $4, 'identity', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                VALUES ('legacy', $1, $2::timestamptz, $3, $4, $16, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                 """, [column("id"), column("time")! + "+00", column("side"), column("hook"), column("repository"), column("ref"),
                       column("old"), column("new"), column("kind"), column("dropped"), column("pusher"), column("status"),
-                      column("batch"), column("process_id"), previous], operation: "storing a v5 row")
+                      column("batch"), column("process_id"), previous, identities[hashes.count - 1]], operation: "storing a v5 row")
         }
         try connection.execute("""
             INSERT INTO source (id, host, database_path, first_seq, last_seq, last_hash) VALUES ('legacy', 'git1', '/srv/audit.db', 1, 3, $1)
             """, [previous], operation: "storing the source")
 
-        #expect(try CentralSchema.migrate(connection) == ["v6: narrower events", "v7: no index by repository identity"])
+        #expect(try CentralSchema.migrate(connection)
+            == ["v6: narrower events", "v7: no index by repository identity", "v8: repository identities as uuid"])
+        let identityRows = try connection.execute("""
+            SELECT repository_identity::text AS uuid, repository_identity_text FROM event ORDER BY seq
+            """, operation: "reading the identities")
+        #expect((0..<3).map { identityRows[$0, "uuid"] ?? identityRows[$0, "repository_identity_text"] } == identities)
+        #expect(identityRows[1, "uuid"] == nil)
         let stored = try connection.execute("""
             SELECT seq, old IS NULL AS old_null, old_text, new IS NULL AS new_null, new_text, batch IS NULL AS batch_null, batch_text,
                    octet_length(hash) AS hash_bytes, source_key FROM event ORDER BY seq
@@ -84,11 +92,15 @@ struct CentralMigrationTests {
         let fourth = chained(id: 4, minute: 3, old: "not an id", new: sha1, batch: "batch\twith a tab")
         let hash = AuditChain.hash(of: fourth, previous: hashes[2])
         var line: [UInt8] = []
-        try CentralChain.appendCopyLine(sourceKey: Int64(key ?? "0") ?? 0, repositoryIdentity: "identity", hash: hash, chained: fourth,
+        try CentralChain.appendCopyLine(sourceKey: Int64(key ?? "0") ?? 0, repositoryIdentity: identities[1], hash: hash, chained: fourth,
                                         time: Date(timeIntervalSince1970: 1_780_000_180), to: &line)
         try connection.copy(into: "event", columns: CentralChain.copyColumns, bytes: line, operation: "copying a row")
         try connection.execute("UPDATE source SET last_seq = 4, last_hash = $1", [hash], operation: "advancing")
-        let twins = try connection.execute("SELECT old_text, batch_text, old IS NULL AS old_null FROM event WHERE seq = 4", operation: "reading")
+        let twins = try connection.execute("""
+            SELECT old_text, batch_text, old IS NULL AS old_null, repository_identity_text, repository_identity IS NULL AS identity_null
+            FROM event WHERE seq = 4
+            """, operation: "reading")
+        #expect(twins[0, "repository_identity_text"] == identities[1] && twins[0, "identity_null"] == "t")
         #expect(twins[0, "old_text"] == "not an id" && twins[0, "batch_text"] == "batch\twith a tab" && twins[0, "old_null"] == "t")
         verification = try CentralVerification.run(connection)
         #expect(verification.intact && verification.sources.first?.events == 4, "\(verification.sources)")

@@ -46,15 +46,20 @@ enum CentralChain {
     /// repository's identity, the hash (bytea), then `time` (a timestamptz literal) and `stored_time` (the
     /// local text, when it is not the canonical text of that time), then the other chained columns in
     /// `AuditChain.columns` order, each as the value its hash covers, and last the text twins of the
-    /// compact columns. Written as bytes into one buffer: a ship sends a million rows. `timeIsCanonical`
-    /// says the time's text is known canonical (stored as milliseconds), sparing its parse. Throws when a
+    /// compact columns and of the repository identity. Written as bytes into one buffer: a ship sends a
+    /// million rows. `timeIsCanonical` says the time's text is known canonical (stored as milliseconds),
+    /// sparing its parse. Throws when a
     /// value would not come back as hashed (text that is not UTF-8 or holds a NUL, an integer where text
     /// belongs), so that what ships always verifies.
     static func appendCopyLine(sourceKey: Int64, repositoryIdentity: String?, hash: String, chained: [AuditChain.Value], time: Date,
                                timeIsCanonical: Bool = false, to line: inout [UInt8]) throws {
         AuditChain.appendDecimal(sourceKey, to: &line)
         line.append(UInt8(ascii: "\t"))
-        appendField(repositoryIdentity.map { Array($0.utf8) }, to: &line)
+        // The identity as a uuid (schema v8) when it is a UUID's lower-case text, what `uuid::text` gives
+        // back; else (an identity the local log's trigger made) in its text twin, the line's last field.
+        let identity = repositoryIdentity.map { Array($0.utf8) }
+        let identityIsUUID = identity.map { isUUIDText($0, upperCase: false) } ?? true
+        appendField(identityIsUUID ? identity : nil, to: &line)
         line.append(UInt8(ascii: "\t"))
         let hashBytes = Array(hash.utf8)
         guard isObjectIDHex(hashBytes) else { throw Unrepresentable(column: "hash") }
@@ -95,6 +100,8 @@ enum CentralChain {
             line.append(UInt8(ascii: "\t"))
             appendField(twin, to: &line)
         }
+        line.append(UInt8(ascii: "\t"))
+        appendField(identityIsUUID ? nil : identity, to: &line)
         line.append(UInt8(ascii: "\n"))
     }
 
@@ -103,13 +110,15 @@ enum CentralChain {
         (bytes.count == 40 || bytes.count == 64) && bytes.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
-    /// A UUID's upper-case text (`UUID.uuidString`): what `upper(uuid::text)` gives back exactly.
-    private static func isUUIDText(_ bytes: [UInt8]) -> Bool {
+    /// A UUID's upper-case text (`UUID.uuidString`, a batch): what `upper(uuid::text)` gives back exactly;
+    /// or its lower-case text (a repository's identity), what `uuid::text` gives back.
+    private static func isUUIDText(_ bytes: [UInt8], upperCase: Bool = true) -> Bool {
+        let letters: ClosedRange<UInt8> = upperCase ? 0x41...0x46 : 0x61...0x66
         guard bytes.count == 36 else { return false }
         for (offset, byte) in bytes.enumerated() {
             if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
                 if byte != UInt8(ascii: "-") { return false }
-            } else if !((0x30...0x39).contains(byte) || (0x41...0x46).contains(byte)) {
+            } else if !((0x30...0x39).contains(byte) || letters.contains(byte)) {
                 return false
             }
         }
@@ -173,5 +182,5 @@ enum CentralChain {
 
     /// The columns of `event` a ship COPYs, in the order `appendCopyLine` writes them.
     static let copyColumns = ["source_key", "repository_identity", "hash", "time", "stored_time"]
-        + centralColumns.filter { $0 != "time" } + compactColumns.map(\.twin)
+        + centralColumns.filter { $0 != "time" } + compactColumns.map(\.twin) + ["repository_identity_text"]
 }

@@ -192,6 +192,16 @@ public enum CentralSchema {
             -- bytes an event takes, and a text B-tree every ship kept (Docs/Fleet.md, "Measured").
             DROP INDEX event_by_repository;
             """),
+        ("v8: repository identities as uuid", """
+            -- Each event names its repository's identity (RepositoryIdentity: a UUID's lower-case text, 37
+            -- bytes a row as text); as a uuid, 16. One the local log's trigger made (32 hex digits, from a
+            -- binary older than its v9) keeps its text in the twin, so that it comes back as shipped.
+            ALTER TABLE event ADD COLUMN repository_identity_text text;
+            UPDATE event SET repository_identity_text = repository_identity
+                WHERE repository_identity !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+            ALTER TABLE event ALTER COLUMN repository_identity TYPE uuid
+                USING CASE WHEN repository_identity_text IS NULL THEN repository_identity::uuid END;
+            """),
     ]
 
     /// Creates or brings the schema up to date (a new database, or one a newer migration list extends);
