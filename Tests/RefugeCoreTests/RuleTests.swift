@@ -15,6 +15,25 @@ struct RuleTests {
         "refs/heads/HEAD-fix", "refs/stash-old", "refs/bisectx",
     ]
 
+    @Test("a listing's SQL condition and its rule on daily counts agree, for every status, side and hook")
+    func listingRules() throws {
+        let queue = try DatabaseQueue()
+        for listing in [AuditStore.Listing.refusals, .unconfirmedPushes, .recoveries] {
+            for status in EventStatus.allCases {
+                for side in Side.allCases {
+                    for hook in EventSource.allCases {
+                        let sql = try queue.read { db in
+                            try Bool.fetchOne(db, sql: "SELECT \(listing.condition) FROM (SELECT ? AS status, ? AS side, ? AS hook)",
+                                              arguments: [status.rawValue, side.rawValue, hook.rawValue])
+                        }
+                        let day = EventDay(day: "2026-12-01", kind: .forced, side: side, status: status, source: hook, bookkeeping: false, count: 1)
+                        #expect(sql == listing.includes(day), "\(listing) \(status) \(side) \(hook)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("RefRole's SQL says what its Swift says, for every kind of ref")
     func sqlAgrees() throws {
         let queue = try DatabaseQueue()

@@ -37,13 +37,17 @@ struct ReportFigures {
         newestRewrites = limit > 0 ? try store.newestRewrites(filter, limit: limit) : []
         mostRewrittenRefs = try store.mostRewritten(by: .ref, filter, limit: 10).map { AuditReport.Count(name: $0.name, count: $0.count) }
         topForcePushers = try store.mostRewritten(by: .pusher, filter, limit: 10).map { AuditReport.Count(name: $0.name, count: $0.count) }
-        unconfirmed = try store.listed(.unconfirmedPushes, filter, limit: limit)
-        unconfirmedCount = try store.count(.unconfirmedPushes, filter)
-        refusals = try store.listed(.refusals, filter, limit: limit)
-        refusalCount = try store.count(.refusals, filter)
+        // The daily counts are of the same events: a listing they hold none of is not asked for (a fleet
+        // report has three listings in each of its sections, most of them empty).
+        let days = days
+        func counted(_ listing: AuditStore.Listing) -> Bool { days.contains { $0.count > 0 && listing.includes($0) } }
+        unconfirmed = counted(.unconfirmedPushes) ? try store.listed(.unconfirmedPushes, filter, limit: limit) : []
+        unconfirmedCount = counted(.unconfirmedPushes) ? try store.count(.unconfirmedPushes, filter) : 0
+        refusals = counted(.refusals) ? try store.listed(.refusals, filter, limit: limit) : []
+        refusalCount = counted(.refusals) ? try store.count(.refusals, filter) : 0
         // A recovery writes its intent (`attempted`) and then its outcome: the listing shows the outcome; an
         // intent without one (the recovery failed) stays listed.
-        let recoveryRows = try store.listed(.recoveries, filter, limit: nil)
+        let recoveryRows = counted(.recoveries) ? try store.listed(.recoveries, filter, limit: nil) : []
         let settled = Set(recoveryRows.filter { $0.status != .attempted }.map(\.batch))
         let kept = recoveryRows.filter { !($0.status == .attempted && settled.contains($0.batch)) }
         recoveries = Array(kept.suffix(limit))

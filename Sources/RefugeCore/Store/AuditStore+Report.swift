@@ -25,6 +25,16 @@ extension AuditStore {
             case .recoveries: "hook = 'recover'"
             }
         }
+
+        /// Whether a day's row counts events of this listing: `condition` on the day's columns (a test
+        /// checks that the two agree).
+        func includes(_ day: EventDay) -> Bool {
+            switch self {
+            case .refusals: day.status == .rejected
+            case .unconfirmedPushes: day.status == .attempted && day.side == .client
+            case .recoveries: day.source == .recover
+            }
+        }
     }
 
     static func rewrites(_ filter: EventFilter) -> QueryInterfaceRequest<AuditEvent> {
