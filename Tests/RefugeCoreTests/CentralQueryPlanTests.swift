@@ -32,7 +32,7 @@ struct CentralQueryPlanTests {
         return (relations.subtracting(["source"]), indexes.subtracting(["source_pkey", "source_key_key"]), eventScans)
     }
 
-    @Test("log --central --forced --since 7.days.ago reads the rewrites' partial index of the last partitions; --ref reads the ref index; a repository's period starts at its daily counts")
+    @Test("log --central --forced --since 7.days.ago reads the rewrites' partial index of the last partitions; --ref reads the ref index; a repository's period starts at its daily counts; a report's rewrite summary is one scan")
     func plans() throws {
         let postgres = try PostgresServer()
         let connection = try Connection(try postgres.createDatabase("fleet"))
@@ -80,8 +80,10 @@ struct CentralQueryPlanTests {
             var rewrites = EventFilter(repository: nil)
             rewrites.rewrites = true
             let query = CentralQuery(rewrites, host: host)
-            let scans = try scanned(CentralReportQueries.rewriteTotalsSQL(query), query.parameters, connection).eventScans
-            #expect(!scans.isEmpty && scans.allSatisfy { $0 == "Index Only Scan" }, "host \(host ?? "none"): \(scans)")
+            for sql in [CentralReportQueries.rewriteTotalsSQL(query), CentralReportQueries.rewriteSummarySQL(query)] {
+                let scans = try scanned(sql, query.parameters, connection).eventScans
+                #expect(!scans.isEmpty && scans.allSatisfy { $0 == "Index Only Scan" }, "host \(host ?? "none"): \(scans)")
+            }
         }
         #expect(try CentralReportQueries(connection: connection).rewriteTotals(EventFilter(repository: nil)).forced == 2_000)
 
@@ -115,5 +117,27 @@ struct CentralQueryPlanTests {
             json.components(separatedBy: "\"Rows Removed by Filter\": ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }.reduce(0, +)
         } ?? -1
         #expect(removed >= 0 && removed < 5_000, "rows read and passed over: \(removed)")
+
+        // A report's one-scan summary of the rewrites says what the three queries say, ties and unknown
+        // pushers included, for the fleet, a server and a repository.
+        try connection.executeScript("""
+            INSERT INTO event (source_key, seq, time, side, hook, repository_path, ref, kind, status, batch, hash, pusher, dropped)
+            SELECT (SELECT key FROM source WHERE id = 'a'), 300000 + g, now() - (g || ' hours')::interval, 'server', 'post-receive',
+                   '/srv/r.git', (ARRAY['refs/heads/a', 'refs/heads/B', 'refs/heads/é', 'refs/heads/b'])[g % 4 + 1],
+                   CASE WHEN g % 3 = 0 THEN 'delete' ELSE 'forced' END, 'accepted', gen_random_uuid(), sha256(g::text::bytea),
+                   (ARRAY['alice', 'bob', 'Bob', NULL, 'é'])[g % 5 + 1], g % 7
+            FROM generate_series(1, 43) g;
+            """, operation: "adding rewrites")
+        for (host, repository) in [(nil, nil), ("git1", nil), ("git1", "/srv/r.git"), ("git1", "/srv/new.git")] as [(String?, String?)] {
+            let queries = CentralReportQueries(connection: connection, host: host, repositoryPath: repository)
+            let filter = EventFilter(repository: nil)
+            for limit in [3, 10] {
+                let summary = try queries.rewriteSummary(filter, limit: limit)
+                #expect(summary.totals == (try queries.rewriteTotals(filter)), "\(host ?? "-") \(repository ?? "-")")
+                #expect(summary.refs.map { "\($0.name) \($0.count)" } == (try queries.mostRewritten(by: .ref, filter, limit: limit)).map { "\($0.name) \($0.count)" })
+                #expect(summary.pushers.map { "\($0.name) \($0.count)" }
+                    == (try queries.mostRewritten(by: .pusher, filter, limit: limit)).map { "\($0.name) \($0.count)" })
+            }
+        }
     }
 }

@@ -9,6 +9,18 @@ protocol ReportQueries {
     func mostRewritten(by key: AuditStore.RewriteKey, _ filter: EventFilter, limit: Int) throws -> [(name: String, count: Int)]
     func listed(_ listing: AuditStore.Listing, _ filter: EventFilter, limit: Int?) throws -> [AuditEvent]
     func count(_ listing: AuditStore.Listing, _ filter: EventFilter) throws -> Int
+    /// The rewrites' totals and their `limit` most rewritten refs and top pushers: the three queries
+    /// above, unless a store answers them at once (the central store, in one scan of the rewrites).
+    func rewriteSummary(_ filter: EventFilter, limit: Int) throws
+        -> (totals: AuditStore.RewriteTotals, refs: [(name: String, count: Int)], pushers: [(name: String, count: Int)])
+}
+
+extension ReportQueries {
+    func rewriteSummary(_ filter: EventFilter, limit: Int) throws
+        -> (totals: AuditStore.RewriteTotals, refs: [(name: String, count: Int)], pushers: [(name: String, count: Int)])
+    {
+        (try rewriteTotals(filter), try mostRewritten(by: .ref, filter, limit: limit), try mostRewritten(by: .pusher, filter, limit: limit))
+    }
 }
 
 extension AuditStore: ReportQueries {}
@@ -33,10 +45,11 @@ struct ReportFigures {
         self.limit = limit
         days = try store.dailyCounts(filter)
         eventCount = days.reduce(0) { $0 + $1.count }
-        rewriteTotals = try store.rewriteTotals(filter)
+        let summary = try store.rewriteSummary(filter, limit: 10)
+        rewriteTotals = summary.totals
         newestRewrites = limit > 0 ? try store.newestRewrites(filter, limit: limit) : []
-        mostRewrittenRefs = try store.mostRewritten(by: .ref, filter, limit: 10).map { AuditReport.Count(name: $0.name, count: $0.count) }
-        topForcePushers = try store.mostRewritten(by: .pusher, filter, limit: 10).map { AuditReport.Count(name: $0.name, count: $0.count) }
+        mostRewrittenRefs = summary.refs.map { AuditReport.Count(name: $0.name, count: $0.count) }
+        topForcePushers = summary.pushers.map { AuditReport.Count(name: $0.name, count: $0.count) }
         // The daily counts are of the same events: a listing they hold none of is not asked for (a fleet
         // report has three listings in each of its sections, most of them empty).
         let days = days

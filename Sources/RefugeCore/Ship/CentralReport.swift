@@ -98,6 +98,45 @@ struct CentralReportQueries: ReportQueries {
         """
     }
 
+    /// The totals and both rankings from one scan of the rewrites' covering index (GROUPING SETS), not
+    /// three: a fleet report asks them of every section. Ranked here as `mostRewritten` ranks them.
+    func rewriteSummary(_ filter: EventFilter, limit: Int) throws
+        -> (totals: AuditStore.RewriteTotals, refs: [(name: String, count: Int)], pushers: [(name: String, count: Int)])
+    {
+        let query = query(Self.rewrites(filter))
+        let rows = try connection.execute(Self.rewriteSummarySQL(query), query.parameters, operation: "counting the central store's rewrites")
+        var totals = AuditStore.RewriteTotals(count: 0, forced: 0, deletions: 0, commitsDropped: 0)
+        var refs: [(name: String, count: Int)] = [], pushers: [(name: String, count: Int)] = []
+        for index in 0..<rows.count {
+            func number(_ column: String) -> Int { Int(rows[index, column] ?? "0") ?? 0 }
+            switch (rows[index, "by_ref"], rows[index, "by_pusher"]) {
+            case ("1", "1"):  // the grand total: no column grouped
+                totals = .init(count: number("count"), forced: number("forced"), deletions: number("deletions"),
+                               commitsDropped: number("dropped"))
+            case ("0", _): refs.append((rows[index, "ref"] ?? "", number("count")))
+            default: pushers.append((rows[index, "pusher"] ?? "", number("count")))
+            }
+        }
+        // Most first; ties by name in byte order, as SQLite orders them (and `COLLATE "C"`).
+        func ranked(_ counts: [(name: String, count: Int)]) -> [(name: String, count: Int)] {
+            Array(counts.sorted { $0.count != $1.count ? $0.count > $1.count : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+                .prefix(limit))
+        }
+        return (totals, ranked(refs), ranked(pushers))
+    }
+
+    /// The statement `rewriteSummary` runs (its plan is checked in a test): `by_ref` and `by_pusher` are 0
+    /// on the rows grouped by that column, both 1 on the totals' row.
+    static func rewriteSummarySQL(_ query: CentralQuery) -> String {
+        """
+        SELECT GROUPING(e.ref) AS by_ref, GROUPING(coalesce(e.pusher, 'unknown')) AS by_pusher, e.ref,
+               coalesce(e.pusher, 'unknown') AS pusher, count(*) AS count, count(*) FILTER (WHERE e.kind = 'forced') AS forced,
+               count(*) FILTER (WHERE e.kind = 'delete') AS deletions, coalesce(sum(e.dropped), 0) AS dropped
+        \(query.fromEvents)
+        GROUP BY GROUPING SETS ((), (e.ref), (coalesce(e.pusher, 'unknown')))
+        """
+    }
+
     func newestRewrites(_ filter: EventFilter, limit: Int) throws -> [AuditEvent] {
         try newestRewritesWithSources(filter, limit: limit).map(\.event)
     }
