@@ -116,6 +116,9 @@ struct ShipTests {
         // refuge.central is the default destination.
         try box.git("config", "refuge.central", central, in: server)
         #expect(try box.refuge("ship", in: server).stdout.hasPrefix("shipped 0 event(s) of source \(sources[0])"))
+        // The ships of a registered source took no value of the sources' key: one value a source.
+        #expect(try postgres.psql("SELECT last_value FROM pg_sequences WHERE sequencename = 'source_key_seq'", database: "fleet")
+            == String(sources.count))
     }
 
     @Test("a batch with a daily count per event: 8,300 days in one batch, counted in statements within PostgreSQL's parameter limit")

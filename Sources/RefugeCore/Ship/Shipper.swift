@@ -134,8 +134,11 @@ public struct Shipper {
     /// The source's row, locked for this transaction, made the first time; its key (what its events
     /// carry) and its mark.
     private func lockSource(_ source: String, relocation: Relocation) throws -> (key: Int64, seq: Int64, hash: String) {
+        // Only when it is not there: an INSERT that meets the conflict has taken a value of the key's
+        // identity first, and a ship runs this once a batch (`--watch` for years).
         try connection.execute("""
-            INSERT INTO source (id, host, database_path, last_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING
+            INSERT INTO source (id, host, database_path, last_hash) SELECT $1, $2, $3, $4
+            WHERE NOT EXISTS (SELECT FROM source WHERE id = $1) ON CONFLICT (id) DO NOTHING
             """, [source, host, databasePath, AuditChain.genesis], operation: "registering the source \(source)")
         let rows: Connection.Rows
         do {
