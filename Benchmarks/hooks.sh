@@ -1,6 +1,7 @@
 #!/bin/sh
 # What Refuge's hooks cost git, measured in one run on workloads this script builds in a temp dir:
-#   (a) commit + push of one branch to a local bare server: no hooks vs Refuge on clone and server
+#   (a) commit + push of one branch to a local bare server: no hooks, empty hooks at Refuge's points,
+#       Refuge on clone and server, and Refuge with refuge.central set
 #   (b) `git fetch --tags` of 100 lightweight tags into a fresh --no-tags clone: no hooks, an empty
 #       reference-transaction hook, Refuge's hooks (in the fetching clone)
 #   (c) fetches that fast-forward 10 remote-tracking branches, and a fetch of a forced update that dropped
@@ -71,15 +72,24 @@ echo "trials: $pushes pushes, $fetches fetches of $tags tags per variant"
 case $bin in */debug/*) echo "note: a debug build; the pre-push and post-receive hooks start it, a release build is faster" ;; esac
 
 # ---- (a) commit + push --------------------------------------------------------------------------------
+# Four variants: no hooks; an empty hook (it reads its input, nothing more) at each point where Refuge has
+# one, which is the least any hook there costs, git's start of a shell; Refuge's hooks; and Refuge's hooks
+# with a central store configured, as on a fleet's servers (issue 15: shipping is never on the push path,
+# so the two must cost the same; the destination need not exist, no hook reads it).
 cd "$work"
-for variant in none refuge; do
+empty_hook() { printf '#!/bin/sh\nwhile read -r _; do :; done\nexit 0\n' > "$1"; chmod +x "$1"; }
+for variant in none empty refuge central; do
   git init -q --bare "push-$variant.git"
   git clone -q "push-$variant.git" "push-$variant" 2>/dev/null
-  if [ "$variant" = refuge ]; then
+  case $variant in
+  empty)
+    for hook in reference-transaction post-receive; do empty_hook "push-$variant.git/hooks/$hook"; done
+    for hook in reference-transaction pre-push; do empty_hook "push-$variant/.git/hooks/$hook"; done ;;
+  refuge|central)
     quiet "$bin" install -C "push-$variant.git"
-    quiet "$bin" install -C "push-$variant"
-    # A central store configured, as on a fleet's servers: shipping is never on the push path, so the
-    # hooks must cost the same with it (issue 15; the destination need not exist: no hook reads it).
+    quiet "$bin" install -C "push-$variant" ;;
+  esac
+  if [ "$variant" = central ]; then
     git -C "push-$variant.git" config refuge.central "host=/nonexistent dbname=refuge"
     git -C "push-$variant" config refuge.central "host=/nonexistent dbname=refuge"
   fi
@@ -91,7 +101,7 @@ done
 
 i=1
 while [ "$i" -le "$pushes" ]; do
-  for variant in none refuge; do
+  for variant in none empty refuge central; do
     cd "$work/push-$variant"
     echo "$i" > file
     start=$(now)
@@ -103,8 +113,8 @@ while [ "$i" -le "$pushes" ]; do
 done
 cd "$work"
 # Sanity: Refuge really recorded every push on both sides (else the figure would mean nothing).
-server_rows=$(cd push-refuge.git && "$bin" log --side server | grep -c '^#' || true)
-client_rows=$(cd push-refuge && "$bin" log --side client | grep -c '^#' || true)
+server_rows=$(cd push-central.git && "$bin" log --side server | grep -c '^#' || true)
+client_rows=$(cd push-central && "$bin" log --side client | grep -c '^#' || true)
 
 # ---- (b) fetch of many tags ---------------------------------------------------------------------------
 git init -q --bare tags.git
@@ -204,9 +214,12 @@ warned=$(cd moves-refuge && git reset -q --hard HEAD && echo x > x && git add x 
   cd ../moves-refuge && git fetch -q origin 2>&1 | grep -c '^refuge: origin/b1 was force-updated' || true)
 
 # ---- report -------------------------------------------------------------------------------------------
-push_none=$(median push-none.ms); push_refuge=$(median push-refuge.ms)
+push_none=$(median push-none.ms); push_empty=$(median push-empty.ms)
+push_plain=$(median push-refuge.ms); push_refuge=$(median push-central.ms)
 fetch_none=$(median fetch-none.ms); fetch_empty=$(median fetch-empty.ms); fetch_refuge=$(median fetch-refuge.ms)
 push_ratio=$(ratio "$push_refuge" "$push_none")
+plain_ratio=$(ratio "$push_plain" "$push_none")
+floor_ratio=$(ratio "$push_empty" "$push_none")
 fetch_ratio=$(ratio "$fetch_refuge" "$fetch_empty")
 empty_ratio=$(ratio "$fetch_empty" "$fetch_none")
 
@@ -214,7 +227,9 @@ echo
 printf '%-34s %6s %10s %8s %8s\n' workload trials "median ms" "min ms" "max ms"
 row() { set -- "$1" "$2" "$(median "$2")" $(minmax "$2"); printf '%-34s %6s %10s %8s %8s\n' "$1" "$(wc -l < "$2")" "$3" "$4" "$5"; }
 row "commit+push, no hooks" push-none.ms
+row "commit+push, empty hooks" push-empty.ms
 row "commit+push, Refuge (clone+server)" push-refuge.ms
+row "commit+push, Refuge, central set" push-central.ms
 row "fetch $tags tags, no hooks" fetch-none.ms
 row "fetch $tags tags, empty ref-tx hook" fetch-empty.ms
 row "fetch $tags tags, Refuge" fetch-refuge.ms
@@ -234,7 +249,9 @@ echo
 
 push_ok=no; le "$push_ratio" 1.5 && push_ok=yes
 fetch_ok=no; le "$fetch_ratio" 1.25 && fetch_ok=yes
-echo "push: $push_none ms without hooks, $push_refuge ms with Refuge (${push_ratio}x; target ≤ 1.5x)"
+echo "push: $push_none ms without hooks, $push_refuge ms with Refuge and refuge.central set (${push_ratio}x; target ≤ 1.5x)"
+echo "  without refuge.central: $push_plain ms (${plain_ratio}x); empty hooks at the same points: $push_empty ms" \
+  "(${floor_ratio}x, the least any hooks there cost); Refuge over the empty hooks: +$(awk -v a="$push_refuge" -v b="$push_empty" 'BEGIN { printf "%.1f", a - b }') ms"
 echo "fetch $tags tags: none $fetch_none ms, empty hook $fetch_empty ms, Refuge $fetch_refuge ms" \
   "(${fetch_ratio}x of the empty hook; target ≤ 1.25x; the empty hook is ${empty_ratio}x of none)"
 moves_ratio=$(ratio "$(median moves-ff-refuge.ms)" "$(median moves-ff-empty.ms)")

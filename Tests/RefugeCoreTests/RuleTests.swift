@@ -80,8 +80,13 @@ struct RuleTests {
 
     @Test("the shims that pass git's input on to a chained hook do it with the same code (each shim stands alone)")
     func chainingAgrees() {
+        // From the test for a chained hook to the `fi` that ends its branch (the reference-transaction shim
+        // names the hook at its top, where its common path needs to know).
         func chaining(_ hook: GitHook) -> [Substring] {
-            HookScripts.text(for: hook).split(separator: "\n").drop { !$0.hasPrefix("chained=") }
+            let lines = HookScripts.text(for: hook).split(separator: "\n")
+            guard let start = lines.lastIndex(where: { $0.hasPrefix("if [ -x \"$chained\" ]; then") }),
+                  let end = lines[start...].firstIndex(where: { $0.hasPrefix("fi") }) else { return [] }
+            return lines[start...end]
                 .map { $0.prefix { $0 != "#" }.reversed().drop { $0 == " " }.reversed() }.map { Substring(String($0)) }
                 .filter { !$0.isEmpty }
         }
