@@ -42,7 +42,8 @@ struct ShipTests {
         let (server, alice) = try box.pushedClone()
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout
             == "applied v1: sources and events\napplied v2: the chain's values, roles and retention\napplied v3: the pusher's address\napplied v4: covering indexes of the rewrites\n"
-            + "applied v5: no foreign key from events to sources\napplied v6: narrower events\napplied v7: no index by repository identity\napplied v8: repository identities as uuid\n")
+            + "applied v5: no foreign key from events to sources\napplied v6: narrower events\napplied v7: no index by repository identity\napplied v8: repository identities as uuid\n"
+            + "applied v9: daily counts and dropped commits by the source's key\n")
         #expect(try box.refuge("central", "init", "--to", central, in: server).stdout == "the central store is up to date\n")
         try box.commit("second", in: alice)
         try box.git("push", "-q", "origin", "main", in: alice)
@@ -104,7 +105,7 @@ struct ShipTests {
         #expect(try centralRows(postgres, "fleet", source: sources[0]).count == after)
         // A batch sent again (an administrator moved the mark back): the direct COPY meets the rows already
         // there, and the batch is stored the idempotent way: nothing stored twice, nothing counted twice.
-        let counted = try postgres.psql("SELECT sum(count) FROM event_day WHERE source = '\(sources[0])'", database: "fleet")
+        let counted = try postgres.psql("SELECT sum(count) FROM event_day WHERE source_key = (SELECT key FROM source WHERE id = '\(sources[0])')", database: "fleet")
         #expect(counted == String(after))
         let firstHash = try postgres.psql("SELECT encode(hash, 'hex') FROM event WHERE source_key = (SELECT key FROM source WHERE id = '\(sources[0])') AND seq = 1", database: "fleet")
         try postgres.psql("UPDATE source SET last_seq = 1, last_hash = '\(firstHash)' WHERE id = '\(sources[0])'", database: "fleet")
@@ -112,7 +113,7 @@ struct ShipTests {
         #expect(resent.succeeded, "\(resent.stderr)")
         #expect(resentOutput?.shipped == after - 1 && resentOutput?.lastSeq == after)
         #expect(try centralRows(postgres, "fleet", source: sources[0]).count == after)
-        #expect(try postgres.psql("SELECT sum(count) FROM event_day WHERE source = '\(sources[0])'", database: "fleet") == counted)
+        #expect(try postgres.psql("SELECT sum(count) FROM event_day WHERE source_key = (SELECT key FROM source WHERE id = '\(sources[0])')", database: "fleet") == counted)
         // refuge.central is the default destination.
         try box.git("config", "refuge.central", central, in: server)
         #expect(try box.refuge("ship", in: server).stdout.hasPrefix("shipped 0 event(s) of source \(sources[0])"))
@@ -152,8 +153,8 @@ struct ShipTests {
         #expect(result.succeeded, "\(result.stderr)")
         #expect(shipped?.shipped == local && shipped?.batches == 1)
         let source = try #require(shipped?.source)
-        #expect(try postgres.psql("SELECT sum(count) FROM event_day WHERE source = '\(source)'", database: "fleet") == String(local))
-        #expect(try Int(postgres.psql("SELECT count(*) FROM event_day WHERE source = '\(source)'", database: "fleet")) ?? 0 >= days)
+        #expect(try postgres.psql("SELECT sum(count) FROM event_day WHERE source_key = (SELECT key FROM source WHERE id = '\(source)')", database: "fleet") == String(local))
+        #expect(try Int(postgres.psql("SELECT count(*) FROM event_day WHERE source_key = (SELECT key FROM source WHERE id = '\(source)')", database: "fleet")) ?? 0 >= days)
         #expect(try postgres.psql("SELECT count(*) FROM event WHERE source_key = (SELECT key FROM source WHERE id = '\(source)')", database: "fleet") == String(local))
     }
 

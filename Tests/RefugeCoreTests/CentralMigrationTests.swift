@@ -61,9 +61,17 @@ struct CentralMigrationTests {
         try connection.execute("""
             INSERT INTO source (id, host, database_path, first_seq, last_seq, last_hash) VALUES ('legacy', 'git1', '/srv/audit.db', 1, 3, $1)
             """, [previous], operation: "storing the source")
+        // Its daily count and a dropped commit, keyed by the source's text id until v9.
+        try connection.executeScript("""
+            INSERT INTO event_day (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
+            VALUES ('legacy', '/srv/r.git', '2026-05-28', 'forced', 'server', 'accepted', 'post-receive', false, 3);
+            INSERT INTO dropped_commit (source, seq, position, commit, author_name, author_email, author_time, summary, state, observed_at)
+            VALUES ('legacy', 2, 0, '\(sha1)', 'Alice', 'alice@example.com', now(), 'lost work', 'lost', now());
+            """, operation: "storing v5 counts and dropped commits")
 
         #expect(try CentralSchema.migrate(connection)
-            == ["v6: narrower events", "v7: no index by repository identity", "v8: repository identities as uuid"])
+            == ["v6: narrower events", "v7: no index by repository identity", "v8: repository identities as uuid",
+                "v9: daily counts and dropped commits by the source's key"])
         let identityRows = try connection.execute("""
             SELECT repository_identity::text AS uuid, repository_identity_text FROM event ORDER BY seq
             """, operation: "reading the identities")
@@ -80,6 +88,8 @@ struct CentralMigrationTests {
         #expect((0..<3).map { stored[$0, "hash_bytes"] } == ["32", "32", "32"])
         let key = try connection.execute("SELECT key FROM source WHERE id = 'legacy'", operation: "reading the key")[0, "key"]
         #expect(Set((0..<3).map { stored[$0, "source_key"] }) == [key])
+        let counted = try connection.execute("SELECT source_key, count FROM event_day", operation: "reading the daily counts")
+        #expect(counted.count == 1 && counted[0, "source_key"] == key && counted[0, "count"] == "3")
 
         var verification = try CentralVerification.run(connection)
         #expect(verification.intact && verification.sources.first?.events == 3 && verification.sources.first?.head == hashes[2],
@@ -87,6 +97,10 @@ struct CentralMigrationTests {
         let read = try CentralLog.events(EventFilter(repository: nil), connection: connection)
         #expect(read.map(\.event.batch) == ["CEA5018D-566E-4353-9BE5-A6C79A085139", "backfill-1", "cea5018d-566e-4353-9be5-a6c79a085139"])
         #expect(read.map(\.source) == ["legacy", "legacy", "legacy"] && read.first?.event.update?.new?.hex == sha1)
+        // The report finds the dropped commit through the source's key.
+        let dropped = try CentralReportQueries(connection: connection).dropped(by: [(read[1].event, "legacy"), (read[2].event, "legacy")])
+        #expect(dropped.count == 2 && dropped[0]?.map(\.commit.id.hex) == [sha1] && dropped[0]?.first?.state == .lost)
+        #expect(dropped[1] == nil)  // nothing sent for seq 3: not known
 
         // A ship's COPY line, with odd values of its own: they go to the twins, and the chain still holds.
         let fourth = chained(id: 4, minute: 3, old: "not an id", new: sha1, batch: "batch\twith a tab")

@@ -95,8 +95,8 @@ struct CentralQueryPlanTests {
                    'server', 'post-receive', '/srv/new.git', 'refs/heads/main', 'fast-forward', 'accepted', gen_random_uuid(),
                    sha256(g::text::bytea)
             FROM generate_series(1, 1000) g;
-            INSERT INTO event_day (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
-            SELECT 'a', repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook, false, count(*)
+            INSERT INTO event_day (source_key, repository_path, day, kind, side, status, hook, bookkeeping, count)
+            SELECT (SELECT key FROM source WHERE id = 'a'), repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook, false, count(*)
             FROM event GROUP BY 1, 2, 3, 4, 5, 6, 7;
             ANALYZE event;
             """, operation: "adding a repository")

@@ -32,7 +32,7 @@ struct CentralReportQueries: ReportQueries {
             return try countedEvents(query(unlimited))
         }
         var days = CentralQuery(EventFilter(repository: nil))
-        if let host { days.and("d.source IN (SELECT id FROM source WHERE host = \(days.parameter(host)))") }
+        if let host { days.and("d.source_key IN (SELECT key FROM source WHERE host = \(days.parameter(host)))") }
         if let repositoryPath { days.and("d.repository_path = \(days.parameter(repositoryPath))") }
         var partial: [CentralQuery] = []
         if let since = filter.since {
@@ -51,7 +51,7 @@ struct CentralReportQueries: ReportQueries {
         }
         let whole = try connection.execute("""
             SELECT to_char(d.day, 'YYYY-MM-DD') AS day, d.kind, d.side, d.status, d.hook, d.bookkeeping, sum(d.count) AS count
-            FROM event_day d JOIN source s ON s.id = d.source
+            FROM event_day d JOIN source s ON s.key = d.source_key
             \(days.conditions.isEmpty ? "" : "WHERE " + days.conditions.joined(separator: " AND "))
             GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(d.count) != 0
             """, days.parameters, operation: "counting the central store's events by day")
@@ -171,10 +171,11 @@ struct CentralReportQueries: ReportQueries {
         let sources = "{" + rewrites.map { "\"\($0.source)\"" }.joined(separator: ",") + "}"
         let seqs = "{" + rewrites.map { String($0.event.id ?? 0) }.joined(separator: ",") + "}"
         let rows = try connection.execute("""
-            SELECT d.source, d.seq, d.commit, d.author_name, d.author_email, (extract(epoch FROM d.author_time) * 1000)::bigint AS author_ms,
+            SELECT s.id AS source, d.seq, d.commit, d.author_name, d.author_email, (extract(epoch FROM d.author_time) * 1000)::bigint AS author_ms,
                    d.summary, d.state, d.recovered_by
-            FROM dropped_commit d JOIN unnest($1::text[], $2::bigint[]) AS r (source, seq) ON d.source = r.source AND d.seq = r.seq
-            ORDER BY d.source, d.seq, d.position
+            FROM dropped_commit d JOIN source s ON s.key = d.source_key
+                JOIN unnest($1::text[], $2::bigint[]) AS r (source, seq) ON s.id = r.source AND d.seq = r.seq
+            ORDER BY s.id, d.seq, d.position
             """, [sources, seqs], operation: "reading what the rewrites dropped")
         var states: [String: [AuditReport.DroppedState]] = [:]
         for index in 0..<rows.count {
@@ -237,7 +238,7 @@ struct CentralReportQueries: ReportQueries {
             // last events are, and min and max read the time index from there (not from the fleet's first
             // event on). Without daily counts (a store of schema v1 has none for its first events), no bound.
             var days: [String] = []
-            if let host { days.append("source IN (SELECT id FROM source WHERE host = \(query.parameter(host)))") }
+            if let host { days.append("source_key IN (SELECT key FROM source WHERE host = \(query.parameter(host)))") }
             if let repositoryPath { days.append("repository_path = \(query.parameter(repositoryPath))") }
             let counted = "FROM event_day WHERE " + days.joined(separator: " AND ") + " AND count > 0"
             query.and("e.time >= coalesce((SELECT min(day) \(counted))::timestamp AT TIME ZONE 'UTC', '-infinity')")
@@ -341,7 +342,7 @@ public enum CentralReport {
             if let since = filter.since { days.and("d.day >= \(days.parameter(EventDay.day(of: since)))::date") }
             if let until = filter.until { days.and("d.day <= \(days.parameter(EventDay.day(of: until)))::date") }
             return try connection.execute("""
-                SELECT DISTINCT s.host, d.repository_path FROM event_day d JOIN source s ON s.id = d.source
+                SELECT DISTINCT s.host, d.repository_path FROM event_day d JOIN source s ON s.key = d.source_key
                 \(days.conditions.isEmpty ? "" : "WHERE " + days.conditions.joined(separator: " AND ")) ORDER BY 1, 2
                 """, days.parameters, operation: "reading the central store's repositories")
         }

@@ -202,6 +202,29 @@ public enum CentralSchema {
             ALTER TABLE event ALTER COLUMN repository_identity TYPE uuid
                 USING CASE WHEN repository_identity_text IS NULL THEN repository_identity::uuid END;
             """),
+        ("v9: daily counts and dropped commits by the source's key", """
+            -- event names its source by the integer key (v6); the daily counts and the dropped commits still
+            -- named it by its text id, so that Citus could not colocate them with event (Docs/Fleet.md). Now
+            -- all three carry source_key. A row's source always exists (the foreign key): no NULL can come.
+            DROP POLICY event_day_ship ON event_day;  -- a column a policy names cannot change its type
+            DROP POLICY dropped_ship ON dropped_commit;
+            ALTER TABLE event_day DROP CONSTRAINT event_day_source_fkey;
+            ALTER TABLE dropped_commit DROP CONSTRAINT dropped_commit_source_fkey;
+            CREATE OR REPLACE FUNCTION pg_temp.refuge_source_key(id text) RETURNS integer LANGUAGE sql STABLE
+                AS 'SELECT key FROM source WHERE source.id = $1';
+            ALTER TABLE event_day ALTER COLUMN source TYPE integer USING pg_temp.refuge_source_key(source);
+            ALTER TABLE event_day RENAME COLUMN source TO source_key;
+            ALTER TABLE event_day ADD FOREIGN KEY (source_key) REFERENCES source (key);
+            ALTER TABLE dropped_commit ALTER COLUMN source TYPE integer USING pg_temp.refuge_source_key(source);
+            ALTER TABLE dropped_commit RENAME COLUMN source TO source_key;
+            ALTER TABLE dropped_commit ADD FOREIGN KEY (source_key) REFERENCES source (key);
+            CREATE POLICY event_day_ship ON event_day FOR ALL
+                USING (source_key IN (SELECT key FROM source WHERE shipper = current_user))
+                WITH CHECK (source_key IN (SELECT key FROM source WHERE shipper = current_user));
+            CREATE POLICY dropped_ship ON dropped_commit FOR ALL
+                USING (source_key IN (SELECT key FROM source WHERE shipper = current_user))
+                WITH CHECK (source_key IN (SELECT key FROM source WHERE shipper = current_user));
+            """),
     ]
 
     /// Creates or brings the schema up to date (a new database, or one a newer migration list extends);

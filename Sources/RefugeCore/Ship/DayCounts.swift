@@ -52,26 +52,26 @@ struct DayCounts: Sendable {
         last = nil
     }
 
-    /// Adds the counts to `event_day` for `source`: one statement per `groupsPerStatement` groups, each
+    /// Adds the counts to `event_day` for the source whose key is `sourceKey`: one statement per `groupsPerStatement` groups, each
     /// within PostgreSQL's 65,535 parameters of a statement (a large `--batch` of a server-wide log can
     /// have a group per row).
-    func store(source: String, _ connection: Connection) throws {
+    func store(sourceKey: Int64, _ connection: Connection) throws {
         var all = self
         all.flush()
         let groups = Array(all.counts)
         for start in stride(from: 0, to: groups.count, by: Self.groupsPerStatement) {
-            var parameters: [String?] = [source], rows: [String] = []
+            var parameters: [String?] = [String(sourceKey)], rows: [String] = []
             for (key, count) in groups[start..<min(start + Self.groupsPerStatement, groups.count)] {
                 let base = parameters.count
                 parameters += [key.repository, key.day, key.kind, key.side, key.status, key.hook].map { String(decoding: $0, as: UTF8.self) }
                 parameters += [key.bookkeeping ? "true" : "false", String(count)]
-                rows.append("($1, $\(base + 1), $\(base + 2)::date, $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6), "
+                rows.append("($1::integer, $\(base + 1), $\(base + 2)::date, $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6), "
                             + "$\(base + 7)::boolean, $\(base + 8)::bigint)")
             }
             try connection.execute("""
-                INSERT INTO event_day AS d (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
+                INSERT INTO event_day AS d (source_key, repository_path, day, kind, side, status, hook, bookkeeping, count)
                 VALUES \(rows.joined(separator: ", "))
-                ON CONFLICT (source, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
+                ON CONFLICT (source_key, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
                 """, parameters, operation: "counting the batch's events by day")
         }
     }

@@ -12,7 +12,8 @@ import PGKit
 struct DroppedCommitShipping {
     let store: AuditStore
     let connection: Connection
-    let source: String
+    /// The source's integer key in the central store.
+    let sourceKey: Int64
 
     /// Refreshes the dropped commits of the newest rewrites of every repository in `touched` (paths as
     /// the log records them). A repository that cannot be opened here is left as the central store has it.
@@ -30,7 +31,7 @@ struct DroppedCommitShipping {
                 for (position, dropped) in (rewrite.dropped ?? []).enumerated() {
                     let commit = dropped.commit
                     let fields: [String?] = [
-                        source, String(seq), String(position), commit.id.hex, commit.authorName, commit.authorEmail,
+                        String(sourceKey), String(seq), String(position), commit.id.hex, commit.authorName, commit.authorEmail,
                         Timestamp.iso(commit.authorTime), commit.summary, dropped.state.rawValue, dropped.recoveredBy.map(String.init),
                         Timestamp.iso(now),
                     ]
@@ -39,7 +40,7 @@ struct DroppedCommitShipping {
             }
             let seqs = "{" + rewrites.compactMap { $0.id.map(String.init) }.joined(separator: ",") + "}"
             try connection.transaction("sending what the rewrites of \(name) dropped") {
-                try connection.execute("DELETE FROM dropped_commit WHERE source = $1 AND seq = ANY($2::bigint[])", [source, seqs],
+                try connection.execute("DELETE FROM dropped_commit WHERE source_key = $1::integer AND seq = ANY($2::bigint[])", [String(sourceKey), seqs],
                                        operation: "replacing what the rewrites of \(name) dropped")
                 if !text.isEmpty {
                     // Through a temporary table: PostgreSQL refuses COPY FROM into a table with row-level
@@ -55,6 +56,6 @@ struct DroppedCommitShipping {
         }
     }
 
-    static let columns = ["source", "seq", "position", "commit", "author_name", "author_email", "author_time", "summary", "state",
+    static let columns = ["source_key", "seq", "position", "commit", "author_name", "author_email", "author_time", "summary", "state",
                           "recovered_by", "observed_at"]
 }

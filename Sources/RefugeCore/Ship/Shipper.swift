@@ -47,6 +47,7 @@ public struct Shipper {
         outcome.source = try store.sourceID()
         let source = outcome.source, direct = try copiesDirectly()
         var touched = Set<String>()
+        var key: Int64 = 0  // the source's integer key, as the first lock reads it (every pass locks first)
         // The next batch, read and hashed on a second thread while PostgreSQL stores this one: the log's
         // side and PostgreSQL's side of a large ship take about the same time, and there are two cores.
         var ahead: ReadAhead<Batch>?
@@ -54,6 +55,7 @@ public struct Shipper {
         while true {
             let shipped = try connection.transaction("shipping events of \(databasePath)") { () throws -> Int in
                 let (sourceKey, lastSeq, lastHash) = try lockSource(source, relocation: relocation)
+                key = sourceKey
                 (outcome.lastSeq, outcome.lastHash) = (lastSeq, lastHash)
                 // Read ahead from where the last batch ended: used only if the mark, read under the lock,
                 // is still there (another shipper may have moved it since; then the batch is read again).
@@ -65,7 +67,7 @@ public struct Shipper {
                 ahead = ReadAhead(after: (last.id, last.hash)) { [self] in
                     try prepare(after: last.id, head: last.hash, limit: batch, sourceKey: sourceKey)
                 }
-                try insert(rows, source: source, direct: direct)
+                try insert(rows, sourceKey: sourceKey, direct: direct)
                 touched.formUnion(rows.repositories)
                 try connection.execute("""
                     UPDATE source SET last_seq = $2, last_hash = $3, last_shipped_at = now(), first_seq = coalesce(first_seq, $4)
@@ -80,7 +82,7 @@ public struct Shipper {
             outcome.batches += 1
         }
         // After the events, never instead of them: a failure here leaves every event shipped.
-        try DroppedCommitShipping(store: store, connection: connection, source: outcome.source).refresh(touched: touched)
+        try DroppedCommitShipping(store: store, connection: connection, sourceKey: key).refresh(touched: touched)
         return outcome
     }
 
@@ -177,7 +179,7 @@ public struct Shipper {
     /// Idempotent either way: a row already there is not stored twice, the counts count only rows
     /// stored now. The mark makes that rare (it moves with the rows): when a direct COPY meets a row
     /// already there, the batch is rolled back to the savepoint and stored the other way.
-    private func insert(_ batch: Batch, source: String, direct: Bool) throws {
+    private func insert(_ batch: Batch, sourceKey: Int64, direct: Bool) throws {
         for month in batch.months { try CentralSchema.ensurePartition(for: month, connection) }
         let operation = "sending \(batch.count) event(s)"
         if direct {
@@ -185,7 +187,7 @@ public struct Shipper {
             do {
                 try connection.copy(into: "event", columns: CentralChain.copyColumns, bytes: batch.copy, operation: operation)
                 try connection.execute("RELEASE SAVEPOINT direct", operation: operation)
-                try batch.days.store(source: source, connection)
+                try batch.days.store(sourceKey: sourceKey, connection)
                 return
             } catch let error as PGError where error.isUniqueViolation {
                 try connection.execute("ROLLBACK TO SAVEPOINT direct", operation: operation)
@@ -199,11 +201,11 @@ public struct Shipper {
             WITH inserted AS (
                 INSERT INTO event SELECT * FROM shipping ON CONFLICT DO NOTHING
                 RETURNING repository_path, time, kind, side, status, hook, ref)
-            INSERT INTO event_day AS d (source, repository_path, day, kind, side, status, hook, bookkeeping, count)
-            SELECT $1::text, repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook,
+            INSERT INTO event_day AS d (source_key, repository_path, day, kind, side, status, hook, bookkeeping, count)
+            SELECT $1::integer, repository_path, (time AT TIME ZONE 'UTC')::date, kind, side, status, hook,
                    \(RefRole.bookkeepingSQL("ref")), count(*)
             FROM inserted GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-            ON CONFLICT (source, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
-            """, [source], operation: "storing the batch")
+            ON CONFLICT (source_key, repository_path, day, kind, side, status, hook, bookkeeping) DO UPDATE SET count = d.count + EXCLUDED.count
+            """, [String(sourceKey)], operation: "storing the batch")
     }
 }
