@@ -480,8 +480,9 @@ def fleet(t, args, bin, env, wl):
             postgres.sql(f"INSERT INTO event (source_key, {columns}) SELECT (SELECT key FROM source WHERE id = 'replica-{k}'), {columns} "
                          f"FROM event WHERE {first_ship}")
             if postgres.sql("SELECT to_regclass('event_day') IS NOT NULL") == "t":
-                postgres.sql(f"INSERT INTO event_day SELECT 'replica-{k}', repository_path, day, kind, side, status, hook, bookkeeping, count "
-                             f"FROM event_day WHERE source = '{source}' AND repository_path IN ({paths})")
+                postgres.sql(f"INSERT INTO event_day (source_key, repository_path, day, kind, side, status, hook, bookkeeping, count) "
+                             f"SELECT (SELECT key FROM source WHERE id = 'replica-{k}'), repository_path, day, kind, side, status, hook, "
+                             f"bookkeeping, count FROM event_day WHERE source_key = {key} AND repository_path IN ({paths})")
         postgres.sql("VACUUM ANALYZE")
         total = int(postgres.sql("SELECT count(*) FROM event"))
         print(f"  {total} events in {sources} sources ({time.perf_counter() - started:.0f} s to copy)", flush=True)

@@ -117,59 +117,89 @@ struct LocalUpdateTests {
         #expect(forced.first?.dropped == 2)  // the originals; their rewrites are new commits
     }
 
-    /// The reference-transaction shim answers common transactions before the shell parses the rest of it
-    /// (that parse is most of its cost). The full path still runs whenever a chained hook is there: each
-    /// transaction below, run both ways, must leave the same spool lines.
-    @Test("the reference-transaction shim's common path spools what its full path spools, and takes only the common cases")
+    /// The reference-transaction shim ends a common transaction before the shell parses the rest of it
+    /// (that parse was most of its cost). Each transaction below runs three ways: the shim; the shim cut
+    /// where its rare part starts (a common one must not notice); and with a chained hook, which must get
+    /// git's input and arguments exactly.
+    @Test("the reference-transaction shim: common transactions end before its rare part, the same with a chained hook")
     func commonPath() throws {
         let box = try Sandbox()
         let (alice, c) = try repository(box)
         try box.git("branch", "topic", in: alice)  // a loose ref at c3
         let hooks = "\(alice)/.git/hooks", spool = "\(alice)/.git/refuge/spool"
-        let z = String(repeating: "0", count: 40)
-        let commit = "\(c[1]) \(c[2]) HEAD\n\(c[1]) \(c[2]) refs/heads/main\n"
-        let cases: [(state: String, input: String, common: Bool, why: String)] = [
-            ("prepared", commit, true, "a commit"),
-            ("committed", commit, true, "a commit"),
-            ("prepared", "\(z) \(c[2]) refs/tags/v1\n", true, "a creation"),
-            ("committed", "\(z) \(c[2]) refs/tags/v1\n", true, "a creation"),
-            ("prepared", "\(z) \(c[0]) refs/heads/topic\n", false, "branch -f: the true old value is read"),
-            ("committed", "\(z) \(c[0]) refs/heads/topic\n", true, "branch -f"),
-            ("committed", "\(c[0]) \(c[1]) refs/remotes/origin/main\n", true, "a fetch's fast-forward (its reflog says so)"),
-            ("committed", "\(c[2]) \(c[0]) refs/remotes/origin/main\n", false, "a fetch's forced update (its reflog says so)"),
-            ("committed", "\(c[0]) \(c[1]) refs/remotes/origin/gone\n", false, "a remote-tracking ref with no reflog"),
-            ("committed", "\(c[2]) \(z) refs/heads/topic\n", false, "a deletion: pinned"),
-            ("aborted", commit, true, "an aborted transaction"),
-        ]
-        // As a fetch would have left it: the forced update is the reflog's newest line.
+        let shim = try String(contentsOfFile: "\(hooks)/reference-transaction", encoding: .utf8)
+        let rare = try #require(shim.range(of: "# ---- What only some transactions need"))
+        try (shim[..<rare.lowerBound] + "echo 'reached the rare part' >&2\nexit 0\n")
+            .write(toFile: "\(hooks)/common-part", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(hooks)/common-part")
+        // As a fetch would have left it: a forced update is the reflog's newest line.
         let reflog = "\(alice)/.git/logs/refs/remotes/origin/main"
         let forced = "\(c[2]) \(c[0]) Alice <alice@example.com> 1767225600 +0000\tfetch: forced-update\n"
         try FileManager.default.createDirectory(atPath: "\(alice)/.git/logs/refs/remotes/origin", withIntermediateDirectories: true)
         try (((try? String(contentsOfFile: reflog, encoding: .utf8)) ?? "") + forced).write(toFile: reflog, atomically: false, encoding: .utf8)
-        func spooled(_ state: String, _ input: String, trace: Bool) throws -> (lines: String, fullPath: Bool) {
+
+        let z = String(repeating: "0", count: 40)
+        let commit = "\(c[1]) \(c[2]) HEAD\n\(c[1]) \(c[2]) refs/heads/main\n"
+        let tags = (1...3).map { "\(z) \(c[2]) refs/tags/v\($0)\n" }.joined()
+        let cases: [(state: String, input: String, common: Bool, why: String)] = [
+            ("prepared", commit, true, "a commit"),
+            ("committed", commit, true, "a commit"),
+            ("prepared", tags, true, "creations"),
+            ("committed", tags, true, "creations"),
+            ("prepared", "\(z) \(c[0]) refs/heads/topic\n", true, "branch -f: the true old value is read"),
+            ("committed", "\(z) \(c[0]) refs/heads/topic\n", true, "branch -f"),
+            ("committed", "\(c[0]) \(c[1]) refs/remotes/origin/main\n", true, "a fetch's fast-forward (its reflog says so)"),
+            ("committed", "\(c[2]) \(c[0]) refs/remotes/origin/main\n", false, "a fetch's forced update (its reflog says so)"),
+            ("committed", "\(c[0]) \(c[1]) refs/remotes/origin/gone\n", true, "a remote-tracking ref with no reflog, a fast-forward"),
+            ("committed", "\(c[2]) \(z) refs/heads/topic\n", false, "a deletion: pinned"),
+            ("aborted", commit, true, "an aborted transaction"),
+        ]
+        func spooled(_ hook: String, _ state: String, _ input: String) throws -> (lines: String, stderr: String) {
             let before = Set((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? [])
-            let run = try box.run("/bin/sh", ["-c", "/bin/sh \(trace ? "-x " : "")\"$0\" \"$@\"", "\(hooks)/reference-transaction", state],
-                                  in: alice, input: input)
+            let run = try box.runHook("\(hooks)/\(hook)", [state], in: alice, input: input)
             #expect(run.status == 0, "\(run.stderr)")
             let added = Set(try FileManager.default.contentsOfDirectory(atPath: spool)).subtracting(before).filter { $0.hasPrefix("rt.") }
             let text = try added.sorted().map { try String(contentsOfFile: "\(spool)/\($0)", encoding: .utf8) }.joined()
             // The block's first line holds the time (`C 1234.56`): the same lines otherwise.
             let lines = text.split(separator: "\n").map { $0.hasPrefix("C ") || $0.hasPrefix("P ") ? String($0.prefix(1)) : String($0) }
-            return (lines.joined(separator: "\n"), run.stderr.contains("+ refuge \(state)"))
+            return (lines.joined(separator: "\n"), run.stderr)
         }
         for entry in cases {
-            let common = try spooled(entry.state, entry.input, trace: true)
-            #expect(common.fullPath == !entry.common, "\(entry.why) (\(entry.state))")
+            let label = "\(entry.why) (\(entry.state))"
+            let whole = try spooled("reference-transaction", entry.state, entry.input)
+            let cut = try spooled("common-part", entry.state, entry.input)
+            #expect(cut.stderr.contains("reached the rare part") == !entry.common, "\(label)")
+            if entry.common { #expect(cut.lines == whole.lines, "\(label)") }
+            if entry.state == "committed" { #expect(whole.lines == "C\n" + entry.input + ".", "\(label)") }
+
             try FileManager.default.createDirectory(atPath: "\(hooks)/refuge-chained", withIntermediateDirectories: true)
-            try "#!/bin/sh\ncat >/dev/null\n".write(toFile: "\(hooks)/refuge-chained/reference-transaction", atomically: true, encoding: .utf8)
+            try "#!/bin/sh\nprintf '%s\\n' \"$*\" > \"$0.args\"; cat > \"$0.input\"\n"
+                .write(toFile: "\(hooks)/refuge-chained/reference-transaction", atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(hooks)/refuge-chained/reference-transaction")
-            let full = try spooled(entry.state, entry.input, trace: false)
+            let chained = try spooled("reference-transaction", entry.state, entry.input)
+            #expect(try String(contentsOfFile: "\(hooks)/refuge-chained/reference-transaction.input", encoding: .utf8) == entry.input, "\(label)")
+            #expect(try String(contentsOfFile: "\(hooks)/refuge-chained/reference-transaction.args", encoding: .utf8) == entry.state + "\n")
             try FileManager.default.removeItem(atPath: "\(hooks)/refuge-chained")
-            #expect(common.lines == full.lines, "\(entry.why) (\(entry.state))")
-            if entry.state == "committed" { #expect(common.lines == "C\n" + entry.input + ".", "\(entry.why)") }
+            #expect(chained.lines == whole.lines, "\(label)")
         }
         // branch -f's prepared block holds the value topic had (c3), which git did not pass.
-        #expect(try spooled("prepared", "\(z) \(c[0]) refs/heads/topic\n", trace: false).lines == "P\n\(c[2]) refs/heads/topic\n.")
+        #expect(try spooled("reference-transaction", "prepared", "\(z) \(c[0]) refs/heads/topic\n").lines == "P\n\(c[2]) refs/heads/topic\n.")
         #expect(try box.pins(in: alice) == ["refs/refuge/kept/\(c[2])"])
+    }
+
+    /// A spool this user cannot write (here `.git/refuge` is a file) costs the audit log those updates,
+    /// with one warning, and never git's update: a hook failing in `prepared` would abort it.
+    @Test("a spool that cannot be written: git's update goes through, with one warning")
+    func unwritableSpool() throws {
+        let box = try Sandbox()
+        let (alice, c) = try repository(box)
+        try box.git("branch", "topic", in: alice)
+        try FileManager.default.removeItem(atPath: "\(alice)/.git/refuge")
+        try "not a directory\n".write(toFile: "\(alice)/.git/refuge", atomically: true, encoding: .utf8)
+        let forced = try box.git("branch", "-f", "topic", c[0], in: alice)
+        #expect(try box.revParse("topic", in: alice) == c[0])
+        #expect(forced.stderr.contains("refuge: warning: cannot write to"), "\(forced.stderr)")
+        try box.git("branch", "-D", "topic", in: alice)
+        #expect(try box.gitOutput("branch", "--list", "topic", in: alice).isEmpty)
     }
 }

@@ -238,14 +238,21 @@ enum HookScripts {
             if [ -f "$g/commondir" ]; then read -r c < "$g/commondir"; case $c in /*) ;; *) c=$g/$c ;; esac; fi
             s=$c/refuge/spool
             case $g in */worktrees/*) w=${g##*/} ;; *) w=main ;; esac   # this worktree's name, for its HEAD's marker
-            chained=${0%/*}/refuge-chained/${0##*/}   # a hook that was here before Refuge (below)
+            chained=${0%/*}/refuge-chained/${0##*/}   # a hook that was here before Refuge (see "chained" below)
+
+            # How this file is laid out: the shell parses a script one command at a time, and parsing all of it was
+            # most of what a run cost over an empty hook (about 0.3 ms here, paid twice per transaction: 200 times in a
+            # fetch of 100 tags with git before 2.51). So what every transaction needs comes first, and a run that
+            # needs nothing more ends at `finish` before the shell reads the rest: the look at a fetch's forced update,
+            # pins, and the packed-refs lines of deletions.
 
             # One line for a problem, once per git process: a deletion can run this hook twice (git deletes a packed
-            # ref in a transaction of its own first).
+            # ref in a transaction of its own first). `command`: a special builtin whose redirection fails (a spool
+            # this user cannot write) would end the shell, and in `prepared` abort git's update.
             warn() {
               [ -e "$s/warned.$PPID" ] && return
               echo "refuge: warning: $1" >&2
-              : 2>/dev/null > "$s/warned.$PPID"
+              command : 2>/dev/null > "$s/warned.$PPID"
             }
 
             # Whether `git push` runs this hook (it moves its remote-tracking refs; fetch and pull are looked at): its
@@ -266,65 +273,9 @@ enum HookScripts {
               return 1
             }
 
-            # The common path, first and on its own: the shell parses a script one command at a time, so a run that
-            # exits here never parses the rest of this file, which is most of what an empty hook does not cost (about
-            # 0.3 ms a run here, paid twice per transaction, 200 times in a fetch of 100 tags). It takes transactions
-            # whose lines need nothing more than the spool: in `prepared`, no line with a zero old id over a loose ref
-            # and no deletion with `packed-refs` present; in `committed`, no deletion, no pin waiting in keep.<pid>,
-            # and no remote-tracking ref a fetch force-updated. Anything else goes on below with the same lines (in
-            # $taken), to the code that handles every case; a chained hook goes there at once.
-            if [ ! -x "$chained" ]; then
-              taken= x=
-              case $1 in
-              prepared)
-                while read -r a b r; do
-                  taken=$taken$a" "$b" "$r$nl
-                  case $a in $z) case $r in HEAD) x=1 ;; refs/*) [ ! -f "$c/$r" ] || x=1 ;; esac ;; esac
-                  [ "$b" != $z ] || [ ! -f "$c/packed-refs" ] || x=1
-                done
-                [ -n "$x" ] || exit 0 ;;
-              committed)
-                h= p=
-                while IFS= read -r l; do
-                  taken=$taken$l$nl
-                  case $l in
-                    $z" "$z" "*) ;;
-                    *" HEAD") h=1 ;;
-                    *" "$z" "*) x=1 ;;                              # a deletion
-                    $z" "*) ;;
-                    *" refs/remotes/"*)                             # a fetch's forced update is looked at below
-                      [ -z "$x" ] || continue
-                      [ -n "$p" ] || { p=look; ! by_push || p=push; }
-                      [ "$p" = look ] || continue
-                      a=${l%% *} r=${l##* } b=${l#* }; b=${b%% *}
-                      moved "$a" "$b" "$r"; [ $? = 1 ] || x=1 ;;
-                  esac
-                done
-                [ -n "$x" ] || [ -s "$s/keep.$PPID" ] || {
-                  read -r t _ < /proc/uptime 2>/dev/null || t=-
-                  [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-                  { echo "C $t"; printf '%s' "$taken"; echo .; } 2>/dev/null >> "$s/rt.$PPID" ||
-                    warn "cannot write to $s; a ref update is missing from the audit log"
-                  if [ -n "$h" ] && [ ! -e "$s/detached.$w" ]; then   # as below
-                    v=; read -r v < "$g/HEAD" 2>/dev/null
-                    case $v in ""|"ref: "*) ;; *) : 2>/dev/null > "$s/detached.$w" ;; esac
-                  fi
-                  exit 0
-                } ;;
-              *)
-                while read -r _; do :; done
-                [ "$1" != aborted ] || [ ! -s "$s/keep.$PPID" ] || : 2>/dev/null > "$s/keep.$PPID"   # nothing was deleted
-                exit 0 ;;
-              esac
-            fi
-
             # A deletion's dropped tip, for committed to pin: once each (update-ref refuses a list that names a ref
             # twice, as `git branch -D c d` on one commit would).
             keep() { case $nl$k in *"$nl$1$nl"*) ;; *) k=$k$1$nl ;; esac; }
-
-            # Pins, by one git process that runs no hooks (core.hooksPath=/dev/null): its own transaction is Refuge's
-            # bookkeeping, and the drain skips it anyway. Reads `update <pin> <oid>` lines on stdin.
-            pin() { git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept ($1)" --stdin >/dev/null 2>&1; }
 
             # prepared: opens this transaction's P block (once), on fd 3.
             block() {
@@ -345,21 +296,35 @@ enum HookScripts {
               [ "$3" != $z ] || case $2 in HEAD|refs/stash|refs/bisect/*|refs/rewritten/*|refs/refuge/*) ;; *) echo "$1" >> "$s/keep.$PPID" ;; esac
             }
 
-            # prepared: a stale packed-refs line this transaction removes (`=packed <oid> <ref>`): the old value of an
-            # earlier update git gave no old id, which the drain reads here once the line is gone.
-            packed() {
-              block "$2" || return 1
-              printf '%s\n' "=packed $1 $2" >&3
+            # A hook that was here before Refuge (`install` keeps it in refuge-chained/ under its own name, so that a
+            # hook dispatching on its name finds what it expects) runs after Refuge's part, on the same input: git's
+            # input, read by the shell itself (no cat, no pipes: its lines end with a newline), is this shell's input
+            # again, and the chained hook's. It runs in this shell, by exec: $PPID stays the git process the spool file
+            # is named after, and its status is git's (its failure still stops git).
+            input=
+            if [ -x "$chained" ]; then
+              while IFS= read -r line || [ -n "$line" ]; do input=$input$line$nl; done
+              if [ -n "$input" ]; then
+                exec <<EOF
+            ${input%"$nl"}
+            EOF
+              else
+                exec </dev/null
+              fi
+            fi
+            finish() {
+              [ -x "$chained" ] || exit 0
+              [ -n "$input" ] || exec "$chained" "$@" </dev/null
+              exec "$chained" "$@" <<EOF
+            ${input%"$nl"}
+            EOF
             }
 
-            # Refuge's part. In a function, so that a chained hook needs no second shell: $PPID stays the git process
-            # the spool file is named after.
-            refuge() {
             case $1 in
             committed)
               read -r t _ < /proc/uptime 2>/dev/null || t=-
               [ -d "$s" ] || mkdir -p "$s" 2>/dev/null
-              k= h= f=
+              k= h= f= u=
               { echo "C $t"
                 while IFS= read -r l; do
                   printf '%s\n' "$l"
@@ -384,12 +349,11 @@ enum HookScripts {
                 echo .
               } 2>/dev/null >> "$s/rt.$PPID" || warn "cannot write to $s; a ref update is missing from the audit log"
               # A remote-tracking ref force-updated by a fetch (someone force-pushed): tell the user now if it dropped
-              # work of theirs, before a `pull --rebase` drops it from their branch too: the reflog's last line per
-              # moved remote-tracking ref (moved, at the top), and a program only for a forced one. Without a reflog,
-              # git's ancestry test. A push's own update of its remote-tracking ref is none of this (by_push).
+              # work of theirs, before a `pull --rebase` drops it from their branch too. The reflog's last line per
+              # moved remote-tracking ref (moved); without a reflog, git's ancestry test. A push's own update of its
+              # remote-tracking ref is none of this (by_push).
               if [ -n "$f" ] && by_push; then f=; fi
               if [ -n "$f" ]; then
-                u=
                 while read -r a b r; do
                   [ -n "$r" ] || continue
                   moved "$a" "$b" "$r"
@@ -400,53 +364,15 @@ enum HookScripts {
                 done <<EOF
             $f
             EOF
-                # Then a cheap look (git log and awk, not git-refuge's start-up): is a dropped commit yours at all,
-                # written by your user.email or pushed from here to this ref (its reflog's "update by push")? Only
-                # then does git refuge fetch-check start, to say so (it checks every push of this clone's log).
-                if [ -n "$u" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
-                  me=$(git config user.email 2>/dev/null) v=
-                  while read -r a b r; do
-                    [ -n "$r" ] || continue
-                    if git log --no-show-signature --max-count=5000 --format='%H %ae' "$a" "^$b" -- </dev/null 2>/dev/null |
-                       me=$me reflog=$c/logs/$r awk 'BEGIN { me = tolower(ENVIRON["me"]); f = ENVIRON["reflog"]
-                           while ((getline l < f) > 0) if (l ~ /\tupdate by push$/) { split(l, w, " "); pushed[w[2]] = 1 } }
-                         (me != "" && tolower($2) == me) || ($1 in pushed) { found = 1; exit }
-                         END { exit !found }'
-                    then v="$v$a $b $r$nl"; fi
-                  done <<EOF
-            $u
-            EOF
-                  [ -z "$v" ] || printf '%s' "$v" | "$REFUGE_BIN" fetch-check
-                fi
               fi
               # HEAD is detached now: when it next leaves this commit, post-checkout (git runs no transaction when HEAD
               # goes back to a branch) or the drain keeps what it leaves behind. A builtin read: no program starts.
               if [ -n "$h" ] && [ ! -e "$s/detached.$w" ]; then
                 v=; read -r v < "$g/HEAD" 2>/dev/null
-                case $v in ""|"ref: "*) ;; *) : 2>/dev/null > "$s/detached.$w" ;; esac
+                case $v in ""|"ref: "*) ;; *) command : 2>/dev/null > "$s/detached.$w" ;; esac
               fi
-              # Pin what deletions dropped now: the reflog goes with the branch, and gc could take the commits
-              # before any drain runs. Deletions are rare, so this one git process is too. `git pack-refs` (run by
-              # gc) deletes loose copies of refs it has just packed: those are not deletions (its command line tells).
-              if [ -n "$k" ]; then
-                p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null   # no final newline: read fails, p is set
-                case $p in gitpack-refs*|*/gitpack-refs*) k= ;; esac           # argv "git" "pack-refs": NULs dropped
-              fi
-              if [ -s "$s/keep.$PPID" ]; then                # what prepared read for deletions git gave no old id
-                while IFS= read -r o; do keep "$o"; done < "$s/keep.$PPID"
-                : 2>/dev/null > "$s/keep.$PPID"                # emptied, not removed: no program (the drain removes it)
-              fi
-              if [ -n "$k" ]; then
-                u=; for o in $k; do [ -f "$c/refs/refuge/kept/$o" ] || u="${u}update refs/refuge/kept/$o $o$nl"; done  # not pinned yet
-                [ -z "$u" ] || pin delete <<EOF ||
-            ${u%"$nl"}
-            EOF
-                  # update-ref refuses the whole list when one object is missing (a dangling ref kept nothing):
-                  # pin the ones this repository has
-                  printf '%s' "$k" | git cat-file --batch-check 2>/dev/null |
-                    sed -n 's|^\([0-9a-f]*\) [a-z]* [0-9]*$|update refs/refuge/kept/\1 \1|p' | pin delete ||
-                  warn "cannot pin what a deletion dropped; git refuge drain will retry"
-              fi
+              # Then only a forced fetch update (u) or a deletion (k, or what prepared kept) needs more (below).
+              [ -n "$u" ] || [ -n "$k" ] || [ -s "$s/keep.$PPID" ] || finish "$@"
               ;;
             prepared)
               # git passes a zero old id for `branch -f`, `branch -D`, `update-ref REF NEW` and every creation: the true
@@ -469,6 +395,73 @@ enum HookScripts {
                 spooled "$v" "$r" "$b" || break
               done
               e=$o                         # the loop above opened the block (and closes it): the readers below must not
+              # Then only a deletion with packed-refs there (q) or pack-refs (pk) needs more (below).
+              [ -n "$q" ] || [ -n "$pk" ] || { [ -z "$o" ] || { echo . >&3; exec 3>&-; }; finish "$@"; }
+              ;;
+            *)
+              while read -r _; do :; done
+              [ "$1" != aborted ] || [ ! -s "$s/keep.$PPID" ] || command : 2>/dev/null > "$s/keep.$PPID"   # nothing was deleted
+              finish "$@"
+              ;;
+            esac
+
+            # ---- What only some transactions need ----------------------------------------------------------------------
+
+            # Pins, by one git process that runs no hooks (core.hooksPath=/dev/null): its own transaction is Refuge's
+            # bookkeeping, and the drain skips it anyway. Reads `update <pin> <oid>` lines on stdin.
+            pin() { git -c core.hooksPath=/dev/null update-ref --create-reflog -m "refuge: kept ($1)" --stdin >/dev/null 2>&1; }
+
+            # prepared: a stale packed-refs line this transaction removes (`=packed <oid> <ref>`): the old value of an
+            # earlier update git gave no old id, which the drain reads here once the line is gone.
+            packed() {
+              block "$2" || return 1
+              printf '%s\n' "=packed $1 $2" >&3
+            }
+
+            case $1 in
+            committed)
+              # A forced fetch update: a cheap look first (git log and awk, not git-refuge's start-up): is a dropped
+              # commit yours at all, written by your user.email or pushed from here to this ref (its reflog's "update by
+              # push")? Only then does git refuge fetch-check start, to say so (it checks every push of this clone's log).
+              if [ -n "$u" ] && command -v "$REFUGE_BIN" >/dev/null 2>&1; then
+                me=$(git config user.email 2>/dev/null) v=
+                while read -r a b r; do
+                  [ -n "$r" ] || continue
+                  if git log --no-show-signature --max-count=5000 --format='%H %ae' "$a" "^$b" -- </dev/null 2>/dev/null |
+                     me=$me reflog=$c/logs/$r awk 'BEGIN { me = tolower(ENVIRON["me"]); f = ENVIRON["reflog"]
+                         while ((getline l < f) > 0) if (l ~ /\tupdate by push$/) { split(l, w, " "); pushed[w[2]] = 1 } }
+                       (me != "" && tolower($2) == me) || ($1 in pushed) { found = 1; exit }
+                       END { exit !found }'
+                  then v="$v$a $b $r$nl"; fi
+                done <<EOF
+            $u
+            EOF
+                [ -z "$v" ] || printf '%s' "$v" | "$REFUGE_BIN" fetch-check
+              fi
+              # Pin what deletions dropped now: the reflog goes with the branch, and gc could take the commits
+              # before any drain runs. Deletions are rare, so this one git process is too. `git pack-refs` (run by
+              # gc) deletes loose copies of refs it has just packed: those are not deletions (its command line tells).
+              if [ -n "$k" ]; then
+                p=; IFS= read -r p < /proc/$PPID/cmdline 2>/dev/null   # no final newline: read fails, p is set
+                case $p in gitpack-refs*|*/gitpack-refs*) k= ;; esac           # argv "git" "pack-refs": NULs dropped
+              fi
+              if [ -s "$s/keep.$PPID" ]; then                # what prepared read for deletions git gave no old id
+                while IFS= read -r o; do keep "$o"; done < "$s/keep.$PPID"
+                command : 2>/dev/null > "$s/keep.$PPID"                # emptied, not removed: no program (the drain removes it)
+              fi
+              if [ -n "$k" ]; then
+                u=; for o in $k; do [ -f "$c/refs/refuge/kept/$o" ] || u="${u}update refs/refuge/kept/$o $o$nl"; done  # not pinned yet
+                [ -z "$u" ] || pin delete <<EOF ||
+            ${u%"$nl"}
+            EOF
+                  # update-ref refuses the whole list when one object is missing (a dangling ref kept nothing):
+                  # pin the ones this repository has
+                  printf '%s' "$k" | git cat-file --batch-check 2>/dev/null |
+                    sed -n 's|^\([0-9a-f]*\) [a-z]* [0-9]*$|update refs/refuge/kept/\1 \1|p' | pin delete ||
+                  warn "cannot pin what a deletion dropped; git refuge drain will retry"
+              fi
+              ;;
+            prepared)
               # The deleted refs' packed lines, by one awk: a packed ref deleted with no old id gets its value; a loose
               # ref over another packed value was updated since it was packed, and that stale line is kept.
               if [ -n "$q" ]; then
@@ -488,36 +481,8 @@ enum HookScripts {
               fi
               [ -z "$o" ] || { echo . >&3; exec 3>&-; }   # closed: a chained hook must not inherit the spool file
               ;;
-            *)
-              while read -r _; do :; done
-              [ "$1" != aborted ] || [ ! -s "$s/keep.$PPID" ] || : 2>/dev/null > "$s/keep.$PPID"   # nothing was deleted
-              ;;
             esac
-            }
-
-            # A hook that was here before Refuge (`install` keeps it in refuge-chained/ under its own name, so that a
-            # hook dispatching on its name finds what it expects): Refuge's part first, then it, on the same input.
-            # (chained, set at the top: a name refuge() does not use, since it runs in this shell)
-            if [ -x "$chained" ]; then
-              # git's input, read by the shell itself (no cat, no pipes: its lines end with a newline), given to both
-              input=; while IFS= read -r line || [ -n "$line" ]; do input=$input$line$nl; done
-              [ -n "$input" ] || { refuge "$@" </dev/null; exec "$chained" "$@" </dev/null; }
-              refuge "$@" <<EOF
-            ${input%"$nl"}
-            EOF
-              exec "$chained" "$@" <<EOF
-            ${input%"$nl"}
-            EOF
-            fi                                 # (exec: the chained hook's status is git's: its failure still stops git)
-            # From the common path, which read git's lines: the same lines again.
-            if [ -n "$taken" ]; then
-              refuge "$@" <<EOF
-            ${taken%"$nl"}
-            EOF
-            else
-              refuge "$@" </dev/null
-            fi
-            exit 0
+            finish "$@"
             """## + "\n"
         case .postCheckout:
             return ##"""
