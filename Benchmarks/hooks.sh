@@ -6,6 +6,8 @@
 #       reference-transaction hook, Refuge's hooks (in the fetching clone)
 #   (c) fetches that fast-forward 10 remote-tracking branches, and a fetch of a forced update that dropped
 #       a commit the fetching clone pushed (Refuge warns): the same three variants
+#   (d) the reference-transaction shim alone on one transaction creating 1,000 and 10,000 branches, against
+#       an empty hook
 # It is a measurement, not a test: it exits 0 when a target is missed (non-zero only when git fails).
 #
 #   REFUGE_BIN=...      the binary (default .build/release/git-refuge if built, else .build/debug/git-refuge)
@@ -13,6 +15,7 @@
 #   BENCH_FETCHES=15    fetch trials per variant (the variants are interleaved)
 #   BENCH_TAGS=100      tags on the fetch server
 #   BENCH_BRANCHES=10   branches moved per trial in (c)
+#   BENCH_BIG=10000     refs in the one transaction of (d)
 #   KEEP=1              keep the temp dir
 set -eu
 
@@ -213,6 +216,40 @@ warned=$(cd moves-refuge && git reset -q --hard HEAD && echo x > x && git add x 
   cd ../moves-refuge-other && git checkout -q b1 && git commit -q --allow-empty -m y && git push -q --force origin b1 &&
   cd ../moves-refuge && git fetch -q origin 2>&1 | grep -c '^refuge: origin/b1 was force-updated' || true)
 
+# ---- (d) one transaction of many refs ------------------------------------------------------------------
+# The reference-transaction shim run directly (as git runs it, `prepared` then `committed`) on one
+# transaction creating $big branches, and on one of a tenth of that (git 2.51 and later fetch and receive
+# in one transaction): its cost must grow with the lines, not faster. Against an empty hook reading the
+# same lines. Three trials each; the repository's files are not touched (creating 10,000 loose refs would
+# measure the file system).
+big=${BENCH_BIG:-10000}
+small=$((big / 10))
+cd "$work"
+git init -q big && git -C big commit -q --allow-empty -m big
+quiet "$bin" install -C big
+empty_hook big/.git/hooks/empty-transaction
+big_oid=$(git -C big rev-parse HEAD)
+n=1; while [ "$n" -le "$big" ]; do echo "0000000000000000000000000000000000000000 $big_oid refs/heads/b$n"; n=$((n + 1)); done > big.in
+head -n "$small" big.in > small.in
+for variant in empty refuge; do : > "$work/big-$variant.ms"; : > "$work/small-$variant.ms"; done
+t=1
+while [ "$t" -le 3 ]; do
+  for variant in empty refuge; do
+    hook=reference-transaction; [ "$variant" = empty ] && hook=empty-transaction
+    for size in small big; do
+      cd "$work/big"
+      start=$(now)
+      { ".git/hooks/$hook" prepared < "$work/$size.in" && ".git/hooks/$hook" committed < "$work/$size.in"; } ||
+        die "the $size transaction ($variant) failed"
+      end=$(now)
+      ms "$start" "$end" >> "$work/$size-$variant.ms"
+    done
+  done
+  t=$((t + 1))
+done
+big_spooled=$(cat "$work"/big/.git/refuge/spool/rt.* | grep -c " refs/heads/b" || true)
+cd "$work"
+
 # ---- report -------------------------------------------------------------------------------------------
 push_none=$(median push-none.ms); push_empty=$(median push-empty.ms)
 push_plain=$(median push-refuge.ms); push_refuge=$(median push-central.ms)
@@ -242,6 +279,10 @@ row "$((branches - 1)) forced, not yours, Refuge" moves-others-refuge.ms
 row "forced fetch, no hooks" moves-forced-none.ms
 row "forced fetch, empty hook" moves-forced-empty.ms
 row "forced fetch, Refuge (warns)" moves-forced-refuge.ms
+row "$small refs in one transaction, empty" small-empty.ms
+row "$small refs in one transaction, Refuge" small-refuge.ms
+row "$big refs in one transaction, empty" big-empty.ms
+row "$big refs in one transaction, Refuge" big-refuge.ms
 echo
 echo "recorded by Refuge: $server_rows server and $client_rows client rows for $((pushes + 1)) pushes;" \
   "$fetched_all of $tags tag creations from the last fetch"
@@ -261,6 +302,9 @@ others_extra=$(awk -v a="$(median moves-others-refuge.ms)" -v b="$(median moves-
 echo "fetch of $((branches - 1)) forced updates of other people's work: +$others_extra ms per forced ref over the empty hook (the shell's cheap look at each; fetch-check does not start)"
 echo "fetch of a forced update that dropped a commit of this clone's: +$forced_extra ms over the empty hook for the" \
   "warning (the analysis runs only then); the last one warned: $warned line(s)"
+echo "one transaction of $big new refs, the shim alone: $(median big-refuge.ms) ms, empty hook $(median big-empty.ms) ms" \
+  "($(ratio "$(median big-refuge.ms)" "$(median big-empty.ms)")x); $small refs: $(median small-refuge.ms) ms; $big / $small refs:" \
+  "$(ratio "$(median big-refuge.ms)" "$(median small-refuge.ms)")x (10x is linear); $big_spooled of $((3 * (big + small))) lines spooled"
 if [ "$push_ok" = yes ] && [ "$fetch_ok" = yes ]; then
   echo "verdict: both targets met"
 else
