@@ -258,6 +258,7 @@ public final class HTTPGitServer: @unchecked Sendable {
 
     deinit {
         FrontEnds.stop(pidFile: "\(directory)/nginx.pid")
-        _ = try? FrontEnds.system(["pkill", "-f", "fcgiwrap -c 2 -s unix:\(socket)"])
+        // fcgiwrap's workers outlive a SIGTERM to their parent (they ignore it): KILL, so that none is left.
+        _ = try? FrontEnds.system(["pkill", "-KILL", "-f", "fcgiwrap -c 2 -s unix:\(socket)"])
     }
 }
