@@ -311,9 +311,11 @@ enum HookScripts {
               else
                 exec </dev/null
               fi
+            else
+              chained=                         # looked for once: finish runs what was there when the input was read
             fi
             finish() {
-              [ -x "$chained" ] || exit 0
+              [ -n "$chained" ] || exit 0
               [ -n "$input" ] || exec "$chained" "$@" </dev/null
               exec "$chained" "$@" <<EOF
             ${input%"$nl"}
